@@ -1,0 +1,78 @@
+"""The run-time context a tool receives through LangGraph's ``ToolRuntime``.
+
+Tools never reach datasets or graph memory through module globals. The agent builds one
+``AgentContext`` and passes it as ``context=`` to the compiled graph; a tool declares a
+``runtime: ToolRuntime`` parameter (hidden from the model) and reads ``runtime.context``.
+Two agents share nothing unless they are handed the same ``GraphMemory``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from .errors import DataError, suggestion
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .data import Dataset
+    from .memory import GraphMemory
+    from .plugins import Algorithm
+
+
+class Settings(BaseModel):
+    """Analysis defaults a user may override per agent."""
+
+    alpha: float = Field(0.05, gt=0, lt=1, description="significance level of CI tests")
+    algorithm: str = Field("auto", description="default discovery algorithm")
+    refute: bool = Field(True, description="run a refuter after each effect estimate")
+    refute_simulations: int = Field(20, ge=1, description="simulations per refuter")
+    bootstrap: int = Field(0, ge=0, description="bootstrap samples for effect CIs (0: analytic)")
+    max_model_calls: int = Field(8, ge=1)
+    seed: int = 0
+
+
+class DatasetRegistry:
+    """The datasets an agent has loaded, by name."""
+
+    def __init__(self) -> None:
+        self._datasets: dict[str, Dataset] = {}
+
+    def add(self, dataset: Dataset) -> Dataset:
+        self._datasets[dataset.name] = dataset
+        return dataset
+
+    def names(self) -> list[str]:
+        return list(self._datasets)
+
+    def __len__(self) -> int:
+        return len(self._datasets)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._datasets.values())
+
+    def get(self, name: str | None = None) -> Dataset:
+        """The named dataset; with no name, the only (or most recently) loaded one."""
+        if not self._datasets:
+            raise DataError("no dataset is loaded; load a CSV first (e.g. --data FILE.csv)")
+        if not name:
+            return list(self._datasets.values())[-1]
+        if name in self._datasets:
+            return self._datasets[name]
+        norm = {n.lower().replace(" ", "_").replace("-", "_"): n for n in self._datasets}
+        key = name.lower().replace(" ", "_").replace("-", "_").rsplit(".", 1)[0]
+        if key in norm:
+            return self._datasets[norm[key]]
+        raise DataError(f"unknown dataset {name!r}." + suggestion(name, self._datasets, "dataset"))
+
+
+@dataclass
+class AgentContext:
+    """Everything a tool may touch during a run."""
+
+    datasets: DatasetRegistry
+    memory: GraphMemory
+    algorithms: dict[str, Algorithm]
+    settings: Settings = field(default_factory=Settings)
+    extras: dict[str, Any] = field(default_factory=dict)
