@@ -157,3 +157,25 @@ def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
             )
         )
     return infos
+
+
+def third_party_command_plugins() -> list[object]:
+    """Loaded plugin modules from other distributions that implement ``register_commands``.
+
+    Built-in plugins are skipped so that ``causal-agent --help`` stays free of heavy imports.
+    """
+    allowed = _allowed_distributions()
+    found: list[object] = []
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        dist = ep.dist.name if ep.dist is not None else ""
+        if dist.lower().replace("_", "-") == "causal-agent":
+            continue
+        if allowed is not None and dist.lower().replace("_", "-") not in allowed:
+            continue
+        try:
+            plugin = ep.load()
+        except Exception as exc:
+            raise PluginError(f"plugin {ep.name!r} from {dist} failed to load: {type(exc).__name__}: {exc}") from exc
+        if hasattr(plugin, "register_commands"):
+            found.append(plugin)
+    return found

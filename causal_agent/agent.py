@@ -1,0 +1,186 @@
+"""``CausalAgent``: the Python API.
+
+    agent = CausalAgent()                       # offline planner, in-memory graphs
+    agent.load("clinic.csv")
+    answer = agent.ask("Does smoking directly cause lung cancer?")
+
+Each agent owns its datasets, plugin registrations and (unless one is passed in) its graph memory,
+so two agents in one process share nothing unless they are handed the same ``GraphMemory``.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterable, Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from .answer import Answer, Step
+from .config import ModelConfig, load_config
+from .context import AgentContext, DatasetRegistry, Settings
+from .errors import CausalAgentError
+
+
+class AgentEvent(BaseModel):
+    """One thing that happened while answering, for streaming UIs."""
+
+    kind: Literal["tool_call", "tool_result", "message", "answer"]
+    tool: str | None = None
+    args: dict[str, Any] | None = None
+    output: str | None = None
+    status: str | None = None
+    answer: Answer | None = None
+
+
+class CausalAgent:
+    """An agent that answers causal questions about loaded tables with real causal tools."""
+
+    def __init__(
+        self,
+        model: Any = None,
+        memory: Any = None,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        settings: Settings | None = None,
+        plugins: Iterable[object] = (),
+        checkpointer: Any = None,
+        max_model_calls: int | None = None,
+    ) -> None:
+        from langgraph.checkpoint.memory import InMemorySaver
+
+        from .agent_graph import build_agent_graph
+        from .memory import GraphMemory
+        from .models.factory import make_model
+        from .plugins import collect_algorithms, collect_tools, make_plugin_manager
+
+        self.config: ModelConfig = load_config(
+            model=model if isinstance(model, str) else None,
+            base_url=base_url,
+            api_key=api_key,
+            memory=str(memory) if isinstance(memory, (str, Path)) else None,
+        )
+        self.settings = settings or Settings()
+        if max_model_calls is not None:
+            self.settings = self.settings.model_copy(update={"max_model_calls": max_model_calls})
+        if isinstance(memory, GraphMemory):
+            self.memory = memory
+        elif self.config.memory:
+            self.memory = GraphMemory.sqlite(self.config.memory)
+        else:
+            self.memory = GraphMemory()
+        self.model = make_model(model if not isinstance(model, str) else None, self.config)
+        self.plugin_manager = make_plugin_manager(plugins)
+        self.tools = collect_tools(self.plugin_manager)
+        self.context = AgentContext(
+            datasets=DatasetRegistry(),
+            memory=self.memory,
+            algorithms=collect_algorithms(self.plugin_manager),
+            settings=self.settings,
+        )
+        self.checkpointer = checkpointer if checkpointer is not None else InMemorySaver()
+        #: The compiled LangGraph graph; embed it as a subgraph with ``context=agent.context``.
+        self.graph = build_agent_graph(
+            self.model,
+            self.tools,
+            checkpointer=self.checkpointer,
+            store=self.memory.store,
+            max_model_calls=self.settings.max_model_calls,
+        )
+        self.thread_id = str(uuid.uuid4())
+
+    @property
+    def model_name(self) -> str:
+        return str(
+            getattr(self.model, "model_name", None)
+            or getattr(self.model, "model", None)
+            or getattr(self.model, "_llm_type", type(self.model).__name__)
+        )
+
+    # -- data -------------------------------------------------------------------------------
+    def load(self, source: Any, name: str | None = None, columns: list[str] | None = None) -> Any:
+        """Load a CSV/TSV/Parquet file or a DataFrame and make it available to the tools."""
+        from .data import load_dataset
+
+        return self.context.datasets.add(load_dataset(source, name=name, columns=columns))
+
+    @property
+    def datasets(self) -> DatasetRegistry:
+        return self.context.datasets
+
+    # -- asking -----------------------------------------------------------------------------
+    def _inputs(self, question: str) -> dict[str, Any]:
+        if not question or not question.strip():
+            raise CausalAgentError("the question is empty; ask something like 'Does A cause B?'")
+        from langchain_core.messages import HumanMessage
+
+        return {
+            "messages": [HumanMessage(question.strip())],
+            "datasets": self.context.datasets.names(),
+            "model_calls": 0,
+            "tokens": 0,
+            "started": time.time(),
+            "answer": None,
+        }
+
+    def _config(self, thread_id: str | None) -> dict[str, Any]:
+        # Enough head-room for max_model_calls rounds of model + tools, plus finalize.
+        limit = 2 * self.settings.max_model_calls + 5
+        return {"configurable": {"thread_id": thread_id or str(uuid.uuid4())}, "recursion_limit": limit}
+
+    def ask(self, question: str, thread_id: str | None = None) -> Answer:
+        """Answer one question. Pass the same ``thread_id`` to ask follow-ups."""
+        state = self.graph.invoke(self._inputs(question), self._config(thread_id), context=self.context)
+        return Answer.model_validate(state["answer"])
+
+    async def aask(self, question: str, thread_id: str | None = None) -> Answer:
+        """``ask`` for asyncio applications."""
+        state = await self.graph.ainvoke(
+            self._inputs(question), self._config(thread_id), context=self.context
+        )
+        return Answer.model_validate(state["answer"])
+
+    def stream(self, question: str, thread_id: str | None = None) -> Iterator[AgentEvent]:
+        """Yield each tool call and result as it happens, then the final answer."""
+        updates = self.graph.stream(
+            self._inputs(question), self._config(thread_id), context=self.context, stream_mode="updates"
+        )
+        for update in updates:
+            yield from _events(update)
+
+    async def astream(self, question: str, thread_id: str | None = None) -> AsyncIterator[AgentEvent]:
+        updates = self.graph.astream(
+            self._inputs(question), self._config(thread_id), context=self.context, stream_mode="updates"
+        )
+        async for update in updates:
+            for event in _events(update):
+                yield event
+
+
+def _events(update: dict[str, Any]) -> Iterator[AgentEvent]:
+    from langchain_core.messages import AIMessage, ToolMessage
+
+    for node, delta in update.items():
+        if not isinstance(delta, dict):
+            continue
+        for msg in delta.get("messages") or []:
+            if isinstance(msg, AIMessage):
+                for call in msg.tool_calls:
+                    yield AgentEvent(kind="tool_call", tool=call["name"], args=dict(call.get("args") or {}))
+                if not msg.tool_calls and msg.content:
+                    yield AgentEvent(kind="message", output=str(msg.content))
+            elif isinstance(msg, ToolMessage):
+                yield AgentEvent(
+                    kind="tool_result",
+                    tool=msg.name,
+                    output=str(msg.content),
+                    status="error" if msg.status == "error" else "ok",
+                )
+        if node == "finalize" and delta.get("answer"):
+            yield AgentEvent(kind="answer", answer=Answer.model_validate(delta["answer"]))
+
+
+__all__ = ["AgentEvent", "CausalAgent", "Step"]

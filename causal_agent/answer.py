@@ -1,0 +1,69 @@
+"""The structured answer every entry point returns (CLI JSON, Python API, evals)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Verdict = Literal["yes", "no", "uncertain"]
+
+_ANSWER_LINE = re.compile(r"^\s*\**\s*ANSWER\s*:\s*\**\s*(yes|no|uncertain)\b", re.I | re.M)
+
+
+class Step(BaseModel):
+    """One tool call the agent made, with its result."""
+
+    tool: str
+    args: dict[str, Any] = Field(default_factory=dict)
+    output: str = ""
+    status: Literal["ok", "error"] = "ok"
+    artifact: dict[str, Any] | None = Field(default=None, exclude=True)
+
+
+class Effect(BaseModel):
+    """An average treatment effect with its 95% confidence interval."""
+
+    estimate: float
+    ci_low: float | None
+    ci_high: float | None
+    method: str
+    treatment: str
+    outcome: str
+    t0: float
+    t1: float
+    adjustment_set: list[str] | None = None
+    assumption: str | None = None
+    range: dict[str, Any] | None = None
+
+
+class Answer(BaseModel):
+    """What the agent concluded, the evidence, and what it cost."""
+
+    question: str = ""
+    answer: Verdict | None = None
+    graph: dict[str, Any] | None = None
+    graph_key: str | None = None
+    effect: Effect | None = None
+    explanation: str = ""
+    steps: list[Step] = Field(default_factory=list)
+    model_calls: int = 0
+    tokens: int | None = None
+    elapsed_s: float = 0.0
+    complete: bool = True
+
+    def to_json(self, **kw: Any) -> str:
+        return json.dumps(self.model_dump(mode="json"), **kw)
+
+
+def parse_verdict(text: str) -> Verdict | None:
+    """The last ``ANSWER: yes|no|uncertain`` line of a model's final message."""
+    hits = _ANSWER_LINE.findall(text or "")
+    return hits[-1].lower() if hits else None  # type: ignore[return-value]
+
+
+def strip_verdict(text: str) -> str:
+    """The final message without its machine-readable ``ANSWER:`` line."""
+    return _ANSWER_LINE.sub("", text or "").strip()

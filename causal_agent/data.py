@@ -1,0 +1,494 @@
+"""Loading tables and handing numeric views of them to the causal tools.
+
+``load_dataset`` reads CSV/TSV (delimiter and header row detected), Parquet, or a DataFrame, and
+returns a ``Dataset``: the frame as loaded, its profile (``causal_agent.profile``), a content
+fingerprint that graph memory compares to know when data changed, and name resolution that accepts
+the names people actually type (``causal_agent.names``). Every bad input raises a one-line
+``DataError`` naming the problem and the fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import DataError, VariableError, closest
+from .names import VariableMatch, match_name, normalize, sanitize_name
+from .profile import ColumnKind, ColumnProfile, DataProfile, profile_frame, text_levels
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import pandas as pd
+
+__all__ = [
+    "ColumnKind", "ColumnProfile", "DataProfile", "Dataset", "VariableMatch", "load_dataset",
+    "MIN_ROWS", "DELIMITERS",
+]
+
+MIN_ROWS = 10
+DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
+_DELIM_NAMES = {",": "','", ";": "';'", "\t": "tab", "|": "'|'"}
+_TEXT_SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".dat", ""}
+_PARQUET_SUFFIXES = {".parquet", ".pq"}
+_DATA_SUFFIXES = _TEXT_SUFFIXES | _PARQUET_SUFFIXES | {".gz"}
+_NA_TOKENS = {"", "na", "n/a", "nan", "null", "none", "?", "#n/a", "<na>", "-nan"}
+_EXTRA_NA = ["?"]
+_SAMPLE_LINES = 50
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
+_DECIMAL_POINT = re.compile(r"^\s*[+-]?\d*\.\d+\s*$")
+
+
+class Dataset:
+    """A loaded table with its profile, fingerprint and name resolution.
+
+    ``frame`` is the table as loaded; ``matrix``/``frame_for`` give the numeric, NaN-free views the
+    causal tools need (text categories become integer codes, see ``encoding``).
+    """
+
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        name: str = "data",
+        path: str | None = None,
+        notes: Sequence[str] | None = None,
+    ) -> None:
+        import pandas as pd
+
+        self.frame = frame
+        self.name = sanitize_name(name)
+        self.path = path
+        self.profile: DataProfile = profile_frame(frame, list(notes or []))
+        self.fingerprint: str = self.profile.fingerprint
+        self.variables: list[str] = self.profile.variables
+        self._columns: dict[str, ColumnProfile] = {c.name: c for c in self.profile.columns}
+        self._codes: dict[str, dict[str, int]] = {
+            c: {level: i for i, level in enumerate(text_levels(frame[c]))}
+            for c in frame.columns
+            if not pd.api.types.is_numeric_dtype(frame[c])
+        }
+
+    def __repr__(self) -> str:
+        rows, cols = self.frame.shape
+        return f"Dataset({self.name!r}, rows={rows}, columns={cols})"
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.frame)
+
+    @property
+    def columns(self) -> list[str]:
+        """Every column, including the ones left out of analysis."""
+        return list(self.frame.columns)
+
+    # ---- names -----------------------------------------------------------------------------
+    def match(self, name: str) -> VariableMatch:
+        """Read a user's variable name; raises for unknown, ambiguous or excluded columns."""
+        found = self._match_any(name)
+        col = self._columns[found.name]
+        if col.excluded:
+            self._raise_excluded(col)
+        return found
+
+    def resolve(self, name: str) -> str:
+        """The column a user's name refers to (case/space/underscore/hyphen-insensitive, typos)."""
+        return self.match(name).name
+
+    def resolve_many(self, names: str | Iterable[str]) -> list[str]:
+        """``resolve`` for each name, in order; a single string is one name."""
+        if isinstance(names, str):
+            names = [names]
+        return [self.resolve(n) for n in names]
+
+    def kind(self, var: str) -> ColumnKind:
+        """The profiled kind of a column (identifiers included)."""
+        return self._columns[self._match_any(var).name].kind
+
+    def is_discrete(self, vars: str | Iterable[str]) -> bool:
+        """True when every variable is binary, discrete or categorical (so chi-square/G² apply)."""
+        cols = self.resolve_many(vars)
+        return bool(cols) and all(
+            self._columns[c].kind in ("binary", "discrete", "categorical") for c in cols
+        )
+
+    def encoding(self, var: str) -> dict[str, int] | None:
+        """The integer code of each level of a text column (None for numeric columns)."""
+        col = self._match_any(var).name
+        codes = self._codes.get(col)
+        return dict(codes) if codes is not None else None
+
+    # ---- numeric views ---------------------------------------------------------------------
+    def frame_for(self, vars: str | Iterable[str] | None = None) -> pd.DataFrame:
+        """Numeric DataFrame over ``vars`` (default: all variables) for DoWhy and friends.
+
+        Text becomes integer codes, rows with a missing value in ``vars`` are dropped (their count
+        is in ``.attrs["dropped_rows"]``), integer-valued kinds stay ``int64``. Raises ``DataError``
+        for an all-missing or constant column or fewer than ``MIN_ROWS`` usable rows.
+        """
+        import numpy as np
+        import pandas as pd
+
+        cols = list(self.variables) if vars is None else self.resolve_many(vars)
+        if not cols:
+            raise VariableError(f"no variables given for dataset {self.name}; name at least one")
+        repeated = [c for c, k in Counter(cols).items() if k > 1]
+        if repeated:
+            raise VariableError(
+                f"variable {repeated[0]!r} is given more than once; name each variable once"
+            )
+        data: dict[str, np.ndarray] = {}
+        for c in cols:
+            values = self._numeric(c)
+            if np.isnan(values).all():
+                raise DataError(f"column {c!r} in dataset {self.name} has no values (all missing)")
+            data[c] = values
+        out = pd.DataFrame(data)
+        before = len(out)
+        out = out.dropna().reset_index(drop=True)
+        dropped = before - len(out)
+        if len(out) < MIN_ROWS:
+            extra = f" after dropping {dropped} row(s) with missing values" if dropped else ""
+            raise DataError(
+                f"only {len(out)} usable row(s) for {', '.join(cols)} in dataset {self.name}{extra};"
+                f" at least {MIN_ROWS} are needed"
+            )
+        for c in cols:
+            if out[c].nunique() < 2:
+                where = f" in the {len(out)} rows without missing values" if dropped else ""
+                raise DataError(
+                    f"column {c!r} is constant{where} (every value is {out[c].iloc[0]:g});"
+                    " a constant cannot be tested, leave it out"
+                )
+            if self._columns[c].kind != "continuous":
+                col = out[c].to_numpy()
+                if np.all(col == np.round(col)):
+                    out[c] = col.astype("int64")
+        out.attrs["dropped_rows"] = dropped
+        return out
+
+    def matrix(self, vars: str | Iterable[str] | None = None) -> np.ndarray:
+        """Float array (n, p) of ``vars`` with the same encoding and checks as ``frame_for``."""
+        return self.frame_for(vars).to_numpy(dtype=float)
+
+    # ---- internals -------------------------------------------------------------------------
+    def _match_any(self, name: str) -> VariableMatch:
+        return match_name(name, self.columns, dataset=self.name, suggest_from=self.variables)
+
+    def _raise_excluded(self, col: ColumnProfile) -> None:
+        if col.kind == "identifier":
+            raise VariableError(
+                f"{col.name!r} is an identifier column of dataset {self.name}, left out of analysis"
+                f" ({col.reason}); choose one of: {', '.join(self.variables)}"
+            )
+        raise DataError(
+            f"column {col.name!r} of dataset {self.name} is left out of analysis: {col.reason};"
+            " leave it out of the question"
+        )
+
+    def _numeric(self, col: str) -> np.ndarray:
+        import numpy as np
+        import pandas as pd
+
+        series = self.frame[col]
+        codes = self._codes.get(col)
+        if codes is not None:
+            mapped = series.map(lambda v: None if pd.isna(v) else codes.get(str(v)))
+            values = mapped.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            values = series.to_numpy(dtype=float, na_value=np.nan)
+        values = values.copy()
+        values[~np.isfinite(values)] = np.nan
+        return values
+
+
+# ---- loading -------------------------------------------------------------------------------
+def load_dataset(
+    source: str | Path | pd.DataFrame,
+    name: str | None = None,
+    columns: list[str] | None = None,
+    header: bool | None = None,
+) -> Dataset:
+    """Load a CSV/TSV/Parquet file or a DataFrame as a ``Dataset``.
+
+    ``columns`` names the columns of a headerless file (or renames a header); ``header`` overrides
+    header detection. ``name`` defaults to the file stem and is sanitised to ``[a-z0-9_]``.
+    """
+    import pandas as pd
+
+    if isinstance(source, pd.DataFrame):
+        frame, notes = _finish(source.copy(), "the DataFrame", columns, [])
+        return Dataset(frame, name=name or "data", path=None, notes=notes)
+    if not isinstance(source, (str, Path)):
+        raise DataError(
+            f"cannot load a {type(source).__name__}; give a file path or a pandas DataFrame"
+        )
+    path = Path(source).expanduser()
+    suffix = _check_path(path)
+    if suffix in _PARQUET_SUFFIXES:
+        frame, notes = _read_parquet(path, columns)
+    else:
+        frame, notes = _read_text_table(path, columns, header)
+    stem = path.name
+    for s in reversed(path.suffixes[-2:]):
+        if stem.lower().endswith(s.lower()) and s.lower() in _DATA_SUFFIXES:
+            stem = stem[: -len(s)]
+    return Dataset(frame, name=name or stem or "data", path=str(path), notes=notes)
+
+
+def _data_files(folder: Path) -> list[str]:
+    try:
+        return sorted(p.name for p in folder.iterdir() if p.is_file())
+    except OSError:
+        return []
+
+
+def _check_path(path: Path) -> str:
+    """Validate the path; return the effective (lowercase) suffix, looking through ``.gz``."""
+    if path.is_dir():
+        inside = [f for f in _data_files(path) if Path(f).suffix.lower() in _DATA_SUFFIXES - {""}]
+        hint = f" (it holds {', '.join(inside[:5])})" if inside else ""
+        raise DataError(f"{path} is a directory, not a data file; give a CSV, TSV or Parquet file{hint}")
+    if not path.exists():
+        folder = path.parent
+        if not folder.is_dir():
+            raise DataError(f"file not found: {path} (the folder {folder} does not exist)")
+        near = closest(path.name, _data_files(folder))
+        hint = (" Did you mean " + " or ".join(repr(n) for n in near) + "?") if near else ""
+        raise DataError(f"file not found: {path}.{hint}")
+    suffixes = [s.lower() for s in path.suffixes]
+    suffix = suffixes[-1] if suffixes else ""
+    if suffix == ".gz":
+        suffix = suffixes[-2] if len(suffixes) > 1 else ""
+    if suffix not in _TEXT_SUFFIXES | _PARQUET_SUFFIXES:
+        raise DataError(
+            f"unsupported file type {suffix!r} for {path.name}; use CSV, TSV or Parquet"
+            " (save spreadsheets as CSV)"
+        )
+    return suffix
+
+
+def _read_parquet(path: Path, columns: list[str] | None) -> tuple[pd.DataFrame, list[str]]:
+    import pandas as pd
+
+    try:
+        frame = pd.read_parquet(path)
+    except ImportError as exc:
+        raise DataError(f"reading Parquet ({path.name}) needs pyarrow: pip install pyarrow") from exc
+    except Exception as exc:  # pyarrow raises its own ArrowInvalid/OSError family
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"cannot read {path} as Parquet: {first}") from exc
+    return _finish(frame, path.name, columns, [])
+
+
+def _decode(path: Path) -> tuple[str, list[str]]:
+    """The file's text; DataError for unreadable, empty, binary or undecodable files."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if path.suffix.lower() == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise DataError(f"cannot decompress {path}: not a valid gzip file") from exc
+    if not raw.strip():
+        raise DataError(f"{path} is empty; it needs a header row and data rows")
+    for bom, codec in ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if raw.startswith(bom):
+            try:
+                return raw.decode(codec), [f"decoded {path.name} as UTF-16."]
+            except UnicodeDecodeError as exc:
+                raise DataError(f"cannot decode {path}: broken UTF-16 text") from exc
+    head = raw[:8192]
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    if b"\x00" in head or controls > len(head) * 0.05:
+        raise DataError(f"{path} looks like a binary file, not delimited text; give a CSV/TSV file")
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return raw.decode("cp1252"), [f"{path.name} is not UTF-8; decoded it as Windows-1252."]
+        except UnicodeDecodeError:
+            raise DataError(
+                f"cannot decode {path}: not UTF-8 text (bad byte at position {utf8_error.start});"
+                " re-save it as UTF-8 CSV"
+            ) from utf8_error
+
+
+def _split(lines: list[str], delimiter: str) -> list[list[str]]:
+    return [
+        [f.strip() for f in row]
+        for row in csv.reader(lines, delimiter=delimiter, skipinitialspace=True)
+    ]
+
+
+def _sniff(lines: list[str], path: Path) -> str:
+    """Pick the delimiter that splits the sample lines into the same number (> 1) of fields."""
+    scored: list[tuple[bool, float, int, str]] = []
+    for d in DELIMITERS:
+        counts = [len(r) for r in _split(lines, d)]
+        mode, freq = Counter(counts).most_common(1)[0]
+        if mode > 1:
+            scored.append((freq == len(counts), freq / len(counts), mode, d))
+    if not scored:
+        tried = ", ".join(_DELIM_NAMES[d] for d in DELIMITERS)
+        raise DataError(
+            f"{path} has a single column (tried delimiters {tried}); causal analysis needs at least"
+            " two columns, check the file's delimiter"
+        )
+    consistent = [s for s in scored if s[0]]
+    if len(consistent) > 1 and any(s[3] == ";" for s in consistent):
+        # "1,5;2,3": commas inside semicolon-separated fields are decimal marks.
+        fields = [f for row in _split(lines, ";") for f in row]
+        if any(_DECIMAL_COMMA.match(f) for f in fields):
+            return ";"
+    best = max(scored, key=lambda s: (s[0], s[1], s[2]))
+    return best[3]
+
+
+def _is_number(text: str, decimal: str) -> bool:
+    t = text.strip()
+    if decimal == ",":
+        t = t.replace(",", ".")
+    return bool(_NUMBER.match(t)) or t.lower() in ("inf", "-inf", "+inf")
+
+
+def _is_missing(text: str) -> bool:
+    return text.strip().lower() in _NA_TOKENS
+
+
+def _looks_headerless(rows: list[list[str]], decimal: str) -> bool:
+    """True when the first row reads as data: numbers over numeric columns, or repeated levels."""
+    first, rest = rows[0], rows[1:]
+    seen_value = False
+    for j, value in enumerate(first):
+        if _is_missing(value):
+            continue
+        seen_value = True
+        column = [r[j] for r in rest if j < len(r) and not _is_missing(r[j])]
+        if _is_number(value, decimal):
+            if column and sum(_is_number(v, decimal) for v in column) < len(column) / 2:
+                return False  # a number heading a text column is a column name
+        elif value not in column:
+            return False  # a text cell never repeated below is a column name
+    return seen_value
+
+
+def _read_text_table(
+    path: Path, columns: list[str] | None, header: bool | None
+) -> tuple[pd.DataFrame, list[str]]:
+    import pandas as pd
+
+    text, notes = _decode(path)
+    lines = [ln for ln in text.splitlines() if ln.strip()][:_SAMPLE_LINES]
+    delimiter = _sniff(lines, path)
+    rows = _split(lines, delimiter)
+    fields = [f for row in rows for f in row]
+    decimal = "."
+    if delimiter == ";" and any(_DECIMAL_COMMA.match(f) for f in fields) and not any(
+        _DECIMAL_POINT.match(f) for f in fields
+    ):
+        decimal = ","
+        notes.append(f"{path.name} uses decimal commas.")
+
+    if header is None:
+        has_header = not _looks_headerless(rows, decimal)
+        if has_header and columns is not None:
+            given = [normalize(c) for c in columns]
+            if given != [normalize(c) for c in rows[0]]:
+                notes.append(
+                    f"the header row of {path.name} ({', '.join(rows[0])}) was replaced by columns=."
+                )
+    else:
+        has_header = bool(header)
+    if has_header and len(rows) == 1:
+        raise DataError(f"{path} has a header row but no data rows")
+
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            header=0 if has_header else None,
+            decimal=decimal,
+            skipinitialspace=True,
+            na_values=_EXTRA_NA,
+        )
+    except pd.errors.EmptyDataError as exc:
+        raise DataError(f"{path} is empty; it needs a header row and data rows") from exc
+    except (pd.errors.ParserError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise DataError(
+            f"cannot parse {path} as {_DELIM_NAMES[delimiter]}-separated text: {first};"
+            " every row needs the same number of fields"
+        ) from exc
+    if has_header and len(frame) == 0:
+        raise DataError(f"{path} has a header row but no data rows")
+    if has_header and len(rows[0]) == frame.shape[1]:
+        frame.columns = rows[0]  # pandas would silently rename duplicates to "a.1"
+    if delimiter != ",":
+        notes.insert(0, f"{path.name} is {_DELIM_NAMES[delimiter]}-separated.")
+    if not has_header and columns is None:
+        frame.columns = [f"X{i + 1}" for i in range(frame.shape[1])]
+        notes.append(
+            f"{path.name} has no header row; columns are named X1..X{frame.shape[1]}"
+            " (pass columns=[...] to name them)."
+        )
+    elif not has_header:
+        notes.append(f"{path.name} has no header row; columns are named by columns=.")
+    return _finish(frame, path.name, columns, notes)
+
+
+def _finish(
+    frame: pd.DataFrame, label: str, columns: list[str] | None, notes: list[str]
+) -> tuple[pd.DataFrame, list[str]]:
+    """Shared checks and clean-up for every source: names, columns=, duplicates, shape."""
+    import pandas as pd
+
+    if isinstance(frame.columns, pd.MultiIndex):
+        frame.columns = ["_".join(str(p) for p in parts if str(p)) for parts in frame.columns]
+    names = [str(c).strip() for c in frame.columns]
+    blank = [i for i, n in enumerate(names) if not n or n.startswith("Unnamed: ")]
+    for i in blank:
+        names[i] = f"unnamed_{i + 1}"
+    frame.columns = names
+    empty_blank = [names[i] for i in blank if frame[names[i]].isna().all()]
+    if empty_blank:
+        frame = frame.drop(columns=empty_blank)
+        notes.append(f"dropped {len(empty_blank)} empty unnamed column(s) (a trailing delimiter?).")
+
+    if columns is not None:
+        if isinstance(columns, str):
+            columns = [c for c in columns.split(",")]
+        given = [str(c).strip() for c in columns]
+        if any(not c for c in given):
+            raise DataError("columns= contains an empty name; give every column a name")
+        if len(given) != frame.shape[1]:
+            raise DataError(
+                f"columns= gives {len(given)} name(s) but {label} has {frame.shape[1]} columns;"
+                f" pass {frame.shape[1]} names"
+            )
+        frame.columns = given
+
+    dupes = [n for n, k in Counter(frame.columns).items() if k > 1]
+    if dupes:
+        raise DataError(
+            f"duplicate column name(s) {', '.join(repr(d) for d in dupes)} in {label};"
+            " rename them so every column is unique"
+        )
+    if frame.shape[1] == 0:
+        raise DataError(f"{label} has no columns")
+    if len(frame) == 0:
+        raise DataError(f"{label} has no data rows")
+    if frame.shape[1] == 1:
+        tried = ", ".join(_DELIM_NAMES[d] for d in DELIMITERS)
+        raise DataError(
+            f"{label} has a single column {frame.columns[0]!r}; causal analysis needs at least two"
+            f" (for a text file: tried delimiters {tried})"
+        )
+    return frame.reset_index(drop=True), notes

@@ -1,0 +1,1 @@
+"""The four-level causal benchmark."""
