@@ -34,11 +34,11 @@ __all__ = [
 MIN_ROWS = 10
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 _DELIM_NAMES = {",": "','", ";": "';'", "\t": "tab", "|": "'|'"}
-_TEXT_SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".dat", ""}
-_PARQUET_SUFFIXES = {".parquet", ".pq"}
+_TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".tab", ".txt", ".dat", ""})
+_PARQUET_SUFFIXES = frozenset({".parquet", ".pq"})
 _DATA_SUFFIXES = _TEXT_SUFFIXES | _PARQUET_SUFFIXES | {".gz"}
-_NA_TOKENS = {"", "na", "n/a", "nan", "null", "none", "?", "#n/a", "<na>", "-nan"}
-_EXTRA_NA = ["?"]
+_NA_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "#n/a", "<na>", "-nan"})
+_EXTRA_NA = ("?",)
 _SAMPLE_LINES = 50
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
@@ -183,8 +183,8 @@ class Dataset:
     def _raise_excluded(self, col: ColumnProfile) -> None:
         if col.kind == "identifier":
             raise VariableError(
-                f"{col.name!r} is an identifier column of dataset {self.name}, left out of analysis"
-                f" ({col.reason}); choose one of: {', '.join(self.variables)}"
+                f"{col.name!r} in dataset {self.name} is left out of analysis as an {col.reason};"
+                f" choose one of: {', '.join(self.variables)}"
             )
         raise DataError(
             f"column {col.name!r} of dataset {self.name} is left out of analysis: {col.reason};"
@@ -221,6 +221,8 @@ def load_dataset(
     """
     import pandas as pd
 
+    if isinstance(columns, str):  # "a,b,c" as typed on a command line
+        columns = [c.strip() for c in columns.split(",")]
     if isinstance(source, pd.DataFrame):
         frame, notes = _finish(source.copy(), "the DataFrame", columns, [])
         return Dataset(frame, name=name or "data", path=None, notes=notes)
@@ -417,7 +419,7 @@ def _read_text_table(
             header=0 if has_header else None,
             decimal=decimal,
             skipinitialspace=True,
-            na_values=_EXTRA_NA,
+            na_values=list(_EXTRA_NA),
         )
     except pd.errors.EmptyDataError as exc:
         raise DataError(f"{path} is empty; it needs a header row and data rows") from exc
@@ -463,8 +465,6 @@ def _finish(
         notes.append(f"dropped {len(empty_blank)} empty unnamed column(s) (a trailing delimiter?).")
 
     if columns is not None:
-        if isinstance(columns, str):
-            columns = [c for c in columns.split(",")]
         given = [str(c).strip() for c in columns]
         if any(not c for c in given):
             raise DataError("columns= contains an empty name; give every column a name")
@@ -481,6 +481,14 @@ def _finish(
             f"duplicate column name(s) {', '.join(repr(d) for d in dupes)} in {label};"
             " rename them so every column is unique"
         )
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            odd = frame[col].map(lambda v: isinstance(v, (list, dict, set, tuple))).to_numpy()
+            if odd.any():
+                kind = type(frame[col][odd].iloc[0]).__name__
+                raise DataError(
+                    f"column {col!r} of {label} holds {kind} values; give one number or label per cell"
+                )
     if frame.shape[1] == 0:
         raise DataError(f"{label} has no columns")
     if len(frame) == 0:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from .errors import AlgorithmError, DataError, VariableError, suggestion
+from .errors import AlgorithmError, DataError, VariableError, closest
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -80,11 +80,9 @@ def normalize_method(method: str | None, *, allow_auto: bool = True) -> str:
     if key in _ALIASES:
         return _ALIASES[key]
     valid = (["auto"] if allow_auto else []) + list(CI_METHODS)
-    raise AlgorithmError(
-        f"unknown independence test {raw!r}; valid tests: {', '.join(valid)}."
-        + suggestion(raw, valid, "test").split("?")[0].replace(" Known tests:", "")
-        + ("?" if "Did you mean" in suggestion(raw, valid, "test") else "")
-    )
+    near = closest(raw, valid)
+    hint = (" Did you mean " + " or ".join(repr(c) for c in near) + "?") if near else ""
+    raise AlgorithmError(f"unknown independence test {raw!r}; valid tests: {', '.join(valid)}.{hint}")
 
 
 def check_alpha(alpha: float) -> float:
@@ -104,23 +102,23 @@ def choose_ci_test(
     """The test ``auto`` picks for these variables, and why (rules in the module docstring)."""
     kinds = {v: dataset.kind(v) for v in variables}
     if all(k in DISCRETE_KINDS for k in kinds.values()):
-        return "chisq", "all variables are discrete, so chi-square tests on the category counts"
+        return "chisq", "all variables are discrete (chi-square on the category counts)"
     non_gaussian = [
         v for v in variables
         if kinds[v] == "continuous" and dataset.profile.column(v).gaussian is False
     ]
     if allow_kci and non_gaussian and n <= KCI_SMALL_N:
         return "kci", (
-            f"small sample (n = {n}) with non-Gaussian {', '.join(non_gaussian)}: KCI makes no"
-            " distributional assumption and is affordable at this size"
+            f"the sample is small (n = {n}) and {', '.join(non_gaussian)} non-Gaussian, where"
+            " Fisher-z is unreliable; KCI makes no distributional assumption"
         )
     discrete = [v for v, k in kinds.items() if k in DISCRETE_KINDS]
     if discrete:
         return "fisherz", (
-            f"mixed data: Fisher-z on the integer codes of {', '.join(discrete)} (linear association"
-            " only)"
+            f"the variables are mixed discrete/continuous (Fisher-z on the integer codes of"
+            f" {', '.join(discrete)}: linear association only)"
         )
-    return "fisherz", "continuous variables, so Fisher-z (partial correlation)"
+    return "fisherz", "the variables are continuous (Fisher-z tests partial correlations)"
 
 
 def _check_names(x: str, y: str, given: Sequence[str]) -> None:
@@ -158,7 +156,9 @@ def _partial_correlation(data: np.ndarray) -> float:
 
 
 def _fmt(p: float) -> str:
-    return f"{p:.2e}" if 0 < p < 1e-4 else f"{p:.4g}"
+    if p == 0:  # below double precision of 1 - Phi(z)
+        return "p < 1e-16"
+    return f"p = {p:.2e}" if p < 1e-4 else f"p = {p:.4g}"
 
 
 def _subsample(data: np.ndarray, limit: int, seed: int) -> np.ndarray:
@@ -230,7 +230,7 @@ def test_independence(
 
     if wanted == "auto":
         chosen, why = choose_ci_test(dataset, names, n)
-        notes.append(f"{CI_METHODS[chosen]} chosen: {why}.")
+        notes.append(f"{CI_METHODS[chosen]} chosen because {why}.")
     else:
         chosen = wanted
     if chosen in ("chisq", "gsq"):
@@ -238,7 +238,8 @@ def test_independence(
         if continuous:
             raise AlgorithmError(
                 f"{CI_METHODS[chosen]} needs discrete variables but {', '.join(continuous)}"
-                " is continuous; use method='fisherz' or 'kci'"
+                f" {'is' if len(continuous) == 1 else 'are'} continuous; use method='fisherz' or"
+                " 'kci'"
             )
     if chosen == "fisherz":
         non_gaussian = [
@@ -262,7 +263,7 @@ def test_independence(
     independent = bool(p >= alpha)
     decision: Literal["independent", "dependent"] = "independent" if independent else "dependent"
     cond = f" given {', '.join(z_names)}" if z_names else ""
-    compare = f"p = {_fmt(p)} {'>=' if independent else '<'} alpha {alpha:g}"
+    compare = f"{_fmt(p)} {'>=' if independent else '<'} alpha {alpha:g}"
     stat = f", {stat_name} {statistic:.3g}" if statistic is not None and stat_name else ""
     summary = (
         f"{x_name} and {y_name} are {decision}{cond} ({CI_METHODS[chosen]}, {compare}{stat}, "

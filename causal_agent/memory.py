@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from .errors import GraphError, GraphKeyError, closest
+from .errors import CausalAgentError, GraphError, GraphKeyError, closest
 from .names import sanitize_name
 from .graph import CausalGraph, Edge
 
@@ -262,6 +262,18 @@ class GraphMemory:
     def __repr__(self) -> str:
         return f"GraphMemory({self._location!r})"
 
+    def close(self) -> None:
+        """Close the SQLite connection of a ``GraphMemory.sqlite`` memory (no-op otherwise)."""
+        conn = getattr(self._store, "conn", None)
+        if self._location != ":memory:" and conn is not None:
+            conn.close()
+
+    def __enter__(self) -> GraphMemory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- keys -------------------------------------------------------------------------------------
 
     def key_for(
@@ -298,7 +310,7 @@ class GraphMemory:
             return None
         try:
             record = GraphRecord.model_validate(item.value)
-        except ValidationError:
+        except (ValidationError, CausalAgentError):
             self._store.delete(NAMESPACE, key)  # unreadable: recompute rather than fail
             return None
         if record.provenance.fingerprint != dataset.fingerprint:
@@ -349,7 +361,7 @@ class GraphMemory:
             value = record.model_dump(mode="json")
             json.dumps(value, allow_nan=False)
             checked = GraphRecord.model_validate(value)
-        except (ValidationError, ValueError, TypeError) as exc:
+        except (ValidationError, CausalAgentError, ValueError, TypeError) as exc:
             raise GraphError(
                 f"graph record {record.key!r} is invalid and was not stored: "
                 f"{_first_error(exc)}"
@@ -364,7 +376,7 @@ class GraphMemory:
             raise self._unknown(key)
         try:
             record: GraphRecord | None = GraphRecord.model_validate(item.value)
-        except ValidationError:
+        except (ValidationError, CausalAgentError):
             record = None
         self._store.delete(NAMESPACE, key)
         return record
@@ -479,7 +491,7 @@ class GraphMemory:
     def _parse(self, key: str, value: dict[str, Any]) -> GraphRecord:
         try:
             return GraphRecord.model_validate(value)
-        except ValidationError as exc:
+        except (ValidationError, CausalAgentError) as exc:
             raise GraphError(
                 f"the graph stored under {key!r} cannot be read ({_first_error(exc)}); "
                 f"delete it with delete_graph({key!r})"

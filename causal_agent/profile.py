@@ -40,7 +40,7 @@ MIN_IDENTIFIER_ROWS = 5
 JB_ALPHA = 0.001
 SKEW_LIMIT = 0.3
 EXCESS_KURTOSIS_LIMIT = 0.5
-_ID_WORDS = {"id", "uuid", "guid"}
+_ID_WORDS = frozenset({"id", "uuid", "guid"})
 
 # Text levels with a natural order, encoded in that order rather than alphabetically.
 _ORDERED_LEVELS: tuple[tuple[str, ...], ...] = (

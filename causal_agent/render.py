@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Literal
 from .errors import GraphError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
     from .graph import CausalGraph, Edge
 
 ImageFormat = Literal["png", "svg"]
@@ -169,7 +171,7 @@ def _matplotlib(graph: CausalGraph, kind: ImageFormat) -> bytes:
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
     from matplotlib.lines import Line2D
-    from matplotlib.patches import Circle, FancyBboxPatch, Polygon
+    from matplotlib.patches import FancyBboxPatch
 
     nodes = list(graph.nodes)
     n = len(nodes)
@@ -196,7 +198,7 @@ def _matplotlib(graph: CausalGraph, kind: ImageFormat) -> bytes:
     else:
         scale = 1.0
     pos = {k: [unit[k][0] * scale, unit[k][1] * scale] for k in nodes}
-    _separate(pos, half, gap=0.8 * font)
+    _separate(pos, half, gap=2.2 * font)  # room for an arrowhead at each end
 
     margin = 2.0 * font
     if nodes:
@@ -206,7 +208,14 @@ def _matplotlib(graph: CausalGraph, kind: ImageFormat) -> bytes:
         ymax = max(pos[k][1] + half[k][1] for k in nodes) + margin
     else:
         xmin, xmax, ymin, ymax = 0.0, 200.0, 0.0, 80.0
-    width, height = max(xmax - xmin, 200.0), max(ymax - ymin, 80.0)
+    caption = f"{graph.kind.upper()}: {n} nodes, {len(graph.edges)} edges"
+    if any("o" in e.type for e in graph.edges):
+        caption += "; o = undetermined end mark"
+    caption_font = max(7.0, 0.75 * font)
+    caption_w = measure.get_text_width_height_descent(
+        caption, FontProperties(size=caption_font), ismath=False)[0]
+    width = max(xmax - xmin, caption_w + 1.5 * margin, 120.0)
+    height = max(ymax - ymin, 80.0)
 
     fig = Figure(figsize=(width / 72, height / 72), dpi=100)
     FigureCanvasAgg(fig)
@@ -216,7 +225,7 @@ def _matplotlib(graph: CausalGraph, kind: ImageFormat) -> bytes:
     ax.set_axis_off()
 
     color = "#333333"
-    arrow_len, arrow_w, circle_r, gap = 0.85 * font, 0.3 * font, 0.3 * font, 1.5
+    gap = 1.5  # points between a label box and the edge end
     for edge in graph.edges:
         a = (pos[edge.source][0], pos[edge.source][1])
         b = (pos[edge.target][0], pos[edge.target][1])
@@ -231,10 +240,8 @@ def _matplotlib(graph: CausalGraph, kind: ImageFormat) -> bytes:
             x, y = x + ux * gap, y + uy * gap  # the end point, just outside the label box
             ends.append((x, y, ux, uy, mark))
         (xa, ya, uxa, uya, ma), (xb, yb, uxb, uyb, mb) = ends
-        line_a = _draw_mark(ax, xa, ya, uxa, uya, ma, arrow_len, arrow_w, circle_r, color,
-                            Polygon, Circle)
-        line_b = _draw_mark(ax, xb, yb, uxb, uyb, mb, arrow_len, arrow_w, circle_r, color,
-                            Polygon, Circle)
+        line_a = _draw_mark(ax, xa, ya, uxa, uya, ma, font, color)
+        line_b = _draw_mark(ax, xb, yb, uxb, uyb, mb, font, color)
         ax.add_line(Line2D([line_a[0], line_b[0]], [line_a[1], line_b[1]], color=color,
                            linewidth=1.2, solid_capstyle="butt", zorder=1))
 
@@ -244,33 +251,41 @@ def _matplotlib(graph: CausalGraph, kind: ImageFormat) -> bytes:
         ax.add_patch(
             FancyBboxPatch((x - hw + pad, y - hh + pad), 2 * (hw - pad), 2 * (hh - pad),
                            boxstyle=f"round,pad={pad}", facecolor="white", edgecolor=color,
-                           linewidth=1.0, zorder=3)
+                           linewidth=1.0, zorder=3, gid=f"node-{len(ax.patches)}")
         )
         ax.text(x, y, str(name), ha="center", va="center", fontsize=font, color="black",
                 zorder=4)
-    ax.text(xmin + margin / 2, ymin + 0.6 * font,
-            f"{graph.kind.upper()}: {n} nodes, {len(graph.edges)} edges   "
-            "(-> arrowhead, - tail, o circle: undetermined)",
-            ha="left", va="bottom", fontsize=max(7.0, 0.75 * font), color="#666666")
+    ax.text(xmin + margin / 2, ymin + 0.6 * font, caption, ha="left", va="bottom",
+            fontsize=caption_font, color="#666666")
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format=kind, facecolor="white")
     return buffer.getvalue()
 
 
-def _draw_mark(ax, x, y, ux, uy, mark, arrow_len, arrow_w, circle_r, color, Polygon, Circle):  # type: ignore[no-untyped-def]
-    """Draw one edge end at (x, y) pointing into its node (direction -u); return the line end."""
+def _draw_mark(
+    ax: Axes, x: float, y: float, ux: float, uy: float, mark: str, font: float, color: str
+) -> tuple[float, float]:
+    """Draw the edge end at (x, y), whose node lies in direction -u; return where the line ends.
+
+    Sizes scale with the font: arrowheads ``0.85 font`` long, circles ``0.3 font`` in radius.
+    """
+    from matplotlib.patches import Circle, Polygon
+
     if mark in "<>":  # arrowhead with its tip on the node
-        bx, by = x + ux * arrow_len, y + uy * arrow_len
-        px, py = -uy * arrow_w, ux * arrow_w
+        length, half_width = 0.85 * font, 0.3 * font
+        bx, by = x + ux * length, y + uy * length
+        px, py = -uy * half_width, ux * half_width
         ax.add_patch(Polygon([(x, y), (bx + px, by + py), (bx - px, by - py)], closed=True,
-                             facecolor=color, edgecolor=color, linewidth=0.8, zorder=2))
+                             facecolor=color, edgecolor=color, linewidth=0.8, zorder=2,
+                             gid=f"arrowhead-{len(ax.patches)}"))
         return bx, by
     if mark == "o":  # small open circle touching the node
-        cx, cy = x + ux * circle_r, y + uy * circle_r
-        ax.add_patch(Circle((cx, cy), circle_r, facecolor="white", edgecolor=color,
-                            linewidth=1.1, zorder=2))
-        return cx + ux * circle_r, cy + uy * circle_r
+        r = 0.3 * font
+        cx, cy = x + ux * r, y + uy * r
+        ax.add_patch(Circle((cx, cy), r, facecolor="white", edgecolor=color, linewidth=1.1,
+                            zorder=2, gid=f"circle-{len(ax.patches)}"))
+        return cx + ux * r, cy + uy * r
     return x, y  # tail: the plain line end
 
 

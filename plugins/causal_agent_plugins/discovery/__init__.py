@@ -1,1 +1,281 @@
-"""Built-in plugin: discovery."""
+"""Built-in plugin: causal discovery algorithms (causal-learn) and the ``discover_graph`` tool.
+
+(No ``from __future__ import annotations`` here: the tool's ``runtime: ToolRuntime`` annotation must
+be a real class, imported lazily inside the factory, for ToolNode to inject the context.)
+
+Each algorithm is a function ``(data, names, *, alpha, ci_test, background, **params) ->
+CausalGraph``. Score- and FCM-based functions carry ``uses_ci_test = False`` so that
+``causal_agent.discover`` neither asks them for a CI test nor puts alpha into their memory key.
+Unknown ``params`` are rejected with the list of accepted ones, because causal-learn would
+otherwise swallow a misspelt keyword silently.
+"""
+
+import random
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from causal_agent.errors import AlgorithmError
+from causal_agent.hookspecs import hookimpl
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from causal_agent.discover import Background
+    from causal_agent.graph import CausalGraph
+
+_DISCRETE_MAX_LEVELS = 10
+
+
+def _check_params(algorithm: str, params: dict[str, Any], allowed: Sequence[str]) -> None:
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        shown = ", ".join(allowed) if allowed else "none"
+        raise AlgorithmError(
+            f"unknown parameter {unknown[0]!r} for {algorithm}; accepted parameters: {shown}"
+        )
+
+
+def _no_background(algorithm: str, background: "Background | None") -> None:
+    if background is not None and not background.is_empty():
+        raise AlgorithmError(
+            f"{algorithm} cannot use background knowledge (causal-learn's {algorithm} has no such"
+            " option); use algorithm 'pc' or 'fci', or 'lingam' for tiers, or drop the knowledge"
+        )
+
+
+def causallearn_background(background: "Background | None", names: Sequence[str]) -> Any:
+    """causal-learn ``BackgroundKnowledge`` for PC/FCI (nodes are ``GraphNode``s, equal by name)."""
+    if background is None or background.is_empty():
+        return None
+    from causallearn.graph.GraphNode import GraphNode
+    from causallearn.utils.PCUtils.BackgroundKnowledge import BackgroundKnowledge
+
+    nodes = {n: GraphNode(n) for n in names}
+    bk = BackgroundKnowledge()
+    for a, b in background.required:
+        bk.add_required_by_node(nodes[a], nodes[b])
+    for a, b in background.forbidden:
+        bk.add_forbidden_by_node(nodes[a], nodes[b])
+    for tier, members in enumerate(background.tiers):
+        for v in members:
+            bk.add_node_to_tier(nodes[v], tier)
+    return bk
+
+
+def lingam_prior_knowledge(background: "Background | None", names: Sequence[str]) -> Any:
+    """DirectLiNGAM's prior-knowledge matrix: ``pk[i, j]`` is 1/0 when ``names[j]`` has / has no
+    directed path to ``names[i]`` (-1 unknown). LiNGAM speaks of paths, not edges, so a required
+    edge becomes a required path and a forbidden edge forbids any directed path a ⇝ b (stronger);
+    tiers translate exactly."""
+    if background is None or background.is_empty():
+        return None
+    import numpy as np
+
+    idx = {n: i for i, n in enumerate(names)}
+    pk = -np.ones((len(names), len(names)))
+    for i, later in enumerate(background.tiers):
+        for earlier in background.tiers[:i]:
+            for a in later:
+                for b in earlier:
+                    pk[idx[b], idx[a]] = 0
+    for a, b in background.forbidden:
+        pk[idx[b], idx[a]] = 0
+    for a, b in background.required:
+        pk[idx[b], idx[a]] = 1
+    return pk
+
+
+def _looks_discrete(data: "np.ndarray") -> bool:
+    import numpy as np
+
+    return bool(np.all(data == np.round(data))) and all(
+        len(np.unique(data[:, j])) <= _DISCRETE_MAX_LEVELS for j in range(data.shape[1])
+    )
+
+
+def _default_score(data: "np.ndarray") -> str:
+    """BDeu for integer-coded discrete data, the linear-Gaussian BIC otherwise."""
+    return "local_score_BDeu" if _looks_discrete(data) else "local_score_BIC"
+
+
+# ---- algorithms ---------------------------------------------------------------------------------
+def run_pc(
+    data: "np.ndarray", names: Sequence[str], *, alpha: float, ci_test: str,
+    background: "Background | None" = None, **params: Any,
+) -> "CausalGraph":
+    """PC (causal-learn): a CPDAG from conditional independence tests."""
+    from causallearn.search.ConstraintBased.PC import pc
+
+    from causal_agent.graph import CausalGraph
+
+    _check_params("pc", params, ("stable", "uc_rule", "uc_priority", "max_k"))
+    cg = pc(data, alpha=alpha, indep_test=ci_test, show_progress=False, verbose=False,
+            node_names=list(names), background_knowledge=causallearn_background(background, names),
+            **params)
+    return CausalGraph.from_causallearn(cg.G, list(names))
+
+
+def run_fci(
+    data: "np.ndarray", names: Sequence[str], *, alpha: float, ci_test: str,
+    background: "Background | None" = None, **params: Any,
+) -> "CausalGraph":
+    """FCI (causal-learn): a PAG that allows latent confounders."""
+    from causallearn.search.ConstraintBased.FCI import fci
+
+    from causal_agent.graph import CausalGraph
+
+    _check_params("fci", params, ("depth", "max_path_length"))
+    G, _edges = fci(data, independence_test_method=ci_test, alpha=alpha, show_progress=False,
+                    verbose=False, node_names=list(names),
+                    background_knowledge=causallearn_background(background, names), **params)
+    return CausalGraph.from_causallearn(G, list(names), kind="pag")
+
+
+def run_ges(
+    data: "np.ndarray", names: Sequence[str], *, alpha: float | None = None,
+    ci_test: str | None = None, background: "Background | None" = None, **params: Any,
+) -> "CausalGraph":
+    """GES (causal-learn): a CPDAG maximising a score (BIC, or BDeu for discrete data)."""
+    from causallearn.search.ScoreBased.GES import ges
+
+    from causal_agent.graph import CausalGraph
+
+    _no_background("ges", background)
+    _check_params("ges", params, ("score_func", "maxP", "lambda_value"))
+    score = params.pop("score_func", None) or _default_score(data)
+    record = ges(data, score_func=score, node_names=list(names), **params)
+    return CausalGraph.from_causallearn(record["G"], list(names), kind="cpdag")
+
+
+def run_grasp(
+    data: "np.ndarray", names: Sequence[str], *, alpha: float | None = None,
+    ci_test: str | None = None, background: "Background | None" = None, **params: Any,
+) -> "CausalGraph":
+    """GRaSP (causal-learn): permutation search; a CPDAG. GRaSP shuffles with Python's global
+    ``random``, so it runs under a fixed ``seed`` (default 0) and the caller's state is restored."""
+    from causallearn.search.PermutationBased.GRaSP import grasp
+
+    from causal_agent.graph import CausalGraph
+
+    _no_background("grasp", background)
+    _check_params("grasp", params, ("score_func", "depth", "seed"))
+    seed = params.pop("seed", 0)
+    score = params.pop("score_func", None) or (
+        "local_score_BDeu" if _looks_discrete(data) else "local_score_BIC_from_cov"
+    )
+    state = random.getstate()
+    try:
+        random.seed(seed)
+        G = grasp(data, score_func=score, verbose=False, node_names=list(names), **params)
+    finally:
+        random.setstate(state)
+    return CausalGraph.from_causallearn(G, list(names), kind="cpdag")
+
+
+def run_lingam(
+    data: "np.ndarray", names: Sequence[str], *, alpha: float | None = None,
+    ci_test: str | None = None, background: "Background | None" = None, **params: Any,
+) -> "CausalGraph":
+    """DirectLiNGAM (causal-learn): a fully oriented DAG for linear non-Gaussian data.
+
+    Background knowledge goes in as LiNGAM prior knowledge (see ``lingam_prior_knowledge``)."""
+    from causallearn.search.FCMBased.lingam import DirectLiNGAM
+
+    from causal_agent.graph import CausalGraph
+
+    _check_params("lingam", params, ("measure", "random_state"))
+    model = DirectLiNGAM(
+        random_state=params.get("random_state", 0),
+        prior_knowledge=lingam_prior_knowledge(background, names),
+        measure=params.get("measure", "pwling"),
+    )
+    model.fit(data)
+    return CausalGraph.from_adjacency(model.adjacency_matrix_, list(names), kind="dag")
+
+
+for _fn in (run_ges, run_grasp, run_lingam):
+    _fn.uses_ci_test = False  # type: ignore[attr-defined]
+
+ALGORITHMS: dict[str, tuple[Callable[..., Any], str]] = {
+    "pc": (run_pc, "PC: constraint-based, CPDAG; background knowledge supported"),
+    "fci": (run_fci, "FCI: constraint-based, PAG allowing latent confounders; background knowledge"),
+    "ges": (run_ges, "GES: score-based (BIC/BDeu), CPDAG"),
+    "lingam": (run_lingam, "DirectLiNGAM: linear non-Gaussian, fully oriented DAG; tiers as prior"),
+    "grasp": (run_grasp, "GRaSP: permutation-based (BIC/BDeu), CPDAG"),
+}
+
+
+@hookimpl
+def register_algorithms(register):  # type: ignore[no-untyped-def]
+    for name, (function, description) in ALGORITHMS.items():
+        register(name, function, description)
+
+
+# ---- tool ---------------------------------------------------------------------------------------
+def _args_schema() -> type[BaseModel]:
+    from causal_agent.discover import Background
+
+    class DiscoverGraphArgs(BaseModel):
+        """Arguments of discover_graph."""
+
+        variables: list[str] | None = Field(
+            None, description="variables of a partial graph (at least 2); omit for all variables"
+        )
+        algorithm: str = Field(
+            "auto", description="auto, pc, fci, ges, lingam or grasp; auto chooses from the data"
+        )
+        alpha: float | None = Field(None, description="significance level; omit for the default")
+        ci_test: str = Field("auto", description="auto, fisherz, chisq, gsq or kci (pc/fci only)")
+        background: "Background | None" = Field(
+            None, description="background knowledge: required/forbidden edges [a, b], tiers"
+        )
+        dataset: str | None = Field(None, description="dataset name; omit for the loaded one")
+
+    return DiscoverGraphArgs
+
+
+def discover_graph_tool() -> Any:
+    """The ``discover_graph`` LangChain tool (built per call: no module-level state)."""
+    from langchain_core.tools import tool
+    from langgraph.prebuilt import ToolRuntime
+
+    from causal_agent.discover import discover
+
+    @tool("discover_graph", args_schema=_args_schema(), response_format="content_and_artifact")
+    def discover_graph(
+        runtime: ToolRuntime,
+        variables: list[str] | None = None,
+        algorithm: str = "auto",
+        alpha: float | None = None,
+        ci_test: str = "auto",
+        background: Any = None,
+        dataset: str | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        """Learn a causal graph (CPDAG/PAG/DAG) from the data, or reuse the stored one.
+
+        Returns the graph's memory key and its edges; pass variables for a partial graph."""
+        result = discover(runtime.context, dataset=dataset, variables=variables,
+                          algorithm=algorithm, alpha=alpha, ci_test=ci_test, background=background)
+        content = f"{result.summary}\nGraph {result.key}:\n{result.graph.to_text()}"
+        artifact = {
+            "key": result.key,
+            "graph": result.graph.to_json(),
+            "algorithm": result.algorithm,
+            "ci_test": result.ci_test,
+            "alpha": result.alpha,
+            "reason": result.reason,
+            "reused": result.reused,
+            "elapsed_s": result.elapsed_s,
+            "variables": result.variables,
+            "notes": result.notes,
+        }
+        return content, artifact
+
+    return discover_graph
+
+
+@hookimpl
+def register_tools(register):  # type: ignore[no-untyped-def]
+    register(discover_graph_tool())

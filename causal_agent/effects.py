@@ -1,0 +1,761 @@
+"""Average treatment effects with DoWhy: model -> identify -> estimate -> refute.
+
+``estimate_effect(ctx, treatment, outcome, t0, t1, ...)`` is a facade over DoWhy's four steps that
+also decides *which graph* the effect is identified from and says so in plain words:
+
+* **Graph.** Named ``confounders`` give the DAG ``C -> T, C -> Y, T -> Y``. Otherwise the graph in
+  memory under ``graph_key``, or the dataset's full graph from :func:`causal_agent.discover.discover`
+  (reused from memory when it is already there).
+* **Ambiguity (IDA).** A CPDAG may leave undirected edges at the treatment, and then the adjustment
+  set depends on an orientation the data cannot decide. Following IDA (Maathuis, Kalisch & Bühlmann
+  2009) we enumerate every set of T's undirected neighbours that may point into T (each checked to
+  extend to a DAG of the class without a new v-structure or cycle, with the exact Dor–Tarsi test),
+  estimate the effect for each, and report the ``range``. The headline estimate follows a fixed,
+  documented rule: it is the orientation in which T's parents are only its *definite* parents (all
+  undirected edges at T point away from T); the summary states that assumption and the range. If
+  the outcome is a parent of T in some orientation, that orientation's effect is 0 (T cannot cause
+  its own cause), so the range then includes 0 and the summary says the direction is not
+  identified.
+* **Identify.** Each orientation's DAG (restricted to the ancestors of T and Y) goes to DoWhy's
+  ``CausalModel``; backdoor is preferred, then IV, then front-door. A graph with ``<->`` edges
+  (latent confounders, e.g. PC orientation conflicts) is passed with a latent node per ``<->`` so
+  DoWhy can find IV or front-door estimands. When a graph implies no directed path from T to Y we
+  still estimate (adjusting for T's parents) and say the graph implies no effect.
+* **Estimate.** Linear regression by default; propensity-score methods for a binary treatment;
+  EconML's LinearDML when econml is installed. CIs are 95% and on the (t1 - t0) scale of the
+  estimate. DoWhy's IV and front-door estimators ignore ``control_value``/``treatment_value``
+  (front-door even squares the contrast), so those are estimated per unit and scaled, under the
+  linearity they already assume.
+* **Refute.** A placebo-treatment refuter (random common cause for front-door, where permuting T
+  does not reach the estimator), with ``ctx.settings.refute_simulations`` simulations.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import math
+import warnings
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from .errors import AlgorithmError, CausalAgentError, DataError, GraphError, VariableError, suggestion
+
+if TYPE_CHECKING:  # pragma: no cover
+    import networkx as nx
+    import pandas as pd
+
+    from .context import AgentContext
+    from .data import Dataset
+    from .graph import CausalGraph
+
+Estimand = Literal["backdoor", "iv", "frontdoor"]
+
+#: user-facing method names -> DoWhy method names ("auto" picks per estimand)
+METHODS: dict[str, str] = {
+    "linear": "backdoor.linear_regression",
+    "propensity": "backdoor.propensity_score_weighting",
+    "propensity_matching": "backdoor.propensity_score_matching",
+    "propensity_stratification": "backdoor.propensity_score_stratification",
+    "dml": "backdoor.econml.dml.LinearDML",
+    "iv": "iv.instrumental_variable",
+    "frontdoor": "frontdoor.two_stage_regression",
+}
+_ALIASES: dict[str, str] = {
+    "linear_regression": "linear",
+    "regression": "linear",
+    "ols": "linear",
+    "propensity_weighting": "propensity",
+    "propensity_score": "propensity",
+    "ipw": "propensity",
+    "matching": "propensity_matching",
+    "stratification": "propensity_stratification",
+    "lineardml": "dml",
+    "econml": "dml",
+    "instrumental_variable": "iv",
+    "front_door": "frontdoor",
+    **{v: k for k, v in METHODS.items()},
+}
+_LABELS: dict[str, str] = {
+    "linear": "linear regression",
+    "propensity": "propensity-score weighting",
+    "propensity_matching": "propensity-score matching",
+    "propensity_stratification": "propensity-score stratification",
+    "dml": "EconML LinearDML",
+    "iv": "instrumental-variable (Wald/2SLS) estimation",
+    "frontdoor": "front-door two-stage regression",
+}
+_PROPENSITY = {"propensity", "propensity_matching", "propensity_stratification"}
+#: bootstrap samples for methods without an analytic CI when settings.bootstrap is 0
+DEFAULT_BOOTSTRAP = 100
+#: at most this many undirected neighbours of T are enumerated (2**k orientations)
+MAX_UNDIRECTED_AT_TREATMENT = 12
+_LATENT_PREFIX = "__latent__"
+
+
+class AdjustmentEstimate(BaseModel):
+    """The effect under one orientation of the undirected edges at the treatment."""
+
+    parents: list[str] = Field(description="parents of the treatment in this orientation")
+    adjustment_set: list[str] = Field(description="variables adjusted for")
+    estimate: float
+    ci_low: float | None = None
+    ci_high: float | None = None
+    note: str | None = Field(None, description="e.g. why the effect is zero in this orientation")
+
+
+class EffectRange(BaseModel):
+    """IDA: the effect over every adjustment set the equivalence class allows."""
+
+    min: float
+    max: float
+    estimates: list[AdjustmentEstimate]
+
+
+class Refutation(BaseModel):
+    """A DoWhy refuter's verdict on the headline estimate."""
+
+    refuter: str
+    new_effect: float
+    p_value: float | None
+    passed: bool
+
+
+class EffectResult(BaseModel):
+    """An average treatment effect E[Y | do(T=t1)] - E[Y | do(T=t0)] with its assumptions."""
+
+    treatment: str
+    outcome: str
+    t0: float
+    t1: float
+    estimate: float
+    ci_low: float | None = Field(None, description="95% CI, same (t1 - t0) scale as estimate")
+    ci_high: float | None = None
+    method: str = Field(description="DoWhy method name, e.g. backdoor.linear_regression")
+    estimand: Estimand
+    adjustment_set: list[str] = Field(default_factory=list)
+    instruments: list[str] = Field(default_factory=list)
+    mediators: list[str] = Field(default_factory=list, description="front-door variables")
+    assumption: str
+    graph_key: str | None = Field(None, description="None when the user named the confounders")
+    range: EffectRange | None = Field(None, description="set when the graph leaves the adjustment set ambiguous")
+    direction_identified: bool = True
+    graph_implies_zero: bool = Field(False, description="no directed path from treatment to outcome")
+    refutation: Refutation | None = None
+    n: int
+    notes: list[str] = Field(default_factory=list)
+    summary: str
+
+
+# ---------------------------------------------------------------------------------------------
+# small helpers
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "n/a"
+    if x == 0:
+        return "0"
+    return f"{x:.3g}" if abs(x) >= 1e-3 else f"{x:.2e}"
+
+
+def _set(names: Sequence[str]) -> str:
+    return "{" + ", ".join(names) + "}"
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+@contextlib.contextmanager
+def _quiet(seed: int) -> Iterator[None]:
+    """Silence DoWhy's logging and warnings and seed numpy's global RNG (which DoWhy's bootstrap
+    and refuters use) for one call, restoring both afterwards."""
+    import numpy as np
+
+    logger = logging.getLogger("dowhy")
+    level = logger.level
+    state = np.random.get_state()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logger.setLevel(logging.CRITICAL)
+        np.random.seed(seed)
+        try:
+            yield
+        finally:
+            logger.setLevel(level)
+            np.random.set_state(state)
+
+
+def normalize_method(method: str | None) -> str:
+    """The canonical method name (see :data:`METHODS`); AlgorithmError lists the valid ones."""
+    raw = (method or "auto").strip()
+    key = raw.lower().replace("-", "_").replace(" ", "_")
+    if key == "auto":
+        return "auto"
+    key = _ALIASES.get(key, _ALIASES.get(raw, key))
+    if key not in METHODS:
+        valid = ["auto", *METHODS]
+        raise AlgorithmError(f"unknown effect method {raw!r}." + suggestion(key, valid, "method")
+                             + f" Valid methods: {', '.join(valid)}.")
+    if key == "dml":
+        try:
+            import econml  # noqa: F401
+        except ImportError:
+            raise AlgorithmError(
+                "method 'dml' needs EconML, which is not installed; pip install econml, or use"
+                " method='linear'"
+            ) from None
+    return key
+
+
+# ---------------------------------------------------------------------------------------------
+# which graph
+
+
+class _Source(BaseModel):
+    graph: Any  # CausalGraph
+    key: str | None
+    label: str  # "graph clinic:pc (PC with Fisher-z, alpha 0.05)" / "the named confounders {...}"
+    notes: list[str] = Field(default_factory=list)
+
+
+def _graph_source(
+    ctx: AgentContext, ds: Dataset, t: str, y: str, confounders: Sequence[str] | None,
+    graph_key: str | None,
+) -> _Source:
+    from .graph import CausalGraph, Edge
+
+    notes: list[str] = []
+    if confounders:
+        cs = list(dict.fromkeys(ds.resolve_many(list(confounders))))
+        for c in cs:
+            if c in (t, y):
+                role = "treatment" if c == t else "outcome"
+                raise VariableError(f"{c!r} is the {role}, so it cannot also be a confounder; drop it from confounders")
+        if graph_key:
+            notes.append(f"graph {graph_key!r} was not used because confounders were named.")
+        edges = [Edge(source=c, target=t, type="-->") for c in cs]
+        edges += [Edge(source=c, target=y, type="-->") for c in cs]
+        edges.append(Edge(source=t, target=y, type="-->"))
+        graph = CausalGraph(nodes=[t, y, *cs], edges=edges, kind="dag")
+        label = f"the named confounders {_set(cs)} are the only common causes of {t} and {y}"
+        return _Source(graph=graph, key=None, label=label, notes=notes)
+    if graph_key:
+        record = ctx.memory.get(graph_key)
+        prov = record.provenance
+        if prov.fingerprint != ds.fingerprint:
+            notes.append(
+                f"graph {graph_key!r} was learned from other data than dataset {ds.name}"
+                f" ({prov.dataset}); re-run discovery if the data changed."
+            )
+        how = prov.algorithm.upper() + (f", {prov.ci_test}" if prov.ci_test else "") + (
+            f", alpha {prov.alpha:g}" if prov.alpha is not None else "")
+        return _Source(graph=record.graph, key=graph_key, label=f"graph {graph_key} ({how})", notes=notes)
+    from .discover import discover
+
+    found = discover(ctx, ds)
+    how = found.algorithm.upper() + (f", {found.ci_test}" if found.ci_test else "") + (
+        f", alpha {found.alpha:g}" if found.alpha is not None else "")
+    notes.append(("reused" if found.reused else "learned") + f" graph {found.key!r} ({how}).")
+    return _Source(graph=found.graph, key=found.key, label=f"graph {found.key} ({how})", notes=notes)
+
+
+# ---------------------------------------------------------------------------------------------
+# orientations of the undirected edges at T (IDA)
+
+
+class _Orientation(BaseModel):
+    parents: list[str]
+    dag: Any = None  # CausalGraph (kind dag), or None for a graph with latent (<->) edges
+    admg: Any = None  # CausalGraph with --> and <-> only
+    y_parent: bool = False  # Y is a parent of T here: effect 0
+    no_path: bool = False  # no directed path T -> Y here
+
+
+def _has_path(graph: CausalGraph, a: str, b: str) -> bool:
+    stack, seen = [a], {a}
+    while stack:
+        for c in graph.children(stack.pop()):
+            if c == b:
+                return True
+            if c not in seen:
+                seen.add(c)
+                stack.append(c)
+    return False
+
+
+def _orientations(graph: CausalGraph, t: str, y: str, label: str) -> list[_Orientation]:
+    """Every parent set of ``t`` the graph allows, definite parents only first."""
+    from .graph import CausalGraph
+
+    types = {e.type for e in graph.edges}
+    if types & {"o->", "o-o"}:
+        raise GraphError(
+            f"{label} is a PAG with circle marks (e.g. from FCI), which does not fix an adjustment"
+            " set; use a PC or GES graph, or name the confounders"
+        )
+    if "<->" in types:
+        if "---" in types:
+            raise GraphError(
+                f"{label} mixes undirected (---) and bidirected (<->) edges, which leaves the"
+                " adjustment set undefined; use a PC or GES graph, or name the confounders"
+            )
+        probe = CausalGraph(nodes=graph.nodes, edges=[e for e in graph.edges if e.type == "-->"],
+                            kind="cpdag")
+        if not probe.is_dag():
+            raise GraphError(f"the directed edges of {label} form a cycle; fix the graph")
+        parents = probe.parents(t)
+        return [_Orientation(parents=parents, admg=graph, y_parent=y in parents,
+                             no_path=not _has_path(probe, t, y))]
+
+    pdag = graph if graph.kind in ("dag", "cpdag") else CausalGraph(
+        nodes=graph.nodes, edges=graph.edges, kind="cpdag")
+    definite = pdag.parents(t)
+    siblings = pdag.undirected_neighbors(t)
+    if len(siblings) > MAX_UNDIRECTED_AT_TREATMENT:
+        raise GraphError(
+            f"{t} has {len(siblings)} undirected edges in {label}, too many orientations to"
+            f" enumerate (limit {MAX_UNDIRECTED_AT_TREATMENT}); name the confounders instead"
+        )
+    out: list[_Orientation] = []
+    for k in range(len(siblings) + 1):
+        for into in itertools.combinations(siblings, k):
+            forced = [(s, t) for s in into] + [(t, u) for u in siblings if u not in into]
+            dag = pdag.consistent_extension(forced) if (forced or pdag.kind != "dag") else pdag
+            if dag is None:
+                continue
+            parents = definite + list(into)
+            out.append(_Orientation(parents=parents, dag=dag, y_parent=y in parents,
+                                    no_path=not _has_path(dag, t, y)))
+    if not out:
+        raise GraphError(
+            f"{label} has no consistent DAG extension (conflicting orientations); re-run discovery"
+            " with another alpha or algorithm, or name the confounders"
+        )
+    return out
+
+
+def _ancestral(dag: CausalGraph, keep: set[str]) -> set[str]:
+    out = set(keep)
+    stack = list(keep)
+    while stack:
+        for p in dag.parents(stack.pop()):
+            if p not in out:
+                out.add(p)
+                stack.append(p)
+    return out
+
+
+def _dowhy_graph(o: _Orientation, t: str, y: str) -> nx.DiGraph:
+    """The networkx DAG DoWhy identifies from (ancestors of T and Y only; latent nodes for <->)."""
+    import networkx as nx
+
+    g = nx.DiGraph()
+    if o.no_path:
+        # The graph says T does not cause Y; estimate anyway by adjusting for T's parents.
+        g.add_nodes_from([t, y, *o.parents])
+        g.add_edges_from([(p, t) for p in o.parents] + [(p, y) for p in o.parents] + [(t, y)])
+        return g
+    if o.admg is not None:
+        directed = [(e.source, e.target) for e in o.admg.edges if e.type == "-->"]
+        g.add_nodes_from(o.admg.nodes)
+        g.add_edges_from(directed)
+        for i, e in enumerate(x for x in o.admg.edges if x.type == "<->"):
+            u = f"{_LATENT_PREFIX}{i}"
+            g.add_edges_from([(u, e.source), (u, e.target)])
+        keep = set(nx.ancestors(g, t)) | set(nx.ancestors(g, y)) | {t, y}
+        return g.subgraph(keep).copy()
+    keep = _ancestral(o.dag, {t, y})
+    g.add_nodes_from(n for n in o.dag.nodes if n in keep)
+    g.add_edges_from((e.source, e.target) for e in o.dag.edges if e.source in keep and e.target in keep)
+    return g
+
+
+# ---------------------------------------------------------------------------------------------
+# one DoWhy run
+
+
+class _Run(BaseModel):
+    estimate: float
+    ci_low: float | None
+    ci_high: float | None
+    estimand: Estimand
+    method: str  # canonical key
+    dowhy_method: str
+    adjustment_set: list[str] = Field(default_factory=list)
+    instruments: list[str] = Field(default_factory=list)
+    mediators: list[str] = Field(default_factory=list)
+    model: Any = None
+    identified: Any = None
+    dowhy_estimate: Any = None
+    scale: float = 1.0  # estimate = scale * DoWhy estimate
+    sign: float = 1.0
+
+
+def _observed(g: nx.DiGraph) -> list[str]:
+    return [n for n in g.nodes if not str(n).startswith(_LATENT_PREFIX)]
+
+
+def _ci(est: Any) -> tuple[float | None, float | None]:
+    import numpy as np
+
+    try:
+        ci = est.get_confidence_intervals()
+    except Exception:  # noqa: BLE001 - some estimators have no CI: report none rather than fail
+        return None, None
+    if ci is None:
+        return None, None
+    arr = np.asarray(ci, dtype=float).ravel()
+    if arr.size < 2 or not np.all(np.isfinite(arr[:2])):
+        return None, None
+    return float(min(arr[0], arr[1])), float(max(arr[0], arr[1]))
+
+
+def _run_dowhy(
+    frame: pd.DataFrame, g: nx.DiGraph, t: str, y: str, t0: float, t1: float, method: str,
+    settings: Any,
+) -> _Run:
+    from dowhy import CausalModel
+
+    data = frame[_observed(g)].copy()
+    with _quiet(settings.seed):
+        model = CausalModel(data=data, treatment=t, outcome=y, graph=g)
+        ident = model.identify_effect(proceed_when_unidentifiable=True)
+    has = {k: ident.estimands.get(k) is not None for k in ("backdoor", "iv", "frontdoor")}
+    if method == "auto":
+        estimand = next((k for k in ("backdoor", "iv", "frontdoor") if has[k]), None)
+        if estimand is None:
+            raise GraphError(
+                f"the effect of {t} on {y} is not identified by the graph (no backdoor set,"
+                " instrument or front-door set); name the confounders or use another graph"
+            )
+        key = {"backdoor": "linear", "iv": "iv", "frontdoor": "frontdoor"}[estimand]
+    else:
+        key = method
+        estimand = METHODS[key].split(".")[0]  # type: ignore[assignment]
+        if not has[estimand]:
+            avail = [k for k, v in has.items() if v]
+            fix = f"use method='auto' ({' or '.join(avail)} is available)" if avail else "name the confounders"
+            raise AlgorithmError(
+                f"method {method!r} needs a {estimand} estimand, but the graph gives none for"
+                f" {t} -> {y}; {fix}"
+            )
+    dowhy_method = METHODS[key]
+    adjustment = list(ident.get_backdoor_variables() or []) if estimand == "backdoor" else []
+    instruments = list(ident.get_instrumental_variables() or []) if estimand == "iv" else []
+    mediators = list(ident.get_frontdoor_variables() or []) if estimand == "frontdoor" else []
+
+    c0, c1, scale, sign = t0, t1, 1.0, 1.0
+    if key in _PROPENSITY or key == "dml":
+        levels = sorted(float(v) for v in data[t].unique())
+        if key in _PROPENSITY and len(levels) != 2:
+            raise AlgorithmError(
+                f"method {method!r} needs a binary treatment, but {t} has {len(levels)} values;"
+                " use method='linear'"
+            )
+        if key in _PROPENSITY:
+            if {float(t0), float(t1)} != set(levels):
+                raise DataError(
+                    f"treatment {t} takes the values {_num(levels[0])} and {_num(levels[1])}; pass"
+                    f" t0={_num(levels[0])}, t1={_num(levels[1])} for method {method!r}"
+                )
+            data[t] = data[t] == levels[1]
+            c0, c1 = False, True  # type: ignore[assignment]
+            sign = 1.0 if t1 == levels[1] else -1.0
+    elif key in ("iv", "frontdoor"):
+        # DoWhy's IV estimator ignores the contrast and front-door squares it: estimate per unit.
+        c0, c1, scale = 0.0, 1.0, float(t1 - t0)
+        data[t] = data[t].astype(float)
+    else:
+        data[t] = data[t].astype(float)  # DoWhy casts do(T=t) back to T's dtype: keep it float
+
+    bootstrap = int(getattr(settings, "bootstrap", 0) or 0)
+    if key == "linear" and bootstrap == 0:
+        ci_arg: Any = True  # analytic OLS interval, scaled by (t1 - t0) inside DoWhy
+        params: dict[str, Any] = {}
+    else:
+        ci_arg = "bootstrap"
+        params = {"num_simulations": bootstrap or DEFAULT_BOOTSTRAP, "sample_size_fraction": 1}
+    if key == "dml":
+        params = {"init_params": {"random_state": settings.seed}, "fit_params": {}}
+        ci_arg = False
+    model = None
+    try:
+        with _quiet(settings.seed):
+            model = CausalModel(data=data, treatment=t, outcome=y, graph=g)
+            ident = model.identify_effect(proceed_when_unidentifiable=True)
+            est = model.estimate_effect(
+                ident, method_name=dowhy_method, control_value=c0, treatment_value=c1,
+                confidence_intervals=ci_arg, effect_modifiers=[], method_params=params or None,
+            )
+            low, high = _ci(est)
+    except CausalAgentError:
+        raise
+    except Exception as exc:  # a library failure on this data: one line, with what to try
+        first = (str(exc).strip().splitlines() or [""])[0][:200]
+        alt = "method='linear'" if key != "linear" else "fewer confounders"
+        raise AlgorithmError(
+            f"DoWhy {dowhy_method} failed for {t} -> {y} ({type(exc).__name__}: {first}); try {alt}"
+        ) from exc
+    value = float(est.value)
+    if not math.isfinite(value):
+        raise DataError(
+            f"the {_LABELS[key]} estimate of {t} -> {y} is not finite (perfect collinearity or no"
+            " overlap?); try fewer confounders or method='linear'"
+        )
+    factor = scale * sign
+    value *= factor
+    if low is not None and high is not None:
+        low, high = sorted((low * factor, high * factor))
+    return _Run(
+        estimate=value, ci_low=low, ci_high=high, estimand=estimand, method=key,
+        dowhy_method=dowhy_method, adjustment_set=sorted(adjustment), instruments=sorted(instruments),
+        mediators=sorted(mediators), model=model, identified=ident, dowhy_estimate=est,
+        scale=scale, sign=sign,
+    )
+
+
+def _refute(run: _Run, settings: Any) -> Refutation | None:
+    """Placebo treatment (random common cause for front-door); None if DoWhy cannot run it."""
+    import numpy as np
+
+    if run.estimand == "frontdoor":
+        name, kwargs = "random_common_cause", {"random_state": settings.seed}
+    else:
+        name, kwargs = "placebo_treatment_refuter", {
+            "placebo_type": "permute", "random_state": np.random.RandomState(settings.seed)}
+    try:
+        with _quiet(settings.seed):
+            ref = run.model.refute_estimate(
+                run.identified, run.dowhy_estimate, method_name=name,
+                num_simulations=int(settings.refute_simulations), **kwargs,
+            )
+    except Exception:  # noqa: BLE001 - a refuter that cannot run is reported as absent
+        return None
+    result = ref.refutation_result or {}
+    p = result.get("p_value")
+    p = float(p) if p is not None and math.isfinite(float(p)) else None
+    significant = bool(result.get("is_statistically_significant", False))
+    return Refutation(
+        refuter=name, new_effect=float(ref.new_effect) * run.scale * run.sign, p_value=p,
+        passed=not significant,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# the facade
+
+
+def _check_variables(ds: Dataset, t: str, y: str, t0: float, t1: float) -> list[str]:
+    notes: list[str] = []
+    if t == y:
+        raise VariableError(f"treatment and outcome are both {t!r}; name two different variables")
+    for var, role in ((t, "treatment"), (y, "outcome")):
+        kind = ds.kind(var)
+        if kind == "categorical":
+            codes = ds.encoding(var) or {}
+            raise DataError(
+                f"the {role} {var!r} is text with {len(codes)} categories"
+                f" ({', '.join(list(codes)[:5])}); an average effect needs a numeric or binary"
+                f" {role}, so recode it (e.g. one 0/1 column per category)"
+            )
+        codes = ds.encoding(var)
+        if codes:
+            coding = ", ".join(f"{level}={code}" for level, code in codes.items())
+            notes.append(f"{role} {var} is text, coded {coding}.")
+    if not (math.isfinite(t0) and math.isfinite(t1)):
+        raise DataError(f"t0 and t1 must be finite numbers, got t0={t0}, t1={t1}")
+    if t0 == t1:
+        raise DataError(f"t0 and t1 are both {_num(t0)}, so there is no contrast; pass two different treatment values")
+    return notes
+
+
+def estimate_effect(
+    ctx: AgentContext,
+    treatment: str,
+    outcome: str,
+    t0: float = 0.0,
+    t1: float = 1.0,
+    dataset: str | Dataset | None = None,
+    confounders: Sequence[str] | None = None,
+    graph_key: str | None = None,
+    method: str = "auto",
+) -> EffectResult:
+    """The ATE E[Y | do(T=t1)] - E[Y | do(T=t0)] with a 95% CI, a refuter and its assumptions.
+
+    See the module docstring for the graph, IDA range, identification and estimation rules.
+    """
+    key = normalize_method(method)
+    t0, t1 = float(t0), float(t1)
+    if isinstance(confounders, str):
+        confounders = [c for c in confounders.split(",") if c.strip()]
+    if dataset is None and graph_key and not confounders:
+        prov = ctx.memory.get(graph_key).provenance
+        ds = ctx.datasets.get(prov.dataset)
+    else:
+        ds = dataset if hasattr(dataset, "fingerprint") else ctx.datasets.get(dataset)  # type: ignore[arg-type]
+    notes: list[str] = []
+    tm, ym = ds.match(treatment), ds.match(outcome)
+    notes += [m.note + "." for m in (tm, ym) if m.note]
+    t, y = tm.name, ym.name
+    notes += _check_variables(ds, t, y, t0, t1)
+
+    source = _graph_source(ctx, ds, t, y, confounders, graph_key)
+    notes += source.notes
+    graph = source.graph
+    missing = [v for v in (t, y) if v not in graph.nodes]
+    if missing:
+        raise GraphError(
+            f"{source.label} has no node {missing[0]!r}; discover a graph that includes it or"
+            " name the confounders"
+        )
+    orients = _orientations(graph, t, y, source.label)
+    graphs = [None if o.y_parent else _dowhy_graph(o, t, y) for o in orients]
+    needed = [v for v in graph.nodes if v in {t, y} or any(
+        g is not None and v in g.nodes for g in graphs)]
+    frame = ds.frame_for(needed)
+    if frame.attrs.get("dropped_rows"):
+        notes.append(f"{frame.attrs['dropped_rows']} row(s) with missing values were left out.")
+    if frame[t].nunique() < 2:
+        raise DataError(f"treatment {t!r} is constant in the usable rows; an effect needs variation in it")
+
+    runs: list[_Run | None] = []
+    for o, g in zip(orients, graphs):
+        runs.append(None if g is None else _run_dowhy(
+            frame, g, t, y, t0, t1, key, ctx.settings))
+
+    head_i = 0  # orientations are listed definite-parents-only first: the documented headline rule
+    head, head_run = orients[head_i], runs[head_i]
+    entries = [
+        AdjustmentEstimate(
+            parents=sorted(o.parents),
+            adjustment_set=sorted(o.parents) if r is None else (r.adjustment_set or []),
+            estimate=0.0 if r is None else r.estimate,
+            ci_low=None if r is None else r.ci_low,
+            ci_high=None if r is None else r.ci_high,
+            note=(f"{y} is a parent of {t} here, so {t} cannot cause {y}: effect 0 (not estimated)"
+                  if r is None else (f"no directed path {t} -> {y} here; the graph implies effect 0"
+                                     if o.no_path else None)),
+        )
+        for o, r in zip(orients, runs)
+    ]
+    ambiguous = len(orients) > 1
+    effect_range = None
+    if ambiguous:
+        values = [e.estimate for e in entries]
+        effect_range = EffectRange(min=min(values), max=max(values), estimates=entries)
+    direction_identified = not (any(o.y_parent for o in orients) or (
+        len({o.no_path for o in orients}) > 1))
+    implies_zero = all(o.no_path or o.y_parent for o in orients)
+
+    refutation = None
+    if head_run is not None and ctx.settings.refute:
+        refutation = _refute(head_run, ctx.settings)
+
+    if head_run is None:
+        estimate, low, high = 0.0, None, None
+        dowhy_method, estimand, adjustment = METHODS["linear" if key == "auto" else key], "backdoor", sorted(head.parents)
+        instruments, mediators = [], []
+    else:
+        estimate, low, high = head_run.estimate, head_run.ci_low, head_run.ci_high
+        dowhy_method, estimand, adjustment = head_run.dowhy_method, head_run.estimand, head_run.adjustment_set
+        instruments, mediators = head_run.instruments, head_run.mediators
+
+    assumption = _assumption(t, y, estimand, adjustment, instruments, mediators, source, head,
+                             orients, graph, head_run.method if head_run else key)
+    result = EffectResult(
+        treatment=t, outcome=y, t0=t0, t1=t1, estimate=estimate, ci_low=low, ci_high=high,
+        method=dowhy_method, estimand=estimand, adjustment_set=adjustment, instruments=instruments,
+        mediators=mediators, assumption=assumption, graph_key=source.key, range=effect_range,
+        direction_identified=direction_identified, graph_implies_zero=implies_zero,
+        refutation=refutation, n=int(len(frame)), notes=notes, summary="",
+    )
+    result.summary = _summary(result, head, orients, graph, head_run)
+    return result
+
+
+def _assumption(
+    t: str, y: str, estimand: str, adjustment: list[str], instruments: list[str],
+    mediators: list[str], source: _Source, head: _Orientation, orients: list[_Orientation],
+    graph: CausalGraph, method: str,
+) -> str:
+    parts: list[str] = []
+    if head.y_parent:
+        parts.append(f"{y} causes {t}, as the graph says")
+    elif estimand == "backdoor":
+        parts.append(f"no unobserved confounding given {_set(adjustment)}" if adjustment
+                     else f"no unobserved confounding of {t} and {y}")
+    elif estimand == "iv":
+        parts.append(f"{_set(instruments)} affect {y} only through {t} and share no unobserved cause with {y}")
+    else:
+        parts.append(f"{t} affects {y} only through {_set(mediators)}, with no unobserved confounding"
+                     f" of {t} -> {_set(mediators)} and none of {_set(mediators)} -> {y} given {t}")
+    if source.key is None:
+        parts.append(source.label)
+    else:
+        parts.append(f"the graph {source.key} is right")
+    if len(orients) > 1:
+        sibs = graph.undirected_neighbors(t) if graph.kind != "pag" else []
+        parts.append(f"the undirected edges {', '.join(f'{t} --- {s}' for s in sibs)} point away from"
+                     f" {t} (one of {len(orients)} orientations the data allow)")
+    parts.append({"linear": "linear effect", "iv": "linear effect", "frontdoor": "linear effects",
+                  "dml": "partially linear model (effect constant across units)"}.get(
+        method, "every unit could have received either treatment (overlap)"))
+    return "; ".join(parts)
+
+
+def _summary(r: EffectResult, head: _Orientation, orients: list[_Orientation], graph: CausalGraph,
+             run: _Run | None) -> str:
+    t, y = r.treatment, r.outcome
+    contrast = f"{t} from {_num(r.t0)} to {_num(r.t1)}"
+    if run is None:
+        text = (f"{y} is a parent of {t} in the graph, so {t} cannot cause {y}: the effect of"
+                f" changing {contrast} on {y} is 0 (implied by the graph, not estimated).")
+    else:
+        ci = (f" (95% CI {_fmt(r.ci_low)} to {_fmt(r.ci_high)})" if r.ci_low is not None else "")
+        label = _LABELS[run.method]
+        how = {
+            "backdoor": f"{label} adjusting for {_set(r.adjustment_set)}" if r.adjustment_set
+            else f"{label} with no adjustment needed",
+            "iv": f"{label} with instrument(s) {_set(r.instruments)}",
+            "frontdoor": f"{label} through {_set(r.mediators)}",
+        }[r.estimand]
+        text = f"Changing {contrast} changes {y} by {_fmt(r.estimate)}{ci}, by {how}."
+        if r.ci_low is not None and r.ci_high is not None and not r.graph_implies_zero:
+            if r.ci_low > 0 or r.ci_high < 0:
+                text += " The CI excludes 0."
+            else:
+                text += " The CI includes 0, so the data do not show an effect."
+    if r.graph_implies_zero and run is not None:
+        text += (f" But the graph implies {t} does not cause {y} (no directed path {t} -> {y} in any"
+                 f" DAG the data allow), so the causal effect is 0; the estimate above is the adjusted"
+                 " association" + (" and it is consistent with 0." if r.ci_low is not None
+                                   and r.ci_low <= 0 <= (r.ci_high or 0) else "."))
+    if r.range is not None:
+        sibs = graph.undirected_neighbors(t)
+        text += (f" The graph leaves {len(sibs)} edge(s) at {t} undirected"
+                 f" ({', '.join(f'{t} --- {s}' for s in sibs)}), so the adjustment set is ambiguous:"
+                 f" over the {len(orients)} possible parent sets of {t} the effect ranges from"
+                 f" {_fmt(r.range.min)} to {_fmt(r.range.max)}. The headline assumes {t}'s only"
+                 f" parents are {_set(sorted(head.parents))}.")
+    if not r.direction_identified:
+        text += f" The data do not identify whether {t} causes {y}: the direction is not identified."
+    text += f" Assumes: {r.assumption}."
+    if r.refutation is not None:
+        ref = r.refutation
+        verdict = "passed" if ref.passed else "FAILED"
+        p = f", p={ref.p_value:.2g}" if ref.p_value is not None else ""
+        what = "placebo-treatment effect" if ref.refuter.startswith("placebo") else "effect with a random common cause"
+        text += f" Refuter ({ref.refuter}): {verdict} ({what} {_fmt(ref.new_effect)}{p})."
+    text += f" n={r.n}."
+    return text
+
+
+__all__ = [
+    "AdjustmentEstimate", "EffectRange", "EffectResult", "METHODS", "Refutation", "estimate_effect",
+    "normalize_method",
+]

@@ -1,0 +1,528 @@
+"""Benchmark questions: the model, the phrasings (as data), and balanced sampling per dataset.
+
+Nine sub-types in four levels. Independence questions come in two polarities: "are X and Y
+independent?" (yes = independent) and "is there an association between X and Y?" (yes =
+dependent); ``polarity`` records which, and every label is the answer *to the question as asked*.
+Edge, graph and effect questions have one polarity ("positive").
+
+Sampling aims for balanced labels: independence questions draw d-separated and d-connected pairs
+(and conditioning sets that separate and ones that do not) in turn, and edge questions aim at
+yes/no in turn with some "uncertain" cases from the equivalence class, falling back to whatever
+the graph offers.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Literal
+
+import networkx as nx
+import numpy as np
+from pydantic import BaseModel, Field
+
+from causal_agent.errors import DataError
+
+from .vocab import DOMAINS, PLAIN
+
+QuestionType = Literal[
+    "IT", "CIT", "MULTCIT", "CAUSE", "Has-Collider", "Has-Confounder", "CAUSALKG", "PARTIAL_CG", "ATE"
+]
+Level = Literal["variable", "edge", "graph", "effect"]
+Polarity = Literal["independence", "dependence", "positive"]
+Label = Literal["yes", "no", "uncertain"]
+
+QUESTION_TYPES: tuple[str, ...] = (
+    "IT", "CIT", "MULTCIT", "CAUSE", "Has-Collider", "Has-Confounder", "CAUSALKG", "PARTIAL_CG", "ATE",
+)
+LEVELS: dict[str, Level] = {
+    "IT": "variable", "CIT": "variable", "MULTCIT": "variable",
+    "CAUSE": "edge", "Has-Collider": "edge", "Has-Confounder": "edge",
+    "CAUSALKG": "graph", "PARTIAL_CG": "graph",
+    "ATE": "effect",
+}
+YES_NO_TYPES = ("IT", "CIT", "MULTCIT", "CAUSE", "Has-Collider", "Has-Confounder")
+GRAPH_TYPES = ("CAUSALKG", "PARTIAL_CG")
+
+#: questions per dataset of each type in the default mix (20 per dataset)
+DEFAULT_MIX: dict[str, int] = {
+    "IT": 3, "CIT": 3, "MULTCIT": 2, "CAUSE": 3, "Has-Collider": 2, "Has-Confounder": 2,
+    "CAUSALKG": 1, "PARTIAL_CG": 2, "ATE": 2,
+}
+
+
+class Question(BaseModel):
+    """One benchmark question with its true answer and the reference procedure's answer.
+
+    ``truth`` / ``truth_dag`` / ``data_answer`` are "yes"/"no"/"uncertain" for yes/no types, a
+    graph JSON ``{"nodes", "edges", "kind"}`` for graph types, a float (the effect of moving the
+    treatment from t0 to t1) for ATE, or None when unknown (published data have no true DAG).
+    """
+
+    id: str
+    question_type: QuestionType
+    level: Level
+    dataset: str  # CSV file name
+    variables: list[str]  # column names, in file order
+    interest: list[str] = Field(default_factory=list)  # (x, y), (t, y) or the PARTIAL_CG subset
+    given: list[str] = Field(default_factory=list)  # conditioning set of CIT / MULTCIT
+    text: str = ""  # scenario paragraph (may be empty)
+    question: str  # the question sentence as asked
+    polarity: Polarity = "positive"
+    t0: float | None = None
+    t1: float | None = None
+    truth: Label | float | dict[str, Any] | None = None
+    truth_dag: Label | float | dict[str, Any] | None = None
+    data_answer: Label | float | dict[str, Any] | None = None
+    source: Literal["generated", "published"] = "generated"
+    scm_kind: str | None = None
+    domain: str | None = None
+    header: bool = True  # False: the CSV has no header; ``variables`` names its columns
+    data_path: str | None = None  # full path when known (published loader)
+    notes: list[str] = Field(default_factory=list)
+
+    @property
+    def prompt(self) -> str:
+        """What the agent is asked: the scenario paragraph, then the question."""
+        return f"{self.text.strip()}\n\n{self.question}".strip() if self.text.strip() else self.question
+
+
+# ---------------------------------------------------------------------------------------------
+# phrasings: {x}, {y} variables; {z} the conditioning set in words, {zc} comma-joined;
+# {vars} a list in words, {vc} comma-joined; {t}, {t0}, {t1} for ATE; {tk} "continuous"/"discrete"
+# ---------------------------------------------------------------------------------------------
+
+TEMPLATES: dict[str, dict[str, list[str]]] = {
+    "IT": {
+        "independence": [
+            "Is {x} independent of {y}?",
+            "Are {x} and {y} statistically independent?",
+            "Are {x} and {y} independent of each other?",
+            "Determine whether {x} and {y} are independent.",
+            "Can {x} and {y} be considered statistically independent?",
+            "Is it true that {x} is independent of {y}?",
+            "Check if {x} is statistically independent of {y}.",
+            "Would you say {x} and {y} are independent variables?",
+            "Is {y} independent from {x} in this data?",
+            "Are {x} and {y} marginally independent?",
+            "Test whether {x} and {y} are independent.",
+        ],
+        "dependence": [
+            "Is there an association between {x} and {y}?",
+            "Are {x} and {y} statistically dependent?",
+            "Is {x} associated with {y}?",
+            "Determine whether {x} and {y} are dependent.",
+            "Is there a statistical dependence between {x} and {y}?",
+            "Is {x} statistically related to {y}?",
+            "Check whether {x} and {y} are associated.",
+            "Do {x} and {y} show a statistical association?",
+            "Are {x} and {y} marginally dependent?",
+            "Is there any correlation or dependence between {x} and {y}?",
+            "Test whether {x} and {y} are associated.",
+        ],
+    },
+    "CIT": {
+        "independence": [
+            "Is {x} independent of {y} given {z}?",
+            "Are {x} and {y} statistically independent given the condition {z}?",
+            "Are {x} and {y} conditionally independent given {z}?",
+            "Conditional on {z}, are {x} and {y} independent?",
+            "Controlling for {z}, is {x} independent of {y}?",
+            "After adjusting for {z}, are {x} and {y} independent?",
+            "Holding {z} fixed, are {x} and {y} independent?",
+            "Determine whether {x} and {y} are independent once {z} is controlled for.",
+            "Is {x} conditionally independent of {y} when conditioning on {z}?",
+            "Given {z}, can {x} and {y} be considered independent?",
+            "Once we account for {z}, are {x} and {y} independent?",
+        ],
+        "dependence": [
+            "Is there an association between {x} and {y} given {z}?",
+            "Are {x} and {y} dependent conditional on {z}?",
+            "Controlling for {z}, is {x} associated with {y}?",
+            "After adjusting for {z}, is there an association between {x} and {y}?",
+            "Holding {z} fixed, are {x} and {y} statistically dependent?",
+            "Given {z}, is {x} statistically related to {y}?",
+            "Are {x} and {y} conditionally dependent given {z}?",
+            "Determine whether {x} and {y} are associated once {z} is controlled for.",
+            "Conditional on {z}, do {x} and {y} show a statistical dependence?",
+            "Once we account for {z}, is there a dependence between {x} and {y}?",
+            "Is {x} associated with {y} when conditioning on {z}?",
+        ],
+    },
+    "MULTCIT": {
+        "independence": [
+            "Determine the independence of {x} and {y} given the following conditions : {zc}",
+            "Is {x} independent of {y} given {z}?",
+            "Are {x} and {y} conditionally independent given {z}?",
+            "Conditional on {z}, are {x} and {y} independent?",
+            "Controlling for {z}, is {x} independent of {y}?",
+            "After adjusting for {z}, are {x} and {y} statistically independent?",
+            "Holding {z} fixed, are {x} and {y} independent?",
+            "Given the variables {z}, can {x} and {y} be considered independent?",
+            "Is {x} conditionally independent of {y} when conditioning on {z}?",
+            "Once we account for {z}, are {x} and {y} independent?",
+            "Are {x} and {y} independent given the condition set {{{zc}}}?",
+        ],
+        "dependence": [
+            "Is there an association between {x} and {y} given {z}?",
+            "Are {x} and {y} dependent conditional on {z}?",
+            "Controlling for {z}, is {x} associated with {y}?",
+            "After adjusting for {z}, is there an association between {x} and {y}?",
+            "Holding {z} fixed, are {x} and {y} statistically dependent?",
+            "Given the variables {z}, is {x} statistically related to {y}?",
+            "Are {x} and {y} conditionally dependent given {z}?",
+            "Conditional on {z}, do {x} and {y} show a statistical dependence?",
+            "Once we account for {z}, is there a dependence between {x} and {y}?",
+            "Is {x} associated with {y} when conditioning on {z}?",
+            "Are {x} and {y} dependent given the condition set {{{zc}}}?",
+        ],
+    },
+    "CAUSE": {
+        "positive": [
+            "Is {x} a direct cause of {y}?",
+            "Determine whether {x} is a direct cause of {y}.",
+            "Does {x} directly cause {y}?",
+            "Does {x} have a direct causal effect on {y}?",
+            "Is there a direct causal edge from {x} to {y}?",
+            "Does {x} directly influence {y}?",
+            "Is {y} directly caused by {x}?",
+            "Is {x} one of the direct causes of {y}?",
+            "Is {x} a parent of {y} in the causal graph?",
+            "Does {x} affect {y} directly, not only through other variables?",
+            "Does the causal graph contain a direct edge from {x} into {y}?",
+        ],
+    },
+    "Has-Collider": {
+        "positive": [
+            "Evaluate if {x} and {y} share a common effect (collider).",
+            "Do {x} and {y} have a common effect?",
+            "Is there a variable directly caused by both {x} and {y}?",
+            "Do {x} and {y} share a common child in the causal graph?",
+            "Is there a collider for {x} and {y}, i.e. a variable both of them directly cause?",
+            "Do {x} and {y} both directly cause some third variable?",
+            "Determine whether {x} and {y} have a shared direct effect.",
+            "Is there a common outcome that {x} and {y} both directly affect?",
+            "Does some variable in the data have both {x} and {y} as direct causes?",
+            "Check whether {x} and {y} point into a common collider.",
+            "Are {x} and {y} both parents of a common variable?",
+        ],
+    },
+    "Has-Confounder": {
+        "positive": [
+            "Explore whether a common factor is a confounder for variables {x} and {y}.",
+            "Do {x} and {y} share a direct common cause?",
+            "Is there a confounder of {x} and {y}, i.e. a variable that directly causes both?",
+            "Is there a variable that directly causes both {x} and {y}?",
+            "Do {x} and {y} have a common parent in the causal graph?",
+            "Are {x} and {y} confounded by another measured variable that directly affects both?",
+            "Determine whether some variable is a direct common cause of {x} and {y}.",
+            "Is there a shared direct cause of {x} and {y}?",
+            "Does any variable in the data directly affect both {x} and {y}?",
+            "Check whether {x} and {y} have a common direct cause (a confounder).",
+            "Do {x} and {y} share a common cause?",
+        ],
+    },
+    "CAUSALKG": {
+        "positive": [
+            "please generate causal graph of the input tabular data.",
+            "What is the causal graph of this dataset?",
+            "Discover the causal structure among all the variables.",
+            "Learn a causal graph over all variables in the data.",
+            "Draw the causal diagram for this data.",
+            "Which causal relationships hold among the variables? Give the full causal graph.",
+            "Infer the causal graph (the equivalence class of DAGs) for all columns.",
+            "Build the causal graph that explains how these variables affect each other.",
+            "Find the causal structure of the whole dataset.",
+            "Generate the complete causal graph for {vars}.",
+            "Show me the causal network connecting all the variables.",
+        ],
+    },
+    "PARTIAL_CG": {
+        "positive": [
+            "Generate a subset of a causal diagram for the variables of interest : {vc}",
+            "What is the causal graph among {vars}?",
+            "Discover the causal structure restricted to {vars}.",
+            "Learn a causal graph over only these variables: {vars}.",
+            "Draw the causal diagram for {vars}.",
+            "How are {vars} causally related? Give the causal graph.",
+            "Build a partial causal graph over {vars}.",
+            "Find the causal relationships among {vars}.",
+            "Show the causal network connecting {vars}.",
+            "Infer the causal graph of the subset {vars}.",
+            "Generate the causal graph of the variables {vc}.",
+        ],
+    },
+    "ATE": {
+        "positive": [
+            "calculate the Average Treatment Effect (ATE) of a {tk} treatment variable {t} on an outcome "
+            "variable {y}, given that the treatment {t} change from {t0} to {t1}.",
+            "Calculate the Average Treatment Effect (ATE) of {t} on {y} when {t} changes from {t0} to {t1}.",
+            "What is the average causal effect on {y} of changing {t} from {t0} to {t1}?",
+            "Estimate the ATE of {t} on {y}, comparing {t} = {t1} with {t} = {t0}.",
+            "If we set {t} to {t1} instead of {t0}, how much would {y} change on average?",
+            "By how much does {y} change on average when {t} is moved from {t0} to {t1}?",
+            "What is the average treatment effect of {t} on {y} for a change from {t0} to {t1}?",
+            "Quantify the causal effect of {t} on {y} when {t} goes from {t0} to {t1}.",
+            "Intervening to change {t} from {t0} to {t1}, what is the expected change in {y}?",
+            "Estimate the average effect on {y} of an intervention that sets {t} from {t0} to {t1}.",
+            "Compute the ATE E[{y} | do({t} = {t1})] - E[{y} | do({t} = {t0})].",
+        ],
+    },
+}
+
+SCENARIO_FOCUS: dict[str, str] = {
+    "variable": "They want to know how {x} and {y} are related statistically.",
+    "edge": "They want to understand the causal links between {x} and {y}.",
+    "graph": "They want a map of how the variables influence each other.",
+    "effect": "They are considering an intervention on {x} and care about its effect on {y}.",
+}
+
+
+def words(names: list[str]) -> str:
+    """"A", "A and B", "A, B and C"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def fmt_value(v: float, discrete: bool = False) -> str:
+    """Treatment values as people write them: codes as integers, other values compactly."""
+    if discrete or float(v).is_integer():
+        return str(int(v))
+    return f"{v:g}"
+
+
+def scenario(domain: str, variables: list[str], level: str, focus: list[str], n_rows: int,
+             rng: np.random.Generator) -> str:
+    """A short scenario paragraph from the domain; it sets the scene and never hints at the answer."""
+    listed = words(variables)
+    if domain == PLAIN or domain not in DOMAINS:
+        head = f"A researcher has collected {n_rows} observations of {len(variables)} variables ({listed})."
+    else:
+        d = DOMAINS[domain]
+        role = d.roles[int(rng.integers(len(d.roles)))]
+        setting = d.settings[int(rng.integers(len(d.settings)))]
+        head = (f"{role[0].upper()}{role[1:]} is analysing {setting}. The dataset has {n_rows} rows and "
+                f"records {listed}.")
+    x = focus[0] if focus else ""
+    y = focus[1] if len(focus) > 1 else ""
+    return head + " " + SCENARIO_FOCUS[level].format(x=x, y=y)
+
+
+def phrase(question_type: str, polarity: str, rng: np.random.Generator, **slots: Any) -> str:
+    """One phrasing of ``question_type`` in ``polarity``, drawn with ``rng``, with slots filled."""
+    options = TEMPLATES[question_type][polarity]
+    return options[int(rng.integers(len(options)))].format(**slots)
+
+
+def type_counts(n_questions: int, n_nodes: int, mix: dict[str, int] | None = None) -> dict[str, int]:
+    """Questions of each type for one dataset: the mix scaled to ``n_questions`` (largest
+    remainder); types a small graph cannot pose (MULTCIT, PARTIAL_CG need 4 nodes) move to CIT/CAUSE."""
+    mix = dict(mix or DEFAULT_MIX)
+    if n_nodes < 4:
+        mix["CIT"] = mix.get("CIT", 0) + mix.pop("MULTCIT", 0)
+        mix["CAUSE"] = mix.get("CAUSE", 0) + mix.pop("PARTIAL_CG", 0)
+    if n_nodes < 3:
+        mix["IT"] = mix.get("IT", 0) + mix.pop("CIT", 0)
+    total = sum(mix.values())
+    raw = {k: n_questions * v / total for k, v in mix.items()}
+    counts = {k: int(np.floor(r)) for k, r in raw.items()}
+    rest = n_questions - sum(counts.values())
+    for k in sorted(raw, key=lambda k: (-(raw[k] - counts[k]), QUESTION_TYPES.index(k)))[:rest]:
+        counts[k] += 1
+    return {k: counts[k] for k in QUESTION_TYPES if counts.get(k)}
+
+
+class _Sampler:
+    """Draws the variables of each question of one dataset, aiming at balanced labels."""
+
+    def __init__(self, dataset: Any, truth: Any, rng: np.random.Generator) -> None:
+        self.ds = dataset
+        self.truth = truth
+        self.rng = rng
+        self.columns: list[str] = list(dataset.scm.columns)
+        self.used: set[tuple[Any, ...]] = set()
+        self.turn: dict[str, int] = {}
+        self._edge_labels: dict[str, dict[tuple[str, str], str]] = {}
+
+    def _next_turn(self, qtype: str) -> int:
+        """Alternating targets with a random start per dataset and type."""
+        if qtype not in self.turn:
+            self.turn[qtype] = int(self.rng.integers(2))
+        self.turn[qtype] += 1
+        return self.turn[qtype]
+
+    def _pick(self, items: list[Any]) -> Any:
+        return items[int(self.rng.integers(len(items)))]
+
+    def variable(self, qtype: str) -> tuple[list[str], list[str]] | None:
+        """(x, y) and a conditioning set whose d-separation status matches the turn's target."""
+        want_independent = self._next_turn(qtype) % 2 == 0
+        sizes = {"IT": (0, 0), "CIT": (1, 1), "MULTCIT": (2, 3)}[qtype]
+        fallback = None
+        for _ in range(300):
+            x, y = (self.columns[i] for i in self.rng.choice(len(self.columns), 2, replace=False))
+            rest = [c for c in self.columns if c not in (x, y)]
+            k = int(self.rng.integers(sizes[0], sizes[1] + 1))
+            if k > len(rest):
+                continue
+            z = sorted((rest[i] for i in self.rng.choice(len(rest), k, replace=False)), key=self.columns.index)
+            key = (qtype, frozenset((x, y)), tuple(z))
+            if key in self.used:
+                continue
+            fallback = fallback or (key, [x, y], z)
+            if self.truth.independent(x, y, z) == want_independent:
+                self.used.add(key)
+                return [x, y], z
+        if fallback is None:
+            return None
+        self.used.add(fallback[0])
+        return fallback[1], fallback[2]
+
+    def _labels(self, qtype: str) -> dict[tuple[str, str], str]:
+        if qtype not in self._edge_labels:
+            pairs = (itertools.permutations(self.columns, 2) if qtype == "CAUSE"
+                     else itertools.combinations(self.columns, 2))
+            self._edge_labels[qtype] = {(x, y): self.truth.edge(qtype, x, y)[0] for x, y in pairs}
+        return self._edge_labels[qtype]
+
+    def edge(self, qtype: str) -> list[str] | None:
+        """(x, y) whose CPDAG answer is the turn's target (yes/no, sometimes uncertain)."""
+        labels = self._labels(qtype)
+        target = "yes" if self._next_turn(qtype) % 2 == 0 else "no"
+        if self.rng.random() < 0.25:
+            target = "uncertain"
+        order = [target] + [lab for lab in ("yes", "no", "uncertain") if lab != target]
+        for lab in order:
+            cands = [p for p, v in labels.items() if v == lab and (qtype, p) not in self.used]
+            if not cands:
+                continue
+            if qtype == "CAUSE" and lab == "no" and self.rng.random() < 0.5:
+                # the hard "no": the edge exists but points the other way
+                hard = [p for p in cands if self.truth.dag.has_edge(p[1], p[0])]
+                cands = hard or cands
+            pick = self._pick(cands)
+            if qtype != "CAUSE" and self.rng.random() < 0.5:
+                pick = (pick[1], pick[0])  # symmetric questions: either order
+                self.used.add((qtype, (pick[1], pick[0])))
+            self.used.add((qtype, pick))
+            return list(pick)
+        return None
+
+    def partial(self) -> list[str] | None:
+        n = len(self.columns)
+        if n < 4:
+            return None
+        for _ in range(50):
+            k = int(self.rng.integers(3, min(n - 1, 6) + 1))
+            subset = sorted((self.columns[i] for i in self.rng.choice(n, k, replace=False)), key=self.columns.index)
+            if ("PARTIAL_CG", tuple(subset)) not in self.used:
+                self.used.add(("PARTIAL_CG", tuple(subset)))
+                return subset
+        return None
+
+    def ate(self) -> tuple[list[str], float, float] | None:
+        """(t, y) with a directed path T → Y three times in four (else a zero effect), and
+        treatment values: codes for discrete data, rounded data quantiles otherwise."""
+        dag = self.truth.dag
+        pairs = [(t, y) for t, y in itertools.permutations(self.columns, 2) if ("ATE", t, y) not in self.used]
+        causal = [p for p in pairs if nx.has_path(dag, p[0], p[1])]
+        null = [p for p in pairs if p not in causal]
+        groups = [causal, null] if self.rng.random() < 0.75 else [null, causal]
+        pool = next((g for g in groups if g), None)
+        if pool is None:
+            return None
+        t, y = self._pick(pool)
+        self.used.add(("ATE", t, y))
+        if self.ds.scm.discrete:
+            cats = int(self.ds.scm.node(t).categories or 2)
+            t0, t1 = sorted(int(v) for v in self.rng.choice(cats, 2, replace=False))
+            return [t, y], float(t0), float(t1)
+        col = self.ds.data[t].to_numpy(dtype=float)
+        q0, q1 = np.quantile(col, [self.rng.uniform(0.1, 0.4), self.rng.uniform(0.6, 0.9)])
+        for digits in (1, 2, 3):
+            t0, t1 = round(float(q0), digits), round(float(q1), digits)
+            if t0 != t1:
+                return [t, y], t0, t1
+        return [t, y], float(q0), float(q0) + 1.0
+
+
+def make_questions(dataset: Any, config: Any, rng: np.random.Generator,
+                   mix: dict[str, int] | None = None) -> list[Question]:
+    """The questions of one generated dataset, with ``truth`` and ``truth_dag`` filled in."""
+    from .truth import GroundTruth
+
+    scm = dataset.scm
+    truth = GroundTruth(scm=scm, rng=np.random.default_rng(rng.integers(2**63)),
+                        ate_mc_samples=config.ate_mc_samples)
+    sampler = _Sampler(dataset, truth, rng)
+    columns = list(scm.columns)
+    counts = type_counts(config.questions_per_dataset, len(columns), mix)
+    out: list[Question] = []
+    for qtype, count in counts.items():
+        for _ in range(count):
+            q = _one_question(qtype, dataset, config, sampler, truth, rng, len(out))
+            if q is None:  # the graph cannot pose this type (e.g. no pair left): ask a CAUSE instead
+                q = _one_question("CAUSE", dataset, config, sampler, truth, rng, len(out))
+            if q is not None:
+                out.append(q)
+    return out
+
+
+def _one_question(qtype: str, dataset: Any, config: Any, sampler: _Sampler, truth: Any,
+                  rng: np.random.Generator, index: int) -> Question | None:
+    columns = list(dataset.scm.columns)
+    level = LEVELS[qtype]
+    polarity: Polarity = "positive"
+    given: list[str] = []
+    t0 = t1 = None
+    if qtype in ("IT", "CIT", "MULTCIT"):
+        picked = sampler.variable(qtype)
+        if picked is None:
+            return None
+        interest, given = picked
+        polarity = "independence" if rng.random() < 0.5 else "dependence"
+        slots = {"x": interest[0], "y": interest[1], "z": words(given), "zc": ",".join(given)}
+    elif qtype in ("CAUSE", "Has-Collider", "Has-Confounder"):
+        interest = sampler.edge(qtype)
+        if interest is None:
+            return None
+        slots = {"x": interest[0], "y": interest[1]}
+    elif qtype == "CAUSALKG":
+        interest = list(columns)
+        slots = {"vars": words(columns), "vc": ",".join(columns)}
+    elif qtype == "PARTIAL_CG":
+        interest = sampler.partial()
+        if interest is None:
+            return None
+        slots = {"vars": words(interest), "vc": ",".join(interest)}
+    elif qtype == "ATE":
+        picked_ate = sampler.ate()
+        if picked_ate is None:
+            return None
+        interest, t0, t1 = picked_ate
+        discrete = dataset.scm.discrete
+        slots = {"t": interest[0], "y": interest[1], "t0": fmt_value(t0, discrete),
+                 "t1": fmt_value(t1, discrete), "tk": "discrete" if discrete else "continuous"}
+    else:  # pragma: no cover - QUESTION_TYPES is closed
+        raise DataError(f"unknown question type {qtype!r}")
+    text = ""
+    if rng.random() < config.scenario_fraction:
+        text = scenario(dataset.domain, columns, level, interest[:2], len(dataset.data), rng)
+    q = Question(
+        id=f"{dataset.name}-{index:02d}",
+        question_type=qtype,  # type: ignore[arg-type]
+        level=level,
+        dataset=dataset.file,
+        variables=columns,
+        interest=interest,
+        given=given,
+        text=text,
+        question=phrase(qtype, polarity, rng, **slots),
+        polarity=polarity,
+        t0=t0,
+        t1=t1,
+        scm_kind=dataset.scm.kind,
+        domain=dataset.domain,
+    )
+    value, value_dag = truth.answer(q)
+    return q.model_copy(update={"truth": value, "truth_dag": value_dag})

@@ -1,0 +1,198 @@
+"""Ground truth for every question type, from the true DAG and its SCM.
+
+What counts as true, and why:
+
+* **IT / CIT / MULTCIT** – d-separation in the true DAG (``nx.is_d_separator``), reported in the
+  question's polarity ("are they independent?" → yes iff d-separated; "is there an
+  association?" → yes iff d-connected). d-separation is the same in every DAG of the Markov
+  equivalence class, so ``truth == truth_dag`` here and never "uncertain".
+* **CAUSE / Has-Collider / Has-Confounder** – two answers are recorded:
+  ``truth`` is the answer over the CPDAG of the true DAG (yes = true in every DAG of the
+  equivalence class, no = in none, uncertain otherwise), i.e. what observational data can
+  identify without extra assumptions; ``truth_dag`` is the answer in the true DAG itself.
+  ``truth`` is the primary scoring target for every SCM kind. For linear non-Gaussian data the
+  DAG is identifiable (LiNGAM), but only under linearity + non-Gaussian noise, which no question
+  states; an agent answering "uncertain" there answers what the data identify under the usual
+  faithfulness assumptions, so it is not marked wrong. ``truth_dag`` is kept so reports can score
+  the DAG-level answer too (e.g. for a LiNGAM-based agent).
+  Collider = a common child; confounder = a common parent (a direct common cause), as in the
+  architecture contract (``graph_queries.shared_collider`` / ``shared_confounder``).
+* **CAUSALKG** – the CPDAG of the true DAG (``truth_dag``: the DAG).
+* **PARTIAL_CG** – the induced subgraph of the true full CPDAG over the chosen variables, as the
+  literature defines it (``truth_dag``: the induced sub-DAG). This is *not* the CPDAG of the
+  marginal model: marginalising variables out can create edges between the remaining ones
+  (latent confounding), which a subgraph never shows; the definition is documented, not hidden.
+* **ATE** – E[Y | do(T=t1)] − E[Y | do(T=t0)] in the SCM: analytic for linear SCMs
+  (total effect = sum over directed paths of products of coefficients, i.e. ((I − B)⁻¹)[T, Y],
+  times t1 − t0), and by simulating both interventions with common random numbers otherwise
+  (discrete treatment values are category codes, the outcome is its code).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import networkx as nx
+import numpy as np
+
+from causal_agent.errors import DataError, VariableError, suggestion
+
+from .generator import SCM
+
+Label = Literal["yes", "no", "uncertain"]
+EDGE_TYPES = ("CAUSE", "Has-Collider", "Has-Confounder")
+
+
+def as_asked(independent: bool, polarity: str) -> Label:
+    """An independence fact phrased as the answer to the question as asked."""
+    if polarity == "independence":
+        return "yes" if independent else "no"
+    if polarity == "dependence":
+        return "no" if independent else "yes"
+    raise DataError(f"polarity {polarity!r} does not apply to independence; use 'independence' or 'dependence'")
+
+
+def dag_graph(dag: nx.DiGraph) -> Any:
+    """The true DAG as a ``CausalGraph`` of kind 'dag'."""
+    from causal_agent.graph import CausalGraph
+
+    return CausalGraph.from_networkx(dag, kind="dag")
+
+
+def dag_json(dag: nx.DiGraph) -> dict[str, Any]:
+    """``{"nodes", "edges", "kind": "dag"}`` as ``CausalGraph.to_json`` writes it."""
+    return dag_graph(dag).to_json()
+
+
+def linear_ate(scm: SCM, treatment: str, outcome: str, t0: float, t1: float) -> float:
+    """The analytic ATE of a linear SCM: ((I − B)⁻¹)[T, Y] · (t1 − t0), the sum over directed
+    paths T → … → Y of the products of the (effective) edge coefficients."""
+    order = scm.order
+    _check_vars(scm, treatment, outcome)
+    b = scm.coefficient_matrix()
+    total = np.linalg.inv(np.eye(len(order)) - b)
+    return float(total[order.index(treatment), order.index(outcome)] * (t1 - t0))
+
+
+def simulated_ate(
+    scm: SCM, treatment: str, outcome: str, t0: float, t1: float, n: int, rng: np.random.Generator
+) -> float:
+    """E[Y | do(T=t1)] − E[Y | do(T=t0)] by Monte Carlo with common random numbers: both
+    interventions see the same noise draws, so the difference has little simulation error."""
+    _check_vars(scm, treatment, outcome)
+    noise = scm.draw_noise(n, rng)
+    y1 = scm.propagate(noise, {treatment: t1})[outcome].to_numpy(dtype=float)
+    y0 = scm.propagate(noise, {treatment: t0})[outcome].to_numpy(dtype=float)
+    return float(np.mean(y1 - y0))
+
+
+def _check_vars(scm: SCM, *names: str) -> None:
+    for n in names:
+        if n not in scm.order:
+            raise VariableError(f"unknown variable {n!r} in the SCM." + suggestion(n, scm.order, "variable"))
+
+
+class GroundTruth:
+    """Answers every question type from a true DAG (and, for ATE, its SCM). Caches the CPDAG."""
+
+    def __init__(
+        self,
+        dag: nx.DiGraph | None = None,
+        scm: SCM | None = None,
+        rng: np.random.Generator | None = None,
+        ate_mc_samples: int = 100_000,
+    ) -> None:
+        if dag is None and scm is None:
+            raise DataError("GroundTruth needs a true DAG or an SCM")
+        self.scm = scm
+        self.dag: nx.DiGraph = dag if dag is not None else scm.graph()  # type: ignore[union-attr]
+        if not nx.is_directed_acyclic_graph(self.dag):
+            raise DataError("the true graph has a directed cycle; truth needs a DAG")
+        self.rng = rng if rng is not None else np.random.default_rng(0)
+        self.ate_mc_samples = ate_mc_samples
+        self._graph: Any = None
+        self._cpdag: Any = None
+
+    # -- graphs -------------------------------------------------------------------------------
+    @property
+    def graph(self) -> Any:
+        """The true DAG as a ``CausalGraph``."""
+        if self._graph is None:
+            self._graph = dag_graph(self.dag)
+        return self._graph
+
+    @property
+    def cpdag(self) -> Any:
+        """The CPDAG (Markov equivalence class) of the true DAG."""
+        if self._cpdag is None:
+            from causal_agent.graph import cpdag_of
+
+            self._cpdag = cpdag_of(self.graph)
+        return self._cpdag
+
+    def _check(self, *names: str) -> None:
+        for n in names:
+            if n not in self.dag:
+                raise VariableError(f"unknown variable {n!r} in the true DAG." + suggestion(n, list(self.dag), "variable"))
+
+    # -- variable level -------------------------------------------------------------------------
+    def independent(self, x: str, y: str, given: Sequence[str] = ()) -> bool:
+        """Whether x and y are d-separated by ``given`` in the true DAG."""
+        self._check(x, y, *given)
+        if x == y or x in given or y in given:
+            raise VariableError(f"independence of {x!r} and {y!r} given {list(given)} is ill-posed; use distinct variables")
+        return bool(nx.is_d_separator(self.dag, {x}, {y}, set(given)))
+
+    def variable(self, x: str, y: str, given: Sequence[str], polarity: str) -> Label:
+        return as_asked(self.independent(x, y, given), polarity)
+
+    # -- edge level -----------------------------------------------------------------------------
+    def edge(self, question_type: str, x: str, y: str) -> tuple[Label, Label]:
+        """(answer over the CPDAG, answer in the true DAG) for CAUSE / Has-Collider / Has-Confounder."""
+        from causal_agent import graph_queries as gq
+
+        self._check(x, y)
+        fn = {"CAUSE": gq.direct_cause, "Has-Collider": gq.shared_collider, "Has-Confounder": gq.shared_confounder}
+        if question_type not in fn:
+            raise DataError(f"{question_type!r} is not an edge question." + suggestion(question_type, fn, "type"))
+        query = fn[question_type]
+        return query(self.cpdag, x, y).answer, query(self.graph, x, y).answer
+
+    # -- graph level ----------------------------------------------------------------------------
+    def graph_truth(self, subset: Sequence[str] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(CPDAG json, DAG json): full, or induced subgraphs over ``subset`` (PARTIAL_CG)."""
+        if not subset:
+            return self.cpdag.to_json(), self.graph.to_json()
+        self._check(*subset)
+        return self.cpdag.subgraph(subset).to_json(), self.graph.subgraph(subset).to_json()
+
+    # -- effect level ---------------------------------------------------------------------------
+    def ate(self, treatment: str, outcome: str, t0: float, t1: float) -> float:
+        """The true ATE: analytic for linear SCMs, simulated (common random numbers) otherwise."""
+        if self.scm is None:
+            raise DataError("the ATE truth needs the SCM, not only the DAG")
+        if self.scm.kind in ("linear_gaussian", "linear_nongaussian"):
+            return linear_ate(self.scm, treatment, outcome, t0, t1)
+        return simulated_ate(self.scm, treatment, outcome, t0, t1, self.ate_mc_samples, self.rng)
+
+    # -- dispatch -------------------------------------------------------------------------------
+    def answer(self, question: Any) -> tuple[Any, Any]:
+        """(truth, truth_dag) for a ``Question``."""
+        qt = question.question_type
+        if qt in ("IT", "CIT", "MULTCIT"):
+            x, y = question.interest[:2]
+            label = self.variable(x, y, question.given, question.polarity)
+            return label, label
+        if qt in EDGE_TYPES:
+            x, y = question.interest[:2]
+            return self.edge(qt, x, y)
+        if qt == "CAUSALKG":
+            return self.graph_truth(None)
+        if qt == "PARTIAL_CG":
+            return self.graph_truth(question.interest)
+        if qt == "ATE":
+            t, y = question.interest[:2]
+            value = self.ate(t, y, float(question.t0), float(question.t1))
+            return value, value
+        raise DataError(f"unknown question type {qt!r}")

@@ -1,0 +1,37 @@
+"""Shared fixtures: small datasets from fixed-seed structural causal models."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+@pytest.fixture(scope="session")
+def clinic_path():
+    from causal_agent.examples import example_path
+
+    return example_path("clinic")
+
+
+@pytest.fixture(scope="session")
+def clinic_frame(clinic_path) -> pd.DataFrame:
+    return pd.read_csv(clinic_path)
+
+
+def chain_frame(n: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """A -> B -> C, linear Gaussian."""
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=n)
+    b = 0.8 * a + rng.normal(size=n)
+    c = 0.8 * b + rng.normal(size=n)
+    return pd.DataFrame({"A": a, "B": b, "C": c})
+
+
+@pytest.fixture()
+def offline_agent(clinic_path):
+    from causal_agent import CausalAgent
+
+    agent = CausalAgent()
+    agent.load(clinic_path, name="clinic")
+    return agent
