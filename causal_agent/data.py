@@ -499,4 +499,8 @@ def _finish(
             f"{label} has a single column {frame.columns[0]!r}; causal analysis needs at least two"
             f" (for a text file: tried delimiters {tried})"
         )
+    if len(frame) < MIN_ROWS:
+        raise DataError(
+            f"{label} has only {len(frame)} data rows; causal analysis needs at least {MIN_ROWS}"
+        )
     return frame.reset_index(drop=True), notes

@@ -79,8 +79,12 @@ class Background(BaseModel):
     ``[["age", "sex"], ["smoking"], ["cancer"]]``).
     """
 
-    required: list[tuple[str, str]] = Field(default_factory=list, description="edges a -> b that must be present")
-    forbidden: list[tuple[str, str]] = Field(default_factory=list, description="edges a -> b that must be absent")
+    required: list[tuple[str, str]] = Field(
+        default_factory=list, description="edges a -> b that must be present"
+    )
+    forbidden: list[tuple[str, str]] = Field(
+        default_factory=list, description="edges a -> b that must be absent"
+    )
     tiers: list[list[str]] = Field(
         default_factory=list,
         description="temporal tiers, earliest first; later tiers cannot cause earlier ones",
@@ -130,9 +134,14 @@ class Background(BaseModel):
                     out.append(pair)
             return out
 
-        required = edges(self.required, "required")
-        forbidden = edges(self.forbidden, "forbidden")
-        tiers = [list(dict.fromkeys(name(v) for v in tier)) for tier in self.tiers]
+        # Canonical order (edges sorted, tier members in variable order) so that the same
+        # knowledge written differently maps to the same memory key.
+        order = {v: i for i, v in enumerate(variables)}
+        required = sorted(edges(self.required, "required"))
+        forbidden = sorted(edges(self.forbidden, "forbidden"))
+        tiers = [sorted(dict.fromkeys(name(v) for v in tier), key=order.__getitem__)
+                 for tier in self.tiers]
+        tiers = [t for t in tiers if t]
         tier_of: dict[str, int] = {}
         for i, tier in enumerate(tiers):
             for v in tier:
@@ -350,7 +359,9 @@ def discover(
     bg = bg.resolve(ds, names) if bg is not None and not bg.is_empty() else None
     notes: list[str] = []
 
-    requested = (algorithm or ctx.settings.algorithm or "auto").strip().lower()
+    requested = (algorithm or "auto").strip().lower()
+    if requested == "auto" and (ctx.settings.algorithm or "auto").strip().lower() != "auto":
+        requested = ctx.settings.algorithm.strip().lower()  # the user's configured default
     if requested == "auto":
         data = ds.matrix(names)
         name, auto_test, reason = choose_algorithm(ds, names, data.shape[0], list(ctx.algorithms))
@@ -390,12 +401,15 @@ def discover(
     record = ctx.memory.lookup(ds, name, partial, key_params)
     if record is not None:
         prov = record.provenance
+        notes = [str(n) for n in prov.params.get("notes") or []] + notes
         took = f" in {prov.elapsed_s:.2f} s" if prov.elapsed_s is not None else ""
         summary = (
             f"Reused graph {key!r} from memory (no discovery run): a {record.graph.kind.upper()}"
             f" over {len(record.graph.nodes)} variables with {_describe(record.graph)}, learned"
             f" by {_label(prov.algorithm, prov.ci_test, prov.alpha)}{took} on {prov.created_at}."
         )
+        if notes:
+            summary += " Note: " + " ".join(notes)
         return DiscoveryResult(
             key=key, graph=record.graph, algorithm=prov.algorithm, ci_test=prov.ci_test,
             alpha=prov.alpha, reason=prov.reason or reason, reused=True,
@@ -423,6 +437,11 @@ def discover(
             f"KCI costs O(n^3) per test: discovery ran on a random subsample of"
             f" {KCI_DISCOVERY_MAX_ROWS} of the {n} rows (seed {ctx.settings.seed})."
         )
+    if name == "lingam" and bg is not None and (bg.required or bg.forbidden):
+        notes.append(
+            "DirectLiNGAM's prior knowledge is about paths: a required edge a -> b became a required"
+            " directed path a to b, a forbidden one forbids any directed path from a to b."
+        )
     if name == "lingam" and any(ds.kind(v) in DISCRETE_KINDS for v in names):
         notes.append("DirectLiNGAM assumes continuous variables; discrete ones make it unreliable.")
 
@@ -445,7 +464,8 @@ def discover(
 
     run_params = {"alpha": alpha_used, "ci_test": test, "requested_ci_test": wanted_test,
                   "requested_algorithm": requested, "n_rows": int(data.shape[0]),
-                  "background": bg.model_dump(mode="json") if bg else None, **params}
+                  "background": bg.model_dump(mode="json") if bg else None,
+                  "notes": list(notes), **params}
     provenance = Provenance(
         dataset=ds.name, fingerprint=ds.fingerprint, variables=list(graph.nodes), algorithm=name,
         params=run_params, ci_test=test, alpha=alpha_used, reason=reason,

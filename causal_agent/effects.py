@@ -483,6 +483,12 @@ def _run_dowhy(
     if key == "dml":
         params = {"init_params": {"random_state": settings.seed}, "fit_params": {}}
         ci_arg = False
+    if key in _PROPENSITY and not adjustment:
+        raise AlgorithmError(
+            f"propensity methods model {t} from confounders, but the graph needs no adjustment for"
+            f" {t} -> {y}; use method='linear' (a difference in means)"
+        )
+    columns = list(data.columns)
     model = None
     try:
         with _quiet(settings.seed):
@@ -493,6 +499,10 @@ def _run_dowhy(
                 confidence_intervals=ci_arg, effect_modifiers=[], method_params=params or None,
             )
             low, high = _ci(est)
+            # Propensity estimators cache their scores as a column of the model's data; refuters
+            # copy that data, so a stale column would score the placebo treatment with the real
+            # treatment's propensities. Keep the model's data as it was given.
+            model._data = model._data[columns].copy()
     except CausalAgentError:
         raise
     except Exception as exc:  # a library failure on this data: one line, with what to try
@@ -648,8 +658,8 @@ def estimate_effect(
     if ambiguous:
         values = [e.estimate for e in entries]
         effect_range = EffectRange(min=min(values), max=max(values), estimates=entries)
-    direction_identified = not (any(o.y_parent for o in orients) or (
-        len({o.no_path for o in orients}) > 1))
+    # identified when every orientation agrees on whether T can cause Y at all
+    direction_identified = len({o.y_parent or o.no_path for o in orients}) == 1
     implies_zero = all(o.no_path or o.y_parent for o in orients)
 
     refutation = None
@@ -702,6 +712,8 @@ def _assumption(
         sibs = graph.undirected_neighbors(t) if graph.kind != "pag" else []
         parts.append(f"the undirected edges {', '.join(f'{t} --- {s}' for s in sibs)} point away from"
                      f" {t} (one of {len(orients)} orientations the data allow)")
+    if head.y_parent:
+        return "; ".join(parts)
     parts.append({"linear": "linear effect", "iv": "linear effect", "frontdoor": "linear effects",
                   "dml": "partially linear model (effect constant across units)"}.get(
         method, "every unit could have received either treatment (overlap)"))
@@ -740,8 +752,9 @@ def _summary(r: EffectResult, head: _Orientation, orients: list[_Orientation], g
         text += (f" The graph leaves {len(sibs)} edge(s) at {t} undirected"
                  f" ({', '.join(f'{t} --- {s}' for s in sibs)}), so the adjustment set is ambiguous:"
                  f" over the {len(orients)} possible parent sets of {t} the effect ranges from"
-                 f" {_fmt(r.range.min)} to {_fmt(r.range.max)}. The headline assumes {t}'s only"
-                 f" parents are {_set(sorted(head.parents))}.")
+                 f" {_fmt(r.range.min)} to {_fmt(r.range.max)}. The headline assumes "
+                 + (f"{t}'s only parents are its definite parents {_set(sorted(head.parents))}."
+                    if head.parents else f"{t} has no parents (every undirected edge points away from {t})."))
     if not r.direction_identified:
         text += f" The data do not identify whether {t} causes {y}: the direction is not identified."
     text += f" Assumes: {r.assumption}."

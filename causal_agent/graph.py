@@ -34,7 +34,6 @@ from .errors import GraphError, suggestion
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
-    import numpy as np
 
 EdgeType = Literal["-->", "---", "<->", "o->", "o-o"]
 GraphKind = Literal["dag", "cpdag", "pag"]
@@ -533,18 +532,19 @@ class CausalGraph(BaseModel):
         self._require_pdag("a consistent extension")
         directed = {(e.source, e.target) for e in self.edges if e.type == "-->"}
         undirected = {frozenset((e.source, e.target)) for e in self.edges if e.type == "---"}
-        forced = [(self.resolve(a), self.resolve(b)) for a, b in forced]
-        for a, b in forced:
+        new: list[tuple[str, str]] = []
+        for a, b in ((self.resolve(a), self.resolve(b)) for a, b in forced):
             if (a, b) in directed:
                 continue
             if frozenset((a, b)) not in undirected:
                 return None
             undirected.discard(frozenset((a, b)))
             directed.add((a, b))
+            new.append((a, b))
         parents: dict[str, set[str]] = {n: set() for n in self.nodes}
         for a, b in directed:
             parents[b].add(a)
-        for a, b in forced:
+        for a, b in new:  # a collider of two old arcs is one of the graph's own v-structures
             if any(p != a and p not in self._adj[a] for p in parents[b]):
                 return None
         return self._dor_tarsi(directed, undirected)
@@ -603,7 +603,6 @@ class CausalGraph(BaseModel):
 
     def _orient_component(self, comp: list[str], limit: int, budget: int) -> list[set[tuple[str, str]]]:
         """Backtracking over the component's undirected edges, pruning new v-structures and cycles."""
-        cset = set(comp)
         # BFS edge order so that constraints between edges bite early
         order: list[tuple[str, str]] = []
         seen_edges: set[frozenset[str]] = set()
@@ -660,7 +659,6 @@ class CausalGraph(BaseModel):
                 parents[b].discard(a)
                 children[a].discard(b)
 
-        assert cset  # a component always has a node
         rec(0)
         return results
 

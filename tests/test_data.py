@@ -158,7 +158,7 @@ def test_dataframe_input_and_name_sanitising() -> None:
     renamed = load_dataset(frame, columns=["id", "s", "t", "l", "e", "v"])
     assert renamed.columns == ["id", "s", "t", "l", "e", "v"]
     assert frame.columns[0] == "patient_id"  # the caller's frame is untouched
-    assert load_dataset(pd.DataFrame({0: [1, 2], 1: [3, 4]})).columns == ["0", "1"]
+    assert load_dataset(pd.DataFrame({0: range(12), 1: range(3, 15)})).columns == ["0", "1"]
 
 
 def test_sanitize_and_normalize() -> None:
@@ -302,7 +302,7 @@ def test_misspelling_resolves_and_is_reported(clinic: Dataset) -> None:
 
 def test_unknown_variable_suggests_closest() -> None:
     ds = load_dataset(
-        pd.DataFrame({"food": [1.0, 2, 3], "fool": [3.0, 1, 2], "bar": [1.0, 5, 2]}), name="clinic"
+        pd.DataFrame({"food": [1.0, 2, 3] * 4, "fool": [3.0, 1, 2] * 4, "bar": [1.0, 5, 2] * 4}), name="clinic"
     )
     with pytest.raises(VariableError) as err:
         ds.resolve("foo")
@@ -385,7 +385,8 @@ def test_matrix_errors() -> None:
         ds.frame_for(["gone", "b"])
     with pytest.raises(VariableError, match="more than once"):
         ds.matrix(["b", "B"])
-    assert load_dataset(frame.iloc[:9]).variables  # loads fine; matrix needs 10 rows
+    with pytest.raises(DataError, match="only 9 data rows"):
+        load_dataset(frame.iloc[:9])
     with pytest.raises(DataError, match="at least 10"):
         load_dataset(frame.iloc[:9][["b", "d"]]).matrix(["b"])
 

@@ -233,6 +233,19 @@ def test_from_adjacency_lingam_convention():
         CausalGraph.from_adjacency(np.array([[0, 1], [1, 0]]), ["a", "b"])
 
 
+def test_from_adjacency_real_direct_lingam():
+    from causallearn.search.FCMBased import lingam
+
+    rng = np.random.default_rng(0)
+    a = rng.uniform(-1, 1, 2000)
+    b = a + rng.uniform(-1, 1, 2000)
+    c = b + rng.uniform(-1, 1, 2000)
+    model = lingam.DirectLiNGAM(random_state=0)
+    model.fit(np.c_[a, b, c])
+    g = CausalGraph.from_adjacency(model.adjacency_matrix_, ["a", "b", "c"])
+    assert [str(e) for e in g.edges] == ["a --> b", "b --> c"]
+
+
 def test_published_fixture_text_dumps():
     g6 = CausalGraph.from_causallearn_text((FIXTURES / "fixture_6.txt").read_text())
     assert g6.nodes == ["Diet Quality", "Genetic Risk", "Cholesterol Level", "Heart Disease"]

@@ -76,15 +76,19 @@ def linear_ate(scm: SCM, treatment: str, outcome: str, t0: float, t1: float) -> 
 
 
 def simulated_ate(
-    scm: SCM, treatment: str, outcome: str, t0: float, t1: float, n: int, rng: np.random.Generator
-) -> float:
+    scm: SCM, treatment: str, outcome: str, t0: float, t1: float, n: int, rng: np.random.Generator,
+    return_se: bool = False,
+) -> float | tuple[float, float]:
     """E[Y | do(T=t1)] − E[Y | do(T=t0)] by Monte Carlo with common random numbers: both
-    interventions see the same noise draws, so the difference has little simulation error."""
+    interventions see the same noise draws, so the difference has little simulation error.
+    With ``return_se`` also the Monte Carlo standard error."""
     _check_vars(scm, treatment, outcome)
     noise = scm.draw_noise(n, rng)
     y1 = scm.propagate(noise, {treatment: t1})[outcome].to_numpy(dtype=float)
     y0 = scm.propagate(noise, {treatment: t0})[outcome].to_numpy(dtype=float)
-    return float(np.mean(y1 - y0))
+    diff = y1 - y0
+    value = float(np.mean(diff))
+    return (value, float(np.std(diff) / np.sqrt(n))) if return_se else value
 
 
 def _check_vars(scm: SCM, *names: str) -> None:
@@ -101,7 +105,7 @@ class GroundTruth:
         dag: nx.DiGraph | None = None,
         scm: SCM | None = None,
         rng: np.random.Generator | None = None,
-        ate_mc_samples: int = 100_000,
+        ate_mc_samples: int = 50_000,
     ) -> None:
         if dag is None and scm is None:
             raise DataError("GroundTruth needs a true DAG or an SCM")
@@ -174,7 +178,7 @@ class GroundTruth:
             raise DataError("the ATE truth needs the SCM, not only the DAG")
         if self.scm.kind in ("linear_gaussian", "linear_nongaussian"):
             return linear_ate(self.scm, treatment, outcome, t0, t1)
-        return simulated_ate(self.scm, treatment, outcome, t0, t1, self.ate_mc_samples, self.rng)
+        return float(simulated_ate(self.scm, treatment, outcome, t0, t1, self.ate_mc_samples, self.rng))
 
     # -- dispatch -------------------------------------------------------------------------------
     def answer(self, question: Any) -> tuple[Any, Any]:

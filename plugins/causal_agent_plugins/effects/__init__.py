@@ -1,1 +1,77 @@
-"""Built-in plugin: effects."""
+"""Built-in plugin: the ``estimate_effect`` tool (ATE with DoWhy).
+
+The estimation lives in ``causal_agent.effects.estimate_effect`` (model -> identify -> estimate ->
+refute, with the IDA range when the graph leaves the adjustment set ambiguous); this tool only reads
+the run-time context and returns the summary plus the structured ``EffectResult``.
+
+(No ``from __future__ import annotations``: the tool's ``runtime: ToolRuntime`` annotation must be a
+real class for ToolNode to inject the context.)
+"""
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from causal_agent.hookspecs import hookimpl
+
+
+class EstimateEffectArgs(BaseModel):
+    """Arguments of estimate_effect."""
+
+    treatment: str = Field(description="the treatment (cause) variable T")
+    outcome: str = Field(description="the outcome (effect) variable Y")
+    t0: float = Field(0.0, description="control value of the treatment")
+    t1: float = Field(1.0, description="treated value of the treatment; the ATE is E[Y|do(T=t1)] - E[Y|do(T=t0)]")
+    confounders: list[str] | None = Field(
+        None, description="common causes of T and Y to adjust for; omit to use the causal graph"
+    )
+    graph_key: str | None = Field(
+        None, description="memory key of the graph to use; omit to discover (or reuse) the dataset's graph"
+    )
+    method: str = Field(
+        "auto",
+        description="auto/linear (regression), propensity, propensity_matching, "
+        "propensity_stratification (binary T), iv, frontdoor, dml (needs econml)",
+    )
+    dataset: str | None = Field(None, description="dataset name; omit for the loaded one")
+
+
+def estimate_effect_tool() -> Any:
+    """The ``estimate_effect`` LangChain tool (built per call: no module-level state)."""
+    from langchain_core.tools import tool
+    from langgraph.prebuilt import ToolRuntime
+
+    from causal_agent.effects import estimate_effect
+
+    @tool("estimate_effect", args_schema=EstimateEffectArgs, response_format="content_and_artifact")
+    def run(
+        runtime: ToolRuntime,
+        treatment: str,
+        outcome: str,
+        t0: float = 0.0,
+        t1: float = 1.0,
+        confounders: list[str] | None = None,
+        graph_key: str | None = None,
+        method: str = "auto",
+        dataset: str | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        """Estimate the average causal effect of a treatment on an outcome (DoWhy).
+
+        Uses the named confounders, or the causal graph (discovered or reused from memory). Returns
+        the estimate with a 95% CI, the adjustment set, the assumptions, a refuter's verdict, and
+        the range over adjustment sets when the graph leaves them ambiguous."""
+        result = estimate_effect(
+            runtime.context, treatment, outcome, t0=t0, t1=t1, dataset=dataset,
+            confounders=confounders, graph_key=graph_key, method=method,
+        )
+        content = result.summary
+        if result.notes:
+            content += " Notes: " + " ".join(result.notes)
+        return content, result.model_dump(mode="json")
+
+    return run
+
+
+@hookimpl
+def register_tools(register):  # type: ignore[no-untyped-def]
+    register(estimate_effect_tool())

@@ -1,0 +1,307 @@
+"""Scoring one answer against the truth and the reference procedure, and aggregating a run.
+
+* yes / no / uncertain: exact match. "Confidently wrong" is a yes/no answer that contradicts a
+  yes/no truth; it is counted apart from "uncertain" answers (an "uncertain" against a yes/no
+  truth is wrong but honest; a yes/no against an "uncertain" truth is wrong but not counted as
+  confidently wrong, because the truth itself says the data cannot decide).
+* graphs: correct = the same edges and endpoint marks as the truth (the CPDAG of the true DAG, or
+  its induced subgraph for PARTIAL_CG); agreement = the same against the reference graph; plus
+  skeleton precision / recall / F1 and SHD against the truth (and SHD against the true DAG, which
+  is the fair target for a DAG-valued answer such as LiNGAM's). SHD counts node pairs whose edge
+  differs in presence or in any endpoint mark (as ``CausalGraph.shd``). Node names are matched
+  ignoring case, spaces and underscores. With no predicted edges precision is vacuously 1.0.
+* ATE: correct = |estimate − truth| <= rel_tol·|truth| + abs_tol (default 10% + 0.05);
+  ``ci_covers`` says whether [ci_low, ci_high] contains the truth; agreement uses the same
+  tolerance against the reference estimate.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from causal_agent.errors import CausalAgentError, DataError
+
+from .questions import GRAPH_TYPES, LEVELS, QUESTION_TYPES, YES_NO_TYPES, Question
+
+LABELS = ("yes", "no", "uncertain")
+
+
+class Tolerance(BaseModel):
+    """ATE tolerance: an estimate is right when within ``rel`` of |truth| plus ``abs``."""
+
+    rel: float = Field(0.10, ge=0)
+    abs: float = Field(0.05, ge=0)
+
+    def ok(self, estimate: float, target: float) -> bool:
+        return abs(estimate - target) <= self.rel * abs(target) + self.abs
+
+
+class Score(BaseModel):
+    """The verdict on one answer; the run fields (model calls, tokens, latency…) come from the
+    given answer when it carries them, or are set by the runner."""
+
+    id: str
+    question_type: str
+    level: str
+    source: str = "generated"
+    expected: Any = None  # the truth
+    reference: Any = None  # the reference procedure's answer
+    given: Any = None  # the label, graph or estimate the agent gave
+    answered: bool = False  # the answer has the form the question asks for
+    correct: bool | None = None  # against the truth (None: no truth known)
+    correct_dag: bool | None = None  # against the true DAG (yes/no types)
+    agrees_reference: bool | None = None
+    confidently_wrong: bool = False
+    uncertain: bool = False
+    # graphs
+    skeleton_precision: float | None = None
+    skeleton_recall: float | None = None
+    skeleton_f1: float | None = None
+    shd: int | None = None
+    shd_dag: int | None = None
+    shd_reference: int | None = None
+    # effects
+    abs_error: float | None = None
+    ci_covers: bool | None = None
+    # run
+    model_calls: int | None = None
+    tokens: int | None = None
+    latency_s: float | None = None
+    tool_steps: int | None = None
+    error: str | None = None
+    notes: list[str] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# graphs
+# ---------------------------------------------------------------------------------------------
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s_\-]+", "", str(name)).lower()
+
+
+def _marks(graph: Any) -> dict[tuple[str, str], tuple[str, str]]:
+    """{(a, b) with a < b (normalised names): (mark at a, mark at b)}."""
+    from causal_agent.graph import CausalGraph
+
+    g = graph if isinstance(graph, CausalGraph) else CausalGraph.from_json(graph)
+    out: dict[tuple[str, str], tuple[str, str]] = {}
+    for e in g.edges:
+        a, b = _norm(e.source), _norm(e.target)
+        ma, mb = e.marks
+        out[(a, b) if a < b else (b, a)] = (ma, mb) if a < b else (mb, ma)
+    return out
+
+
+class GraphComparison(BaseModel):
+    """How a graph compares with a target graph."""
+
+    exact: bool
+    shd: int
+    precision: float
+    recall: float
+    f1: float
+
+
+def compare_graphs(given: Any, target: Any) -> GraphComparison:
+    """Skeleton precision/recall/F1 and SHD of ``given`` against ``target`` (graph JSON or
+    ``CausalGraph``); exact means the same edges with the same marks."""
+    g, t = _marks(given), _marks(target)
+    shd = sum(1 for p in set(g) | set(t) if g.get(p) != t.get(p))
+    tp = len(set(g) & set(t))
+    precision = tp / len(g) if g else 1.0
+    recall = tp / len(t) if t else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return GraphComparison(exact=shd == 0, shd=shd, precision=precision, recall=recall, f1=f1)
+
+
+# ---------------------------------------------------------------------------------------------
+# one answer
+# ---------------------------------------------------------------------------------------------
+
+
+def score(question: Question, given_answer: dict[str, Any] | Any, tolerance: Tolerance | None = None) -> Score:
+    """Score ``given_answer`` (the Answer JSON fields: ``answer``, ``graph``, ``effect``, and
+    optionally ``model_calls``, ``tokens``, ``elapsed_s``, ``steps``, ``error``) for ``question``."""
+    tol = tolerance or Tolerance()
+    if hasattr(given_answer, "model_dump"):
+        given_answer = given_answer.model_dump(mode="json")
+    if not isinstance(given_answer, dict):
+        raise DataError(f"a given answer must be a dict of Answer fields, got {type(given_answer).__name__}")
+    s = Score(
+        id=question.id,
+        question_type=question.question_type,
+        level=question.level,
+        source=question.source,
+        expected=question.truth,
+        reference=question.data_answer,
+        model_calls=given_answer.get("model_calls"),
+        tokens=given_answer.get("tokens"),
+        latency_s=given_answer.get("elapsed_s", given_answer.get("latency_s")),
+        tool_steps=len(given_answer["steps"]) if isinstance(given_answer.get("steps"), list) else None,
+        error=given_answer.get("error"),
+    )
+    qt = question.question_type
+    if qt in YES_NO_TYPES:
+        return _score_label(question, given_answer, s)
+    if qt in GRAPH_TYPES:
+        return _score_graph(question, given_answer, s)
+    return _score_effect(question, given_answer, s, tol)
+
+
+def _score_label(q: Question, ans: dict[str, Any], s: Score) -> Score:
+    label = ans.get("answer")
+    label = label.strip().lower() if isinstance(label, str) else None
+    s.given = label
+    s.answered = label in LABELS
+    s.uncertain = label == "uncertain"
+    if q.truth is not None:
+        s.correct = s.answered and label == q.truth
+        s.confidently_wrong = label in ("yes", "no") and q.truth in ("yes", "no") and label != q.truth
+    if q.truth_dag is not None:
+        s.correct_dag = s.answered and label == q.truth_dag
+    if q.data_answer is not None:
+        s.agrees_reference = s.answered and label == q.data_answer
+    return s
+
+
+def _score_graph(q: Question, ans: dict[str, Any], s: Score) -> Score:
+    graph = ans.get("graph")
+    s.given = graph
+    if not isinstance(graph, dict):
+        s.correct = False if q.truth is not None else None
+        s.agrees_reference = False if q.data_answer is not None else None
+        return s
+    try:
+        _marks(graph)
+    except CausalAgentError as exc:
+        s.notes.append(f"unreadable graph: {exc}")
+        s.correct = False if q.truth is not None else None
+        s.agrees_reference = False if q.data_answer is not None else None
+        return s
+    s.answered = True
+    if isinstance(q.truth, dict):
+        c = compare_graphs(graph, q.truth)
+        s.correct, s.shd = c.exact, c.shd
+        s.skeleton_precision, s.skeleton_recall, s.skeleton_f1 = c.precision, c.recall, c.f1
+    if isinstance(q.truth_dag, dict):
+        cd = compare_graphs(graph, q.truth_dag)
+        s.shd_dag, s.correct_dag = cd.shd, cd.exact
+    if isinstance(q.data_answer, dict):
+        cr = compare_graphs(graph, q.data_answer)
+        s.agrees_reference, s.shd_reference = cr.exact, cr.shd
+    return s
+
+
+def _score_effect(q: Question, ans: dict[str, Any], s: Score, tol: Tolerance) -> Score:
+    effect = ans.get("effect")
+    est = effect.get("estimate") if isinstance(effect, dict) else None
+    if not isinstance(est, (int, float)) or est != est:  # missing or NaN
+        s.correct = False if isinstance(q.truth, (int, float)) else None
+        s.agrees_reference = False if isinstance(q.data_answer, (int, float)) else None
+        return s
+    est = float(est)
+    s.given = est
+    s.answered = True
+    e_t0, e_t1 = effect.get("t0"), effect.get("t1")  # type: ignore[union-attr]
+    if q.t0 is not None and e_t0 is not None and e_t1 is not None and (
+            float(e_t0) != float(q.t0) or float(e_t1) != float(q.t1 or 0)):
+        s.notes.append(f"effect estimated for {e_t0} -> {e_t1}, the question asks {q.t0} -> {q.t1}")
+    if isinstance(q.truth, (int, float)):
+        truth = float(q.truth)
+        s.correct = tol.ok(est, truth)
+        s.abs_error = abs(est - truth)
+        lo, hi = effect.get("ci_low"), effect.get("ci_high")  # type: ignore[union-attr]
+        if isinstance(lo, (int, float)) and isinstance(hi, (int, float)):
+            s.ci_covers = float(lo) <= truth <= float(hi)
+    if isinstance(q.data_answer, (int, float)):
+        s.agrees_reference = tol.ok(est, float(q.data_answer))
+    return s
+
+
+# ---------------------------------------------------------------------------------------------
+# aggregation
+# ---------------------------------------------------------------------------------------------
+
+
+class Row(BaseModel):
+    """Figures for one group (a sub-type, a level, or everything)."""
+
+    group: str
+    kind: Literal["type", "level", "overall"]
+    n: int = 0
+    n_truth: int = 0  # questions with a known truth
+    accuracy: float | None = None  # against the truth
+    accuracy_dag: float | None = None  # against the true DAG (yes/no types, graphs)
+    n_reference: int = 0
+    reference_agreement: float | None = None
+    answered_rate: float | None = None
+    confidently_wrong_rate: float | None = None  # yes/no types, over questions with a yes/no truth
+    uncertain_rate: float | None = None  # yes/no types
+    error_rate: float | None = None
+    mean_skeleton_f1: float | None = None
+    mean_shd: float | None = None
+    ci_coverage: float | None = None
+    mean_model_calls: float | None = None
+    median_latency_s: float | None = None
+    mean_tokens: float | None = None
+
+
+class Report(BaseModel):
+    """A run's table: one row per sub-type (all nine codes), per level, and overall."""
+
+    by_type: dict[str, Row]
+    by_level: dict[str, Row]
+    overall: Row
+
+    @property
+    def rows(self) -> list[Row]:
+        return [*self.by_type.values(), *self.by_level.values(), self.overall]
+
+
+def _rate(flags: Iterable[bool | None]) -> tuple[int, float | None]:
+    vals = [bool(f) for f in flags if f is not None]
+    return len(vals), (sum(vals) / len(vals) if vals else None)
+
+
+def _mean(values: Iterable[float | int | None]) -> float | None:
+    vals = [float(v) for v in values if v is not None]
+    return sum(vals) / len(vals) if vals else None
+
+
+def _row(group: str, kind: Literal["type", "level", "overall"], scores: Sequence[Score]) -> Row:
+    row = Row(group=group, kind=kind, n=len(scores))
+    if not scores:
+        return row
+    row.n_truth, row.accuracy = _rate(s.correct for s in scores)
+    _, row.accuracy_dag = _rate(s.correct_dag for s in scores)
+    row.n_reference, row.reference_agreement = _rate(s.agrees_reference for s in scores)
+    _, row.answered_rate = _rate(s.answered for s in scores)
+    _, row.error_rate = _rate(s.error is not None for s in scores)
+    yes_no = [s for s in scores if s.question_type in YES_NO_TYPES]
+    if yes_no:
+        _, row.uncertain_rate = _rate(s.uncertain for s in yes_no)
+        decided = [s for s in yes_no if s.expected in ("yes", "no")]
+        _, row.confidently_wrong_rate = _rate(s.confidently_wrong for s in decided)
+    row.mean_skeleton_f1 = _mean(s.skeleton_f1 for s in scores)
+    row.mean_shd = _mean(s.shd for s in scores)
+    _, row.ci_coverage = _rate(s.ci_covers for s in scores)
+    row.mean_model_calls = _mean(s.model_calls for s in scores)
+    lat = [s.latency_s for s in scores if s.latency_s is not None]
+    row.median_latency_s = statistics.median(lat) if lat else None
+    row.mean_tokens = _mean(s.tokens for s in scores)
+    return row
+
+
+def aggregate(scores: Sequence[Score]) -> Report:
+    """Per sub-type (every one of the nine codes, n = 0 when absent), per level, and overall."""
+    by_type = {t: _row(t, "type", [s for s in scores if s.question_type == t]) for t in QUESTION_TYPES}
+    levels = list(dict.fromkeys(LEVELS.values()))
+    by_level = {lv: _row(lv, "level", [s for s in scores if s.level == lv]) for lv in levels}
+    return Report(by_type=by_type, by_level=by_level, overall=_row("overall", "overall", list(scores)))

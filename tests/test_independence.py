@@ -1,0 +1,227 @@
+"""Independence tests on known structural causal models: decisions right in both directions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from causal_agent.data import load_dataset
+from causal_agent.errors import AlgorithmError, CausalAgentError, DataError, VariableError
+from causal_agent.independence import IndependenceResult, test_independence as ci_test
+
+N = 2000
+
+
+def linear(edges: dict[str, list[str]], n: int = N, seed: int = 0, weight: float = 0.8) -> pd.DataFrame:
+    """Linear-Gaussian SCM; ``edges`` maps each node (in topological order) to its parents."""
+    rng = np.random.default_rng(seed)
+    cols: dict[str, np.ndarray] = {}
+    for node, parents in edges.items():
+        cols[node] = sum((weight * cols[p] for p in parents), np.zeros(n)) + rng.normal(size=n)
+    return pd.DataFrame(cols)
+
+
+CHAIN = {"A": [], "B": ["A"], "C": ["B"]}
+FORK = {"B": [], "A": ["B"], "C": ["B"]}
+COLLIDER = {"A": [], "C": [], "B": ["A", "C"]}
+#: 7 nodes: v-structures X1 -> X3 <- X2 and X4 -> X5 <- X6
+DAG7 = {
+    "X1": [], "X2": [], "X3": ["X1", "X2"], "X4": ["X3"], "X6": ["X2"], "X5": ["X4", "X6"],
+    "X7": ["X5"],
+}
+
+
+@pytest.fixture(scope="module")
+def chain():
+    return load_dataset(linear(CHAIN), name="chain")
+
+
+@pytest.fixture(scope="module")
+def fork():
+    return load_dataset(linear(FORK, seed=1), name="fork")
+
+
+@pytest.fixture(scope="module")
+def collider():
+    return load_dataset(linear(COLLIDER, seed=2), name="collider")
+
+
+@pytest.fixture(scope="module")
+def dag7():
+    return load_dataset(linear(DAG7, n=3000, seed=3), name="dag7")
+
+
+def test_chain_dependent_marginally_independent_given_middle(chain):
+    marginal = ci_test(chain, "A", "C")
+    assert marginal.method == "fisherz" and marginal.decision == "dependent"
+    assert marginal.p_value < 0.05 and not marginal.independent
+    assert marginal.statistic == pytest.approx(np.corrcoef(chain.matrix(["A", "C"]).T)[0, 1])
+    conditional = ci_test(chain, "A", "C", ["B"])
+    assert conditional.independent and conditional.decision == "independent"
+    assert conditional.p_value >= 0.05
+    assert abs(conditional.statistic) < 0.05  # partial correlation near zero
+    assert conditional.summary.startswith("A and C are independent given B (Fisher-z, p = ")
+
+
+def test_fork(fork):
+    assert ci_test(fork, "A", "C").decision == "dependent"
+    assert ci_test(fork, "A", "C", ["B"]).decision == "independent"
+
+
+def test_collider_independent_marginally_dependent_given_collider(collider):
+    assert ci_test(collider, "A", "C").decision == "independent"
+    given = ci_test(collider, "A", "C", ["B"])
+    assert given.decision == "dependent"
+    assert given.statistic < 0  # conditioning on a common effect induces negative association
+    assert "dependent given B" in given.summary and "< alpha 0.05" in given.summary
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "given", "expected"),
+    [
+        ("X1", "X2", [], "independent"),
+        ("X1", "X2", ["X3"], "dependent"),  # collider opened
+        ("X1", "X4", [], "dependent"),
+        ("X1", "X4", ["X3"], "independent"),
+        ("X1", "X6", [], "independent"),
+        ("X1", "X6", ["X3"], "dependent"),  # X1 -> X3 <- X2 -> X6
+        ("X1", "X6", ["X3", "X2"], "independent"),
+        ("X3", "X7", ["X5"], "independent"),
+        ("X4", "X6", [], "dependent"),  # through X3 <- X2 -> X6
+        ("X4", "X6", ["X2"], "independent"),
+        ("X4", "X6", ["X2", "X5"], "dependent"),  # collider X5 opened
+        ("X2", "X7", ["X4", "X6"], "independent"),
+    ],
+)
+def test_seven_node_dag(dag7, x, y, given, expected):
+    assert ci_test(dag7, x, y, given).decision == expected
+
+
+def test_p_below_alpha_means_dependent(chain):
+    r = ci_test(chain, "A", "C", ["B"])
+    just_above = ci_test(chain, "A", "C", ["B"], alpha=min(0.999, r.p_value * 1.01))
+    just_below = ci_test(chain, "A", "C", ["B"], alpha=r.p_value * 0.99)
+    assert just_above.p_value == just_below.p_value == r.p_value
+    assert just_above.decision == "dependent" and not just_above.independent
+    assert just_below.decision == "independent" and just_below.independent
+
+
+def test_discrete_data_uses_chi_square():
+    rng = np.random.default_rng(4)
+    n = 3000
+    smoking = rng.integers(0, 2, n)
+    tar = np.where(rng.random(n) < 0.15, rng.integers(0, 3, n), smoking + rng.integers(0, 2, n))
+    cancer = np.where(rng.random(n) < 0.2, 1 - (tar > 0), (tar > 0)).astype(int)
+    frame = pd.DataFrame({
+        "smoking": np.where(smoking == 1, "yes", "no"), "tar": tar, "lung_cancer": cancer,
+    })
+    ds = load_dataset(frame, name="lungs")
+    dep = ci_test(ds, "smoking", "lung cancer")
+    assert dep.method == "chisq" and dep.decision == "dependent"
+    assert dep.statistic is None  # causal-learn does not expose the chi-square statistic
+    assert any("chi-square chosen because all variables are discrete" in n for n in dep.notes)
+    indep = ci_test(ds, "smoking", "lung_cancer", ["tar"])
+    assert indep.method == "chisq" and indep.decision == "independent"
+    gsq = ci_test(ds, "smoking", "lung_cancer", ["tar"], method="G2")
+    assert gsq.method == "gsq" and gsq.decision == "independent"
+    assert gsq.p_value != indep.p_value
+
+
+def test_names_are_resolved_and_reported(chain):
+    r = ci_test(chain, "a", "c ", given="b")
+    assert (r.x, r.y, r.given) == ("A", "C", ["B"])
+    frame = linear({"smoking": [], "lung_cancer": ["smoking"]}, n=200, seed=5)
+    typo = ci_test(load_dataset(frame, name="t"), "smokng", "Lung Cancer")
+    assert typo.x == "smoking" and typo.y == "lung_cancer"
+    assert any("'smokng' read as 'smoking'" in n for n in typo.notes)
+
+
+def test_kci_finds_nonlinear_dependence_fisher_z_misses():
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=300)
+    frame = pd.DataFrame({"x": x, "y": x**2 + 0.3 * rng.normal(size=300)})
+    ds = load_dataset(frame, name="nonlinear")
+    assert ci_test(ds, "x", "y", method="fisherz").decision == "independent"
+    kci = ci_test(ds, "x", "y", method="kci")
+    assert kci.decision == "dependent" and kci.statistic is not None
+    auto = ci_test(ds, "x", "y")  # small n, y clearly non-Gaussian -> KCI
+    assert auto.method == "kci" and auto.decision == "dependent"
+
+
+def test_kci_subsamples_large_data(chain):
+    r = ci_test(chain, "A", "C", method="kci")
+    assert r.n == 1000 and r.decision == "dependent"
+    assert any("subsample of 1000 of the 2000 rows" in n for n in r.notes)
+
+
+def test_result_model_round_trips(chain):
+    r = ci_test(chain, "A", "B")
+    again = IndependenceResult.model_validate(r.model_dump())
+    assert again == r and again.n == N and again.alpha == 0.05
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "fragment"),
+    [
+        ({"x": "A", "y": "Q"}, VariableError, "unknown variable 'Q'"),
+        ({"x": "A", "y": "a"}, VariableError, "cannot be tested against itself"),
+        ({"x": "A", "y": "C", "given": ["a"]}, VariableError, "remove it from given"),
+        ({"x": "A", "y": "C", "given": ["B", "b"]}, VariableError, "more than once"),
+        ({"x": "A", "y": "C", "method": "fishr"}, AlgorithmError, "Did you mean 'fisherz'"),
+        ({"x": "A", "y": "C", "method": "chisq"}, AlgorithmError, "use method='fisherz'"),
+        ({"x": "A", "y": "C", "alpha": 1.5}, AlgorithmError, "alpha must be between 0 and 1"),
+    ],
+)
+def test_bad_input_is_one_line(chain, kwargs, error, fragment):
+    with pytest.raises(error) as info:
+        ci_test(chain, **kwargs)
+    assert fragment in str(info.value) and "\n" not in str(info.value)
+    assert isinstance(info.value, CausalAgentError)
+
+
+def test_unknown_variable_suggests_closest():
+    frame = linear({"smoking": [], "lung_cancer": ["smoking"], "age": []}, n=100, seed=7)
+    ds = load_dataset(frame, name="s")
+    with pytest.raises(VariableError, match="Did you mean 'lung_cancer'"):
+        ci_test(ds, "smoking", "lung_canser_rate")
+
+
+def test_constant_column_is_rejected():
+    frame = linear(CHAIN, n=100, seed=8).assign(K=1.0)
+    with pytest.raises(DataError, match="constant"):
+        ci_test(load_dataset(frame, name="k"), "A", "K")
+
+
+def test_tool_through_toolnode(chain):
+    from langchain_core.messages import AIMessage
+    from langgraph.graph import START, MessagesState, StateGraph
+    from langgraph.prebuilt import ToolNode
+
+    from causal_agent.context import AgentContext, DatasetRegistry, Settings
+    from causal_agent.memory import GraphMemory
+    from causal_agent.plugins import collect_tools, make_plugin_manager
+
+    tools = {t.name: t for t in collect_tools(make_plugin_manager())}
+    ctx = AgentContext(datasets=DatasetRegistry(), memory=GraphMemory(), algorithms={},
+                       settings=Settings(alpha=0.01))
+    ctx.datasets.add(chain)
+    builder = StateGraph(MessagesState, context_schema=AgentContext)
+    builder.add_node("tools", ToolNode([tools["test_independence"]], handle_tool_errors=True))
+    builder.add_edge(START, "tools")
+    app = builder.compile()
+
+    def call(args: dict) -> object:
+        msg = AIMessage(content="", tool_calls=[{"name": "test_independence", "args": args, "id": "1"}])
+        return app.invoke({"messages": [msg]}, context=ctx)["messages"][-1]
+
+    ok = call({"x": "A", "y": "C", "given": ["B"]})
+    assert ok.status == "success" and ok.artifact["decision"] == "independent"
+    assert ok.artifact["alpha"] == 0.01  # from ctx.settings
+    fields = {"x", "y", "given", "method", "statistic", "p_value", "alpha", "independent", "n"}
+    assert fields <= set(ok.artifact)
+    assert "A and C are independent given B" in ok.content
+    explicit = call({"x": "A", "y": "C", "alpha": 0.2, "dataset": "chain"})
+    assert explicit.artifact["alpha"] == 0.2 and explicit.artifact["decision"] == "dependent"
+    bad = call({"x": "A", "y": "A"})
+    assert bad.status == "error" and "cannot be tested against itself" in bad.content
