@@ -1,1 +1,306 @@
-"""Built-in plugin: graph_queries."""
+"""Built-in plugin: edge-level questions about a causal graph, one tool call per question.
+
+Tools: ``direct_cause``, ``shared_confounder``, ``shared_collider``, ``d_separation`` and
+``adjustment_set``. Each takes a ``graph_key`` from memory, or just a dataset (or nothing: the loaded
+one), in which case it runs :func:`causal_agent.discover.discover` itself, which reuses the stored
+graph when memory already has it. So a model answers "does X cause Y?" with a single call instead of
+discover-then-query. The yes/no/uncertain semantics over the equivalence class live in
+``causal_agent.graph_queries``; this module only picks the graph, resolves names and words the
+answer.
+
+(No ``from __future__ import annotations``: the tools' ``runtime: ToolRuntime`` annotation must be a
+real class for ToolNode to inject the context.)
+"""
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from causal_agent.errors import GraphError
+from causal_agent.hookspecs import hookimpl
+
+Question = Literal["direct_cause", "shared_confounder", "shared_collider", "d_separation"]
+
+_ASK: dict[str, str] = {
+    "direct_cause": "Is {x} a direct cause of {y}?",
+    "shared_confounder": "Do {x} and {y} share a confounder (a common parent)?",
+    "shared_collider": "Do {x} and {y} share a collider (a common child)?",
+    "d_separation": "Are {x} and {y} d-separated given {given}?",
+}
+
+
+class GraphQueryResult(BaseModel):
+    """The answer to one edge-level question, with the graph it was read from."""
+
+    question: Question
+    x: str
+    y: str
+    given: list[str] = Field(default_factory=list)
+    answer: Literal["yes", "no", "uncertain"]
+    reason: str
+    graph_key: str
+    algorithm: str
+    reused: bool | None = Field(None, description="graph came from memory (None: a graph_key was given)")
+    graph: dict[str, Any]
+    notes: list[str] = Field(default_factory=list)
+    summary: str
+
+
+class AdjustmentSetResult(BaseModel):
+    """Back-door adjustment sets for treatment -> outcome (one per possible parent set: IDA)."""
+
+    question: Literal["adjustment_set"] = "adjustment_set"
+    treatment: str
+    outcome: str
+    sets: list[list[str]]
+    reason: str
+    ambiguous: bool
+    no_effect_possible: bool
+    graph_key: str
+    algorithm: str
+    reused: bool | None = None
+    graph: dict[str, Any]
+    notes: list[str] = Field(default_factory=list)
+    summary: str
+
+
+class _Chosen(BaseModel):
+    graph: Any  # CausalGraph
+    key: str
+    algorithm: str
+    label: str  # "PC, Fisher-z, alpha 0.05; graph clinic:pc"
+    reused: bool | None
+    dataset: Any = None  # Dataset used to resolve names, if any
+    notes: list[str] = Field(default_factory=list)
+
+
+def _label(algorithm: str, ci_test: str | None, alpha: float | None, key: str) -> str:
+    from causal_agent.independence import CI_METHODS
+
+    name = {"lingam": "DirectLiNGAM"}.get(algorithm, algorithm.upper())
+    parts = [name]
+    if ci_test:
+        parts.append(CI_METHODS.get(ci_test, ci_test))
+    if alpha is not None:
+        parts.append(f"alpha {alpha:g}")
+    return f"{', '.join(parts)}; graph {key}"
+
+
+def choose_graph(ctx: Any, graph_key: str | None = None, dataset: str | None = None) -> _Chosen:
+    """The stored graph ``graph_key``, else the dataset's full graph (discovered or reused)."""
+    if graph_key:
+        record = ctx.memory.get(graph_key)
+        p = record.provenance
+        ds = None
+        if p.dataset in ctx.datasets.names():
+            candidate = ctx.datasets.get(p.dataset)
+            if candidate.fingerprint == p.fingerprint:
+                ds = candidate
+        return _Chosen(graph=record.graph, key=record.key, algorithm=p.algorithm,
+                       label=_label(p.algorithm, p.ci_test, p.alpha, record.key), reused=None, dataset=ds)
+    from causal_agent.discover import discover
+
+    ds = ctx.datasets.get(dataset)
+    found = discover(ctx, ds)
+    return _Chosen(graph=found.graph, key=found.key, algorithm=found.algorithm,
+                   label=_label(found.algorithm, found.ci_test, found.alpha, found.key),
+                   reused=found.reused, dataset=ds, notes=list(found.notes))
+
+
+def _resolve(chosen: _Chosen, names: Sequence[str], notes: list[str]) -> list[str]:
+    """Users' names -> graph nodes (dataset rules when the graph's dataset is loaded)."""
+    from causal_agent.names import match_name
+
+    out: list[str] = []
+    for raw in names:
+        if chosen.dataset is not None:
+            m = chosen.dataset.match(raw)
+        else:
+            m = match_name(raw, chosen.graph.nodes, dataset=f"graph {chosen.key}")
+        if m.note:
+            notes.append(m.note + ".")
+        if m.name not in chosen.graph.nodes:
+            raise GraphError(
+                f"graph {chosen.key} has no node {m.name!r} (its nodes: {', '.join(chosen.graph.nodes)});"
+                " discover a graph that includes it"
+            )
+        out.append(m.name)
+    return out
+
+
+def _tail(chosen: _Chosen) -> str:
+    if chosen.reused is None:
+        return ""
+    return " (Graph reused from memory.)" if chosen.reused else " (Graph learned now and stored.)"
+
+
+def ask(
+    ctx: Any,
+    question: Question,
+    x: str,
+    y: str,
+    given: Sequence[str] | None = None,
+    graph_key: str | None = None,
+    dataset: str | None = None,
+) -> GraphQueryResult:
+    """Answer one edge-level question yes/no/uncertain over the graph's equivalence class."""
+    from causal_agent import graph_queries as gq
+
+    chosen = choose_graph(ctx, graph_key, dataset)
+    notes = list(chosen.notes)
+    x_, y_ = _resolve(chosen, [x, y], notes)
+    z = _resolve(chosen, list(given or []), notes) if question == "d_separation" else []
+    g = chosen.graph
+    if question == "direct_cause":
+        qa = gq.direct_cause(g, x_, y_)
+    elif question == "shared_confounder":
+        qa = gq.shared_confounder(g, x_, y_)
+    elif question == "shared_collider":
+        qa = gq.shared_collider(g, x_, y_)
+    else:
+        qa = gq.d_separated(g, x_, y_, z)
+    asked = _ASK[question].format(x=x_, y=y_, given="{" + ", ".join(z) + "}" if z else "nothing")
+    summary = f"{asked} {qa.answer.capitalize()}: {qa.reason} ({chosen.label}).{_tail(chosen)}"
+    if notes:
+        summary += " Notes: " + " ".join(notes)
+    return GraphQueryResult(
+        question=question, x=x_, y=y_, given=z, answer=qa.answer, reason=qa.reason,
+        graph_key=chosen.key, algorithm=chosen.algorithm, reused=chosen.reused, graph=g.to_json(),
+        notes=notes, summary=summary,
+    )
+
+
+def adjustment(
+    ctx: Any, treatment: str, outcome: str, graph_key: str | None = None, dataset: str | None = None
+) -> AdjustmentSetResult:
+    """Valid back-door adjustment sets for treatment -> outcome, per possible parent set (IDA)."""
+    from causal_agent.graph_queries import adjustment_report
+
+    chosen = choose_graph(ctx, graph_key, dataset)
+    notes = list(chosen.notes)
+    t, y = _resolve(chosen, [treatment, outcome], notes)
+    rep = adjustment_report(chosen.graph, t, y)
+    shown = "; ".join("{" + ", ".join(s) + "}" for s in rep.sets) if rep.sets else "none"
+    summary = (f"Adjustment sets for the effect of {t} on {y}: {shown}. {rep.reason}"
+               f" ({chosen.label}).{_tail(chosen)}")
+    if notes:
+        summary += " Notes: " + " ".join(notes)
+    return AdjustmentSetResult(
+        treatment=t, outcome=y, sets=rep.sets, reason=rep.reason, ambiguous=rep.ambiguous,
+        no_effect_possible=rep.no_effect_possible, graph_key=chosen.key, algorithm=chosen.algorithm,
+        reused=chosen.reused, graph=chosen.graph.to_json(), notes=notes, summary=summary,
+    )
+
+
+# ---- tools --------------------------------------------------------------------------------------
+class PairArgs(BaseModel):
+    """Arguments of direct_cause / shared_confounder / shared_collider."""
+
+    x: str = Field(description="first variable")
+    y: str = Field(description="second variable")
+    graph_key: str | None = Field(None, description="memory key of a graph; omit to use the dataset's graph")
+    dataset: str | None = Field(None, description="dataset name; omit for the loaded one")
+
+
+class DSeparationArgs(PairArgs):
+    """Arguments of d_separation."""
+
+    given: list[str] = Field(default_factory=list, description="conditioning set (may be empty)")
+
+
+class AdjustmentArgs(BaseModel):
+    """Arguments of adjustment_set."""
+
+    treatment: str = Field(description="treatment (cause) variable")
+    outcome: str = Field(description="outcome (effect) variable")
+    graph_key: str | None = Field(None, description="memory key of a graph; omit to use the dataset's graph")
+    dataset: str | None = Field(None, description="dataset name; omit for the loaded one")
+
+
+_DOCS: dict[str, str] = {
+    "direct_cause": "Is x a direct cause of y (x --> y)? Answers yes/no/uncertain over every graph the "
+    "data allow, discovering the dataset's graph (or reusing it from memory) when no graph_key is given.",
+    "shared_confounder": "Do x and y share a confounder, i.e. a common parent z --> x, z --> y? Answers "
+    "yes/no/uncertain over every graph the data allow; discovers or reuses the graph itself.",
+    "shared_collider": "Do x and y share a collider, i.e. a common child x --> z <-- y? Answers "
+    "yes/no/uncertain over every graph the data allow; discovers or reuses the graph itself.",
+}
+
+
+def _pair_tool(question: str) -> Any:
+    from langchain_core.tools import tool
+    from langgraph.prebuilt import ToolRuntime
+
+    def run(
+        runtime: ToolRuntime,
+        x: str,
+        y: str,
+        graph_key: str | None = None,
+        dataset: str | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        result = ask(runtime.context, question, x, y, graph_key=graph_key, dataset=dataset)  # type: ignore[arg-type]
+        return result.summary, result.model_dump(mode="json")
+
+    run.__doc__ = _DOCS[question]
+    return tool(question, args_schema=PairArgs, response_format="content_and_artifact")(run)
+
+
+def d_separation_tool() -> Any:
+    from langchain_core.tools import tool
+    from langgraph.prebuilt import ToolRuntime
+
+    @tool("d_separation", args_schema=DSeparationArgs, response_format="content_and_artifact")
+    def run(
+        runtime: ToolRuntime,
+        x: str,
+        y: str,
+        given: list[str] | None = None,
+        graph_key: str | None = None,
+        dataset: str | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        """Are x and y d-separated given the variables in 'given' in the causal graph? yes means the
+        graph implies x and y are independent given them. Discovers or reuses the graph itself."""
+        result = ask(runtime.context, "d_separation", x, y, given=given or [], graph_key=graph_key,
+                     dataset=dataset)
+        return result.summary, result.model_dump(mode="json")
+
+    return run
+
+
+def adjustment_set_tool() -> Any:
+    from langchain_core.tools import tool
+    from langgraph.prebuilt import ToolRuntime
+
+    @tool("adjustment_set", args_schema=AdjustmentArgs, response_format="content_and_artifact")
+    def run(
+        runtime: ToolRuntime,
+        treatment: str,
+        outcome: str,
+        graph_key: str | None = None,
+        dataset: str | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        """Which variables to adjust for to estimate the effect of treatment on outcome (back-door
+        sets). When the graph leaves the treatment's parents open, lists one set per possibility.
+        Discovers or reuses the graph itself."""
+        result = adjustment(runtime.context, treatment, outcome, graph_key=graph_key, dataset=dataset)
+        return result.summary, result.model_dump(mode="json")
+
+    return run
+
+
+def graph_query_tools() -> list[Any]:
+    """All five tools, built fresh (no module-level state)."""
+    return [
+        _pair_tool("direct_cause"),
+        _pair_tool("shared_confounder"),
+        _pair_tool("shared_collider"),
+        d_separation_tool(),
+        adjustment_set_tool(),
+    ]
+
+
+@hookimpl
+def register_tools(register):  # type: ignore[no-untyped-def]
+    for t in graph_query_tools():
+        register(t)

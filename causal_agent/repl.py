@@ -1,0 +1,561 @@
+"""``causal-agent chat``: the terminal REPL.
+
+Design notes (the why):
+
+* **Fast start.** Only prompt_toolkit and rich are imported before the first prompt; the agent
+  (LangGraph, causal-learn, DoWhy, pandas) is built and the ``--data`` files are loaded in a
+  background thread while the user types. The first command that needs the agent joins it.
+* **Cancellable questions.** A question runs in a worker thread that streams ``AgentEvent`` s
+  into a queue; the main thread prints them. Ctrl-C raises ``KeyboardInterrupt`` in the main
+  thread (the terminal is in cooked mode between prompts), which sets the worker's cancel flag
+  and returns to the prompt at once. The worker stops at its next event, i.e. as soon as the
+  running tool returns, and its results are dropped.
+* **Conversation.** Every question of a session uses one LangGraph ``thread_id``, so the
+  checkpointer carries follow-ups. A cancelled or failed question would leave half a turn (tool
+  calls without results) in that thread, so the session continues on a fresh thread seeded with
+  the conversation as it was before that question.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shlex
+import sys
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.completion import Completer, Completion, PathCompleter
+from prompt_toolkit.document import Document
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.key_binding import KeyBindings
+from rich.console import Console
+from rich.text import Text
+
+from .errors import CausalAgentError, closest
+from .report import Turn
+
+if TYPE_CHECKING:  # pragma: no cover
+    from prompt_toolkit.input import Input
+    from prompt_toolkit.output import Output
+
+    from .agent import AgentEvent, CausalAgent
+
+HISTORY_ENV = "CAUSAL_AGENT_HISTORY"
+
+#: Slash commands: name -> (arguments, one-line help). The order is the /help order.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "/load": ("PATH [name]", "load a CSV/TSV/Parquet file"),
+    "/data": ("", "profile of the loaded data"),
+    "/graphs": ("", "graphs in memory"),
+    "/show": ("KEY", "draw a stored graph here"),
+    "/export": ("KEY FILE [--force]", "save a graph as .png .svg .dot .json"),
+    "/model": ("[name]", "show or switch the model"),
+    "/memory": ("", "where graphs persist"),
+    "/report": ("FILE [--force]", "write the session as .md or .html"),
+    "/clear": ("", "clear the screen, start a new conversation"),
+    "/help": ("", "this list"),
+    "/quit": ("", "leave (or Ctrl-D)"),
+}
+
+
+def default_history_path() -> Path:
+    """``$CAUSAL_AGENT_HISTORY``, else ``$XDG_DATA_HOME/causal-agent/history``, else
+    ``~/.local/share/causal-agent/history``."""
+    env = os.environ.get(HISTORY_ENV)
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or "~/.local/share"
+    return Path(base).expanduser() / "causal-agent" / "history"
+
+
+def make_history(path: str | Path | None) -> History:
+    """A FileHistory at ``path`` (default: :func:`default_history_path`); in-memory if unwritable."""
+    target = Path(path).expanduser() if path is not None else default_history_path()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.touch(exist_ok=True)
+        return FileHistory(str(target))
+    except OSError:
+        return InMemoryHistory()
+
+
+class _Cancelled(Exception):
+    pass
+
+
+class ChatCompleter(Completer):
+    """Slash commands, their arguments (paths, graph keys, models), and variable names in questions."""
+
+    def __init__(self, session: ChatSession) -> None:
+        self.session = session
+        self.paths = PathCompleter(expanduser=True)
+
+    def get_completions(self, document: Document, complete_event: Any) -> Iterator[Completion]:
+        text = document.text_before_cursor
+        stripped = text.lstrip()
+        if stripped.startswith("/"):
+            if " " not in stripped:
+                for name, (args, help_) in COMMANDS.items():
+                    if name.startswith(stripped):
+                        yield Completion(name, start_position=-len(stripped), display_meta=help_)
+                return
+            command, _, rest = stripped.partition(" ")
+            words = rest.split(" ")
+            if command == "/load" and len(words) == 1:
+                yield from self.paths.get_completions(Document(rest, len(rest)), complete_event)
+            elif command in ("/export", "/report") and len(words) == 2 - (command == "/report"):
+                last = words[-1]
+                yield from self.paths.get_completions(Document(last, len(last)), complete_event)
+            elif command in ("/show", "/export") and len(words) == 1:
+                for key in self.session.graph_keys():
+                    if key.startswith(rest):
+                        yield Completion(key, start_position=-len(rest))
+            elif command == "/model" and len(words) == 1:
+                for name in ("offline", "openai:gpt-4o-mini", "openai:gpt-4o"):
+                    if name.startswith(rest):
+                        yield Completion(name, start_position=-len(rest))
+            return
+        word = document.get_word_before_cursor(WORD=False)
+        if not word or not (word[0].isalnum() or word[0] == "_"):
+            return
+        low = word.lower()
+        for name in self.session.variable_names():
+            if name.lower().startswith(low) and name != word:
+                yield Completion(name, start_position=-len(word), display_meta="variable")
+
+
+class ChatSession:
+    """One REPL session: the agent (built in the background), the conversation and its turns."""
+
+    def __init__(
+        self,
+        *,
+        console: Console,
+        data: Iterable[str] = (),
+        model: Any = None,
+        base_url: str | None = None,
+        memory: Any = None,
+        history_path: str | Path | None = None,
+        input: Input | None = None,
+        output: Output | None = None,
+    ) -> None:
+        self.console = console
+        self.model_spec = model
+        self.base_url = base_url
+        self.memory_spec = memory
+        self.turns: list[Turn] = []
+        self.thread_id = str(uuid.uuid4())
+        self.pending_data = list(data)
+        self.running = True
+        self._agent: CausalAgent | None = None
+        self._agent_error: str | None = None
+        self._startup_notes: list[str] = []
+        self._startup_reported = False
+        self._future: Future[None] = Future()
+        self._loader = threading.Thread(target=self._build, name="causal-agent-loader", daemon=True)
+        self._loader.start()
+        self.prompt = PromptSession(
+            history=make_history(history_path),
+            completer=ChatCompleter(self),
+            complete_while_typing=False,
+            key_bindings=self._key_bindings(),
+            bottom_toolbar=self._toolbar,
+            refresh_interval=0.5,
+            input=input,
+            output=output,
+            multiline=False,
+            prompt_continuation=lambda width, line, wrap: "." * (width - 1) + " ",
+        )
+
+    # -- the agent, built in the background ------------------------------------------------------
+    def _build(self) -> None:
+        """Import the heavy libraries, build the agent and load the --data files."""
+        try:
+            from .agent import CausalAgent
+
+            try:
+                self._agent = CausalAgent(
+                    model=self.model_spec, memory=self.memory_spec, base_url=self.base_url
+                )
+            except CausalAgentError as exc:
+                self._agent_error = str(exc)
+                self._startup_notes.append(f"[red]error:[/] {_esc(str(exc))}")
+                self._startup_notes.append("Switch to the built-in planner with [bold]/model offline[/].")
+                return
+            self._load_pending()
+        except Exception as exc:  # never let the loader die silently
+            self._agent_error = f"{type(exc).__name__}: {exc}"
+            self._startup_notes.append(f"[red]error while starting:[/] {_esc(self._agent_error)}")
+        finally:
+            self._future.set_result(None)
+
+    def _load_pending(self) -> None:
+        assert self._agent is not None
+        while self.pending_data:
+            path = self.pending_data.pop(0)
+            try:
+                ds = self._agent.load(path)
+            except CausalAgentError as exc:
+                self._startup_notes.append(f"[red]error:[/] {_esc(str(exc))}")
+            else:
+                self._startup_notes.append(dataset_line(ds))
+
+    @property
+    def ready(self) -> bool:
+        return self._future.done()
+
+    def report_startup(self) -> None:
+        """Print what the background start-up did, once, between prompts."""
+        if self.ready and not self._startup_reported:
+            self._startup_reported = True
+            for note in self._startup_notes:
+                self.console.print(note)
+
+    def agent(self) -> CausalAgent | None:
+        """The agent, waiting for the background start-up if needed (Ctrl-C stops waiting)."""
+        if not self.ready:
+            with self.console.status("loading the causal libraries…", spinner="dots"):
+                self._future.result()
+        self.report_startup()
+        if self._agent is None:
+            self.console.print(
+                f"[red]no agent:[/] {_esc(self._agent_error or 'start-up failed')}; "
+                "try [bold]/model offline[/]"
+            )
+        return self._agent
+
+    def set_agent(self, agent: CausalAgent) -> None:
+        self._agent, self._agent_error = agent, None
+        self.thread_id = str(uuid.uuid4())
+
+    # -- what the completer may read without blocking ----------------------------------------------
+    def variable_names(self) -> list[str]:
+        if not self.ready or self._agent is None:
+            return []
+        names: list[str] = []
+        for ds in self._agent.datasets:
+            names += [v for v in ds.variables if v not in names]
+        return names
+
+    def graph_keys(self) -> list[str]:
+        if not self.ready or self._agent is None:
+            return []
+        try:
+            return [r.key for r in self._agent.memory.list()]
+        except Exception:  # a completer must never raise
+            return []
+
+    # -- prompt ----------------------------------------------------------------------------------
+    def _key_bindings(self) -> KeyBindings:
+        kb = KeyBindings()
+
+        @kb.add("escape", "enter")  # Alt-Enter / Esc Enter
+        def _newline(event: Any) -> None:
+            event.current_buffer.insert_text("\n")
+
+        return kb
+
+    def _toolbar(self) -> str:
+        try:
+            from prompt_toolkit.application import get_app
+
+            width = get_app().output.get_size().columns
+        except Exception:
+            width = 80
+        if not self.ready:
+            state = "loading…"
+        elif self._agent is None:
+            state = "no model"
+        else:
+            names = self._agent.datasets.names()
+            state = ", ".join(names) if names else "no data: /load PATH"
+        if width >= 90:
+            keys = "Enter send · Alt-Enter newline · Tab complete · /help · Ctrl-D quit"
+        elif width >= 60:
+            keys = "Enter send · Alt-Enter newline · /help"
+        else:
+            keys = "Alt-Enter newline · /help"
+        return f" {keys} │ {state} "[: max(width - 1, 10)]
+
+    def read(self) -> str:
+        return self.prompt.prompt([("bold ansicyan", "causal› ")])
+
+    # -- the loop --------------------------------------------------------------------------------
+    def run(self) -> None:
+        self.banner()
+        while self.running:
+            self.report_startup()
+            try:
+                line = self.read()
+            except KeyboardInterrupt:  # Ctrl-C at the prompt clears the line
+                continue
+            except EOFError:  # Ctrl-D
+                break
+            try:
+                self.handle(line)
+            except KeyboardInterrupt:
+                self.console.print("[yellow]interrupted[/]")
+        self.console.print("[dim]bye[/]")
+
+    def banner(self) -> None:
+        from . import __version__ if False else None  # noqa: F401  (keep import light)
+
+        self.console.print(
+            Text.assemble(("causal-agent chat", "bold"), " · ask causal questions about your data")
+        )
+        if self.pending_data:
+            self.console.print(f"[dim]loading {_esc(', '.join(self.pending_data))} in the background…[/]")
+        else:
+            self.console.print("[dim]load a table with /load PATH, then ask a question.[/]")
+        self.console.print(
+            "[dim]Enter sends · Alt-Enter adds a line · Tab completes · Ctrl-C cancels · /help[/]"
+        )
+
+    def handle(self, line: str) -> None:
+        text = line.strip()
+        if not text:
+            return
+        if text.startswith("/"):
+            from .repl_commands import run_command
+
+            run_command(self, text)
+        else:
+            self.ask(text)
+
+    # -- questions ---------------------------------------------------------------------------------
+    def ask(self, question: str) -> Turn | None:
+        agent = self.agent()
+        if agent is None:
+            return None
+        if not len(agent.datasets):
+            self.console.print("[yellow]no data is loaded[/]: /load PATH first (e.g. /load data.csv)")
+            return None
+        turn = Turn(question=question)
+        self.turns.append(turn)
+        before = self._messages(agent)
+        events: queue.Queue[Any] = queue.Queue()
+        cancel = threading.Event()
+        worker = threading.Thread(
+            target=_stream_worker,
+            args=(agent, question, self.thread_id, cancel, events),
+            name="causal-agent-question",
+            daemon=True,
+        )
+        self.current_cancel = cancel
+        worker.start()
+        pending: dict[str, Any] = {}
+        try:
+            with self.console.status("thinking…", spinner="dots") as status:
+                while True:
+                    try:
+                        item = events.get(timeout=0.1)
+                    except queue.Empty:
+                        continue
+                    if item is _DONE:
+                        break
+                    if isinstance(item, BaseException):
+                        raise item
+                    self._show_event(item, turn, pending, status.update)
+        except KeyboardInterrupt:
+            cancel.set()
+            turn.status = "cancelled"
+            self._restart_thread(agent, before)
+            self.console.print("[yellow]cancelled[/] — back at the prompt")
+            return turn
+        except CausalAgentError as exc:
+            turn.status, turn.error = "error", str(exc)
+            self._restart_thread(agent, before)
+            self.console.print(f"[red]error:[/] {_esc(str(exc))}")
+            return turn
+        except Exception as exc:  # a bug or a library failure: one line, the REPL stays up
+            turn.status, turn.error = "error", f"{type(exc).__name__}: {exc}"
+            self._restart_thread(agent, before)
+            self.console.print(f"[red]error:[/] {_esc(turn.error.splitlines()[0])}")
+            return turn
+        finally:
+            self.current_cancel = None
+        if turn.answer is not None:
+            from .display import answer_renderable
+
+            self.console.print(answer_renderable(turn.answer, show_steps=False))
+        else:
+            turn.status, turn.error = "error", "the agent finished without an answer"
+            self.console.print("[red]error:[/] the agent finished without an answer")
+        return turn
+
+    current_cancel: threading.Event | None = None
+
+    def cancel(self) -> None:
+        """Ask the running question to stop (what Ctrl-C does)."""
+        if self.current_cancel is not None:
+            self.current_cancel.set()
+
+    def _show_event(
+        self, event: AgentEvent, turn: Turn, pending: dict[str, Any], update: Callable[[str], None]
+    ) -> None:
+        from .answer import Step
+
+        if event.kind == "tool_call":
+            args = _short_args(event.args or {})
+            pending.setdefault(event.tool or "", []).append(event.args or {})
+            line = Text("▸ ", style="cyan")
+            line.append(event.tool or "?", style="bold cyan")
+            line.append(f"({args})", style="cyan")
+            self.console.print(line, overflow="ellipsis", no_wrap=True, crop=True)
+            update(f"{event.tool} running…")
+        elif event.kind == "tool_result":
+            calls = pending.get(event.tool or "") or [{}]
+            args = calls.pop(0) if calls else {}
+            ok = event.status != "error"
+            output = event.output or ""
+            turn.steps.append(
+                Step(tool=event.tool or "?", args=args, output=output, status="ok" if ok else "error")
+            )
+            first = output.strip().splitlines()[0] if output.strip() else "(no output)"
+            line = Text("  ✓ " if ok else "  ✗ ", style="green" if ok else "red")
+            line.append(first, style="dim" if ok else "red")
+            self.console.print(line, overflow="ellipsis", no_wrap=True, crop=True)
+            update("thinking…")
+        elif event.kind == "answer" and event.answer is not None:
+            turn.answer = event.answer
+
+    # -- conversation threads ----------------------------------------------------------------------
+    def _messages(self, agent: CausalAgent) -> list[Any]:
+        try:
+            state = agent.graph.get_state({"configurable": {"thread_id": self.thread_id}})
+        except Exception:
+            return []
+        return list((state.values or {}).get("messages") or [])
+
+    def _restart_thread(self, agent: CausalAgent, messages: list[Any]) -> None:
+        """Continue on a fresh thread that holds the conversation as it was before a failed turn."""
+        self.thread_id = str(uuid.uuid4())
+        if not messages:
+            return
+        try:
+            agent.graph.update_state(
+                {"configurable": {"thread_id": self.thread_id}}, {"messages": messages}, as_node="finalize"
+            )
+        except Exception:  # the conversation restarts; data and graphs are kept
+            self.console.print("[dim](the conversation restarts; data and graphs are kept)[/]")
+
+
+_DONE = object()
+
+
+def _stream_worker(
+    agent: CausalAgent, question: str, thread_id: str, cancel: threading.Event, out: queue.Queue[Any]
+) -> None:
+    """Stream one question's events into ``out``; stop at the first event after ``cancel``."""
+    stream = agent.stream(question, thread_id=thread_id)
+    try:
+        for event in stream:
+            if cancel.is_set():
+                break
+            out.put(event)
+    except BaseException as exc:  # handed to the main thread, which prints one line
+        if not cancel.is_set():
+            out.put(exc)
+    finally:
+        stream.close()
+        out.put(_DONE)
+
+
+def _short_args(args: dict[str, Any], limit: int = 80) -> str:
+    parts = []
+    for k, v in args.items():
+        if v is None or v == [] or v == {}:
+            continue
+        parts.append(f"{k}={v!r}")
+    text = ", ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def dataset_line(ds: Any) -> str:
+    """One line about a loaded dataset, for start-up and /load."""
+    prof = ds.profile
+    excluded = f"; left out: {', '.join(prof.excluded)}" if prof.excluded else ""
+    return (
+        f"loaded [bold cyan]{_esc(ds.name)}[/]: {prof.n_rows} rows, {len(ds.variables)} variables "
+        f"({_esc(', '.join(ds.variables))}){_esc(excluded)}"
+    )
+
+
+def _lines_input(stream: IO[str]) -> Callable[[], str]:
+    """Read plain lines when stdin is not a terminal (``causal-agent chat < questions.txt``)."""
+
+    def read() -> str:
+        line = stream.readline()
+        if not line:
+            raise EOFError
+        return line.rstrip("\n")
+
+    return read
+
+
+def run_chat(
+    data: Iterable[str] | None = None,
+    model: Any = None,
+    base_url: str | None = None,
+    memory: Any = None,
+    input: Input | None = None,
+    output: Output | None = None,
+    history_path: str | Path | None = None,
+    *,
+    file: IO[str] | None = None,
+    width: int | None = None,
+) -> ChatSession:
+    """Run the REPL until /quit or Ctrl-D; returns the session (its ``turns``) for tests.
+
+    ``input``/``output`` are prompt_toolkit's (``create_pipe_input()``, ``DummyOutput()`` in tests);
+    ``file``/``width`` direct the rich console (a ``StringIO`` in tests).
+    """
+    console = (
+        Console(file=file, width=width, force_terminal=False, color_system=None, highlight=False)
+        if file is not None
+        else Console(width=width, highlight=False)
+    )
+    session = ChatSession(
+        console=console,
+        data=list(data or []),
+        model=model,
+        base_url=base_url,
+        memory=memory,
+        history_path=history_path,
+        input=input,
+        output=output,
+    )
+    if input is None and not sys.stdin.isatty():
+        session.read = _lines_input(sys.stdin)  # type: ignore[method-assign]
+    session.run()
+    return session
+
+
+def parse_command(text: str) -> tuple[str, list[str]]:
+    """``/export a:pc "my file.png"`` -> ("/export", ["a:pc", "my file.png"]); CausalAgentError on bad quoting."""
+    try:
+        words = shlex.split(text)
+    except ValueError as exc:
+        raise CausalAgentError(f"cannot parse {text!r}: {exc}; close the quote") from None
+    return words[0].lower(), words[1:]
+
+
+def unknown_command(name: str) -> str:
+    near = closest(name, list(COMMANDS), n=1)
+    hint = f" — did you mean {near[0]}?" if near else ""
+    return f"unknown command {name}{hint} (/help lists the commands)"
+
+
+__all__ = ["COMMANDS", "ChatCompleter", "ChatSession", "default_history_path", "run_chat"]
