@@ -84,6 +84,20 @@ def demo(
 
 
 @app.command()
+def chat(
+    data: Annotated[list[str] | None, typer.Option("--data", "-d", help="CSV/TSV/Parquet file to load (repeatable).")] = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    memory: MemoryOpt = None,
+    history: Annotated[str | None, typer.Option("--history", help="Input history file (default: ~/.local/share/causal-agent/history).")] = None,
+) -> None:
+    """Chat with your data in the terminal: questions, /graphs, /show, /export, /report, /help."""
+    from .repl import run_chat
+
+    run_chat(data=data or [], model=model, base_url=base_url, memory=memory, history_path=history)
+
+
+@app.command()
 def plugins(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """List installed plugins, their versions, sources and tools."""
     from .plugins import make_plugin_manager, plugin_infos

@@ -223,6 +223,14 @@ class _Source(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
 
+def _how(algorithm: str, ci_test: str | None, alpha: float | None) -> str:
+    from .independence import CI_METHODS
+
+    name = {"lingam": "DirectLiNGAM"}.get(algorithm, algorithm.upper())
+    return name + (f", {CI_METHODS.get(ci_test, ci_test)}" if ci_test else "") + (
+        f", alpha {alpha:g}" if alpha is not None else "")
+
+
 def _graph_source(
     ctx: AgentContext, ds: Dataset, t: str, y: str, confounders: Sequence[str] | None,
     graph_key: str | None,
@@ -252,14 +260,12 @@ def _graph_source(
                 f"graph {graph_key!r} was learned from other data than dataset {ds.name}"
                 f" ({prov.dataset}); re-run discovery if the data changed."
             )
-        how = prov.algorithm.upper() + (f", {prov.ci_test}" if prov.ci_test else "") + (
-            f", alpha {prov.alpha:g}" if prov.alpha is not None else "")
+        how = _how(prov.algorithm, prov.ci_test, prov.alpha)
         return _Source(graph=record.graph, key=graph_key, label=f"graph {graph_key} ({how})", notes=notes)
     from .discover import discover
 
     found = discover(ctx, ds)
-    how = found.algorithm.upper() + (f", {found.ci_test}" if found.ci_test else "") + (
-        f", alpha {found.alpha:g}" if found.alpha is not None else "")
+    how = _how(found.algorithm, found.ci_test, found.alpha)
     notes.append(("reused" if found.reused else "learned") + f" graph {found.key!r} ({how}).")
     return _Source(graph=found.graph, key=found.key, label=f"graph {found.key} ({how})", notes=notes)
 
@@ -272,6 +278,8 @@ class _Orientation(BaseModel):
     parents: list[str]
     dag: Any = None  # CausalGraph (kind dag), or None for a graph with latent (<->) edges
     admg: Any = None  # CausalGraph with --> and <-> only
+    into: list[str] = Field(default_factory=list)  # undirected neighbours of T oriented into T here
+    siblings: list[str] = Field(default_factory=list)  # all undirected neighbours of T
     y_parent: bool = False  # Y is a parent of T here: effect 0
     no_path: bool = False  # no directed path T -> Y here
 
@@ -329,8 +337,8 @@ def _orientations(graph: CausalGraph, t: str, y: str, label: str) -> list[_Orien
             if dag is None:
                 continue
             parents = definite + list(into)
-            out.append(_Orientation(parents=parents, dag=dag, y_parent=y in parents,
-                                    no_path=not _has_path(dag, t, y)))
+            out.append(_Orientation(parents=parents, dag=dag, into=list(into), siblings=siblings,
+                                    y_parent=y in parents, no_path=not _has_path(dag, t, y)))
     if not out:
         raise GraphError(
             f"{label} has no consistent DAG extension (conflicting orientations); re-run discovery"
@@ -709,15 +717,23 @@ def _assumption(
     else:
         parts.append(f"the graph {source.key} is right")
     if len(orients) > 1:
-        sibs = graph.undirected_neighbors(t) if graph.kind != "pag" else []
-        parts.append(f"the undirected edges {', '.join(f'{t} --- {s}' for s in sibs)} point away from"
-                     f" {t} (one of {len(orients)} orientations the data allow)")
+        parts.append(_headline_orientation(t, head) + f" (one of {len(orients)} orientations the data allow)")
     if head.y_parent:
         return "; ".join(parts)
     parts.append({"linear": "linear effect", "iv": "linear effect", "frontdoor": "linear effects",
                   "dml": "partially linear model (effect constant across units)"}.get(
         method, "every unit could have received either treatment (overlap)"))
     return "; ".join(parts)
+
+
+def _headline_orientation(t: str, head: _Orientation) -> str:
+    away = [s for s in head.siblings if s not in head.into]
+    parts = []
+    if head.into:
+        parts.append(", ".join(f"{s} --> {t}" for s in head.into))
+    if away:
+        parts.append(", ".join(f"{t} --> {s}" for s in away))
+    return "the undirected edges at " + t + " are oriented " + " and ".join(parts)
 
 
 def _summary(r: EffectResult, head: _Orientation, orients: list[_Orientation], graph: CausalGraph,
@@ -748,13 +764,12 @@ def _summary(r: EffectResult, head: _Orientation, orients: list[_Orientation], g
                  " association" + (" and it is consistent with 0." if r.ci_low is not None
                                    and r.ci_low <= 0 <= (r.ci_high or 0) else "."))
     if r.range is not None:
-        sibs = graph.undirected_neighbors(t)
+        sibs = head.siblings
         text += (f" The graph leaves {len(sibs)} edge(s) at {t} undirected"
                  f" ({', '.join(f'{t} --- {s}' for s in sibs)}), so the adjustment set is ambiguous:"
                  f" over the {len(orients)} possible parent sets of {t} the effect ranges from"
                  f" {_fmt(r.range.min)} to {_fmt(r.range.max)}. The headline assumes "
-                 + (f"{t}'s only parents are its definite parents {_set(sorted(head.parents))}."
-                    if head.parents else f"{t} has no parents (every undirected edge points away from {t})."))
+                 + _headline_orientation(t, head) + f", so {t}'s parents are {_set(sorted(head.parents))}.")
     if not r.direction_identified:
         text += f" The data do not identify whether {t} causes {y}: the direction is not identified."
     text += f" Assumes: {r.assumption}."

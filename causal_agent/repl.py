@@ -170,7 +170,7 @@ class ChatSession:
             input=input,
             output=output,
             multiline=False,
-            prompt_continuation=lambda width, line, wrap: "." * (width - 1) + " ",
+            prompt_continuation=lambda width, line, soft_wrap: "" if soft_wrap else "." * (width - 1) + " ",
         )
 
     # -- the agent, built in the background ------------------------------------------------------
@@ -194,6 +194,25 @@ class ChatSession:
             self._startup_notes.append(f"[red]error while starting:[/] {_esc(self._agent_error)}")
         finally:
             self._future.set_result(None)
+            self._announce()
+
+    def _announce(self) -> None:
+        """If the user is at the prompt, print the start-up notes above it right away."""
+        app = getattr(self, "prompt", None) and self.prompt.app
+        loop = getattr(app, "loop", None)
+        if app is None or not app.is_running or loop is None:
+            return  # printed before the next prompt instead
+
+        def show() -> None:
+            from prompt_toolkit.application import run_in_terminal
+
+            if app.is_running and not self._startup_reported:
+                run_in_terminal(self.report_startup)
+
+        try:
+            loop.call_soon_threadsafe(show)
+        except RuntimeError:  # the loop closed in between
+            pass
 
     def _load_pending(self) -> None:
         assert self._agent is not None
@@ -217,13 +236,13 @@ class ChatSession:
             for note in self._startup_notes:
                 self.console.print(note)
 
-    def agent(self) -> CausalAgent | None:
+    def agent(self, quiet: bool = False) -> CausalAgent | None:
         """The agent, waiting for the background start-up if needed (Ctrl-C stops waiting)."""
         if not self.ready:
             with self.console.status("loading the causal libraries…", spinner="dots"):
                 self._future.result()
         self.report_startup()
-        if self._agent is None:
+        if self._agent is None and not quiet:
             self.console.print(
                 f"[red]no agent:[/] {_esc(self._agent_error or 'start-up failed')}; "
                 "try [bold]/model offline[/]"
@@ -304,8 +323,6 @@ class ChatSession:
         self.console.print("[dim]bye[/]")
 
     def banner(self) -> None:
-        from . import __version__ if False else None  # noqa: F401  (keep import light)
-
         self.console.print(
             Text.assemble(("causal-agent chat", "bold"), " · ask causal questions about your data")
         )
@@ -407,7 +424,7 @@ class ChatSession:
             line = Text("▸ ", style="cyan")
             line.append(event.tool or "?", style="bold cyan")
             line.append(f"({args})", style="cyan")
-            self.console.print(line, overflow="ellipsis", no_wrap=True, crop=True)
+            self.console.print(line, overflow="fold")
             update(f"{event.tool} running…")
         elif event.kind == "tool_result":
             calls = pending.get(event.tool or "") or [{}]

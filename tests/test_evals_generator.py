@@ -45,9 +45,10 @@ def test_scm_sampling_and_interventions(kind: str) -> None:
     scm = build_scm(dag, kind, rng, columns=["C", "A", "B"])  # type: ignore[arg-type]
     df = scm.sample(2000, np.random.default_rng(2))
     assert list(df.columns) == ["C", "A", "B"] and len(df) == 2000
-    # every edge of the DAG shows up as a clear marginal association (faithful, strong effects)
+    # parameters were redrawn until no d-connected pair is near-independent (no path cancellation)
+    assert scm.weak_pairs == []
     for a, b in dag.edges:
-        assert abs(np.corrcoef(df[a], df[b])[0, 1]) > 0.1
+        assert abs(np.corrcoef(df[a], df[b])[0, 1]) > 0.05
     if kind == "discrete":
         assert all(pd.api.types.is_integer_dtype(df[c]) for c in df)
         assert df["A"].min() >= 0 and df["A"].max() < (scm.node("A").categories or 0)
@@ -111,7 +112,7 @@ def test_default_suite_has_1000_balanced_questions() -> None:
     for t in ("IT", "CIT", "MULTCIT", "CAUSE", "Has-Collider", "Has-Confounder"):
         labels = Counter(q.truth for q in qs if q.question_type == t)
         share_yes = labels["yes"] / sum(labels.values())
-        assert 0.2 < share_yes < 0.7, (t, labels)
+        assert 0.15 < share_yes < 0.7 and labels["no"] < 0.65 * sum(labels.values()), (t, labels)
     for t in ("IT", "CIT", "MULTCIT"):
         sub = [q for q in qs if q.question_type == t]
         assert {q.polarity for q in sub} == {"independence", "dependence"}

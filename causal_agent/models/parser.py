@@ -185,6 +185,7 @@ class Vocabulary:
     followup_replace: re.Pattern[str]
     followup_drop: re.Pattern[str]
     pronouns: re.Pattern[str]
+    kind_nouns: tuple[tuple[str, re.Pattern[str]], ...]
     dataset_cues: str
     article_followers: frozenset[str]
     partial_generic: frozenset[str]
@@ -267,6 +268,7 @@ def _compile_vocabulary(v: Mapping[str, Any]) -> Vocabulary:
         followup_replace=comp(_alt(fu["replace"])),
         followup_drop=comp(_alt(fu["drop"])),
         pronouns=comp(_alt(fu["pronouns"])),
+        kind_nouns=tuple((k, comp(_alt(p))) for k, p in fu["kind_nouns"].items()),
         dataset_cues=_alt(v["dataset_cues"]),
         article_followers=frozenset(v["article_followers"]),
         partial_generic=frozenset(v["partial_match_generic_words"]),
@@ -377,7 +379,7 @@ def find_mentions(text: str, variables: Sequence[str], vocab: Vocabulary | None 
             if len(compact) < 4 or all(t in vocab.stopwords for t in lowered[i:j]):
                 continue
             for ncompact, (var, ntoks) in names.items():
-                if abs(len(ntoks) - n) > 1 or ncompact[0] != compact[0]:
+                if not 0 <= len(ntoks) - n <= 1 or ncompact[0] != compact[0]:
                     continue
                 if re.sub(r"\D", "", ncompact) != re.sub(r"\D", "", compact):
                     continue
@@ -477,7 +479,6 @@ def _build_skeleton(text: str, mentions: list[Mention], dataset_spans: list[tupl
     skel = " ".join("".join(parts).lower().split())
     # keep "«v0» 's" as "«v0»'s" and punctuation tight after placeholders
     skel = re.sub(r"(«v\d+»|«d») (['’]s|[,;:?!.)])", r"\1\2", skel)
-    skel = re.sub(r"([(]) («)", r"\1\2", skel)
     sentences: list[tuple[int, int]] = []
     start = 0
     for m in re.finditer(r"[.?!]+(?=\s|$)|[.?!](?=[a-z«])|\n", skel):
@@ -801,7 +802,7 @@ def parse_question(
     variables = datasets.get(dataset, []) if dataset else []
     skel = _build_skeleton(text, mentions, dspans)
     ctx = _Context(vocab, dataset, variables, skel, raw)
-    prev = history[-1] if history else None
+    prev = next((h for h in reversed(history or []) if h.kind != "unknown"), None)
 
     intent: Intent | None = None
     n = len(skel.sentences)
@@ -920,6 +921,18 @@ def _analyse(ctx: _Context, sentences: list[tuple[int, int]], prev: Intent | Non
         )
         if full:
             return intent
+        if not named and len(sentences) == 1:
+            # "How are A, B and C related? Draw the graph.": the variables are in the question before
+            idx = skel.sentences.index(sentences[0])
+            if idx > 0:
+                s0, e0 = skel.sentences[idx - 1]
+                before = skel.text[s0:e0]
+                ids = list(dict.fromkeys(skel.var_of[i] for i in skel.ids_in(s0, e0)))
+                if before.rstrip().endswith("?") and len(ids) >= 2 and set(ids) != set(ctx.variables):
+                    intent.kind = "partial_graph"
+                    intent.variables = ids
+                    intent.notes.append("variables taken from the preceding question")
+                    return intent
         if len(named) >= 2 and (partial or len(in_sentence) >= 2 or len(sentences) > 1):
             if set(named) == set(ctx.variables):
                 intent.notes.append("all variables named: the full graph")
@@ -1126,7 +1139,12 @@ def _follow_up(ctx: _Context, prev: Intent) -> Intent | None:
     cond_ids, _ = _conditioning(seg, vocab)
     cond = list(dict.fromkeys(skel.var_of[i] for i in cond_ids))
     scores = _score_kinds(seg, vocab)
-    kind = _choose_kind(scores, vocab) or prev.kind
+    kind = _choose_kind(scores, vocab)
+    if kind is None:  # a bare noun is enough in a follow-up: "and the effect?"
+        kind = next((k for k, pat in vocab.kind_nouns if pat.search(seg)), None)
+    refers_back = kind is not None and kind != prev.kind
+    refers_back |= bool(vocab.pronouns.search(seg) or vocab.followup_starters.search(seg))
+    kind = kind or prev.kind
     named = [v for _, v in _ordered_ids(ctx, skel.sentences, set(cond))]
     named.sort(key=lambda v: min(p for p, vv in skel.var_of.items() if vv == v))
     new = prev.model_copy(deep=True)
@@ -1172,8 +1190,6 @@ def _follow_up(ctx: _Context, prev: Intent) -> Intent | None:
             target = _last_changed_slot(prev, slots)
             setattr(new, target, fresh[0])
             new.changed.append(target)
-    if not new.changed and new.kind == prev.kind and not drop:
-        return None  # nothing in the question refers back to the previous one
     if new.kind == "effect" and (new.t0 is None or new.t1 is None):
         new.t0, new.t1 = 0.0, 1.0
     if new.kind == "effect":
@@ -1181,9 +1197,16 @@ def _follow_up(ctx: _Context, prev: Intent) -> Intent | None:
         if values:
             new.t0, new.t1 = values[0][0], values[0][1]
             new.changed.append("t0,t1")
+    if not new.changed and not drop and not refers_back:
+        return None  # nothing in the question refers back to the previous one
     pair = (new.treatment, new.outcome) if new.kind in {"effect", "adjustment_set"} else (new.x, new.y)
     if new.kind in PAIR_KINDS and (None in pair or pair[0] == pair[1]):
         return None
+    if new.kind not in {"independence", "d_separation"}:
+        new.polarity, new.given = None, []
+    if new.kind not in {"effect"}:
+        new.t0 = new.t1 = None
+        new.confounders = None
     new.notes.append(f"follow-up of the previous question: {new.describe()}")
     return new
 
@@ -1220,13 +1243,14 @@ def _explain_missing(ctx: _Context, intent: Intent) -> None:
             continue
         pool = [v for v in ctx.variables if v not in named]
         near = closest(w, pool) or [v for v in pool if any(
-            _osa(w, t, 2) <= 2 for t in _name_tokens(v) if len(t) >= 4 and len(w) >= 4
+            _osa(w, t, 2) <= (2 if len(w) >= 8 else 1) for t in _name_tokens(v) if len(t) >= 4 and len(w) >= 4
         )]
         if near:
             hints.append(f"'{word}' matches no column (closest: {', '.join(repr(n) for n in near[:3])})")
         if len(hints) >= 3:
             break
-    if hints:
+    recognised = intent.missing != ["what you want to know"] or bool(named)
+    if hints and recognised:
         intent.missing.extend(hints)
     shown = ctx.variables[:15]
     more = f" and {len(ctx.variables) - 15} more" if len(ctx.variables) > 15 else ""

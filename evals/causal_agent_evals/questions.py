@@ -343,6 +343,9 @@ class _Sampler:
         self.used: set[tuple[Any, ...]] = set()
         self.turn: dict[str, int] = {}
         self._edge_labels: dict[str, dict[tuple[str, str], str]] = {}
+        # d-connected but near-zero (partial) correlation: the data cannot show the dependence at
+        # this n, so independence questions avoid these (x, y, z)
+        self.weak = {(frozenset(w[:2]), tuple(w[2:])) for w in dataset.scm.weak_pairs}
 
     def _next_turn(self, qtype: str) -> int:
         """Alternating targets with a random start per dataset and type."""
@@ -367,7 +370,7 @@ class _Sampler:
                 continue
             z = sorted((rest[i] for i in self.rng.choice(len(rest), k, replace=False)), key=self.columns.index)
             key = (qtype, frozenset((x, y)), tuple(z))
-            if key in self.used:
+            if key in self.used or (frozenset((x, y)), tuple(z)) in self.weak:
                 continue
             fallback = fallback or (key, [x, y], z)
             if self.truth.independent(x, y, z) == want_independent:
@@ -382,7 +385,7 @@ class _Sampler:
         if qtype not in self._edge_labels:
             pairs = (itertools.permutations(self.columns, 2) if qtype == "CAUSE"
                      else itertools.combinations(self.columns, 2))
-            self._edge_labels[qtype] = {(x, y): self.truth.edge(qtype, x, y)[0] for x, y in pairs}
+            self._edge_labels[qtype] = {(x, y): self.truth.edge_cpdag(qtype, x, y) for x, y in pairs}
         return self._edge_labels[qtype]
 
     def edge(self, qtype: str) -> list[str] | None:

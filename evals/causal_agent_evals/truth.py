@@ -154,14 +154,21 @@ class GroundTruth:
     # -- edge level -----------------------------------------------------------------------------
     def edge(self, question_type: str, x: str, y: str) -> tuple[Label, Label]:
         """(answer over the CPDAG, answer in the true DAG) for CAUSE / Has-Collider / Has-Confounder."""
+        query = self._edge_query(question_type, x, y)
+        return query(self.cpdag, x, y).answer, query(self.graph, x, y).answer
+
+    def edge_cpdag(self, question_type: str, x: str, y: str) -> Label:
+        """The answer over the CPDAG only (the primary truth)."""
+        return self._edge_query(question_type, x, y)(self.cpdag, x, y).answer
+
+    def _edge_query(self, question_type: str, x: str, y: str) -> Any:
         from causal_agent import graph_queries as gq
 
         self._check(x, y)
         fn = {"CAUSE": gq.direct_cause, "Has-Collider": gq.shared_collider, "Has-Confounder": gq.shared_confounder}
         if question_type not in fn:
             raise DataError(f"{question_type!r} is not an edge question." + suggestion(question_type, fn, "type"))
-        query = fn[question_type]
-        return query(self.cpdag, x, y).answer, query(self.graph, x, y).answer
+        return fn[question_type]
 
     # -- graph level ----------------------------------------------------------------------------
     def graph_truth(self, subset: Sequence[str] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:

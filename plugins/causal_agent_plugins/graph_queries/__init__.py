@@ -72,7 +72,6 @@ class _Chosen(BaseModel):
     label: str  # "PC, Fisher-z, alpha 0.05; graph clinic:pc"
     reused: bool | None
     dataset: Any = None  # Dataset used to resolve names, if any
-    notes: list[str] = Field(default_factory=list)
 
 
 def _label(algorithm: str, ci_test: str | None, alpha: float | None, key: str) -> str:
@@ -87,8 +86,14 @@ def _label(algorithm: str, ci_test: str | None, alpha: float | None, key: str) -
     return f"{', '.join(parts)}; graph {key}"
 
 
-def choose_graph(ctx: Any, graph_key: str | None = None, dataset: str | None = None) -> _Chosen:
-    """The stored graph ``graph_key``, else the dataset's full graph (discovered or reused)."""
+def choose_graph(
+    ctx: Any, graph_key: str | None = None, dataset: str | None = None,
+    names: Sequence[str] = (), notes: list[str] | None = None,
+) -> tuple[_Chosen, list[str]]:
+    """The stored graph ``graph_key``, else the dataset's full graph (discovered or reused), and
+    ``names`` resolved to its nodes. With a dataset the names are resolved BEFORE discovery, so a
+    misspelt variable costs no discovery run."""
+    notes = [] if notes is None else notes
     if graph_key:
         record = ctx.memory.get(graph_key)
         p = record.provenance
@@ -97,32 +102,36 @@ def choose_graph(ctx: Any, graph_key: str | None = None, dataset: str | None = N
             candidate = ctx.datasets.get(p.dataset)
             if candidate.fingerprint == p.fingerprint:
                 ds = candidate
-        return _Chosen(graph=record.graph, key=record.key, algorithm=p.algorithm,
-                       label=_label(p.algorithm, p.ci_test, p.alpha, record.key), reused=None, dataset=ds)
+        chosen = _Chosen(graph=record.graph, key=record.key, algorithm=p.algorithm,
+                         label=_label(p.algorithm, p.ci_test, p.alpha, record.key), reused=None, dataset=ds)
+        return chosen, _resolve(chosen.graph, chosen.key, ds, names, notes)
     from causal_agent.discover import discover
 
     ds = ctx.datasets.get(dataset)
+    resolved = _resolve(None, None, ds, names, notes)
     found = discover(ctx, ds)
-    return _Chosen(graph=found.graph, key=found.key, algorithm=found.algorithm,
-                   label=_label(found.algorithm, found.ci_test, found.alpha, found.key),
-                   reused=found.reused, dataset=ds, notes=list(found.notes))
+    chosen = _Chosen(graph=found.graph, key=found.key, algorithm=found.algorithm,
+                     label=_label(found.algorithm, found.ci_test, found.alpha, found.key),
+                     reused=found.reused, dataset=ds)
+    notes.extend(found.notes)
+    return chosen, _resolve(chosen.graph, chosen.key, None, resolved, notes)
 
 
-def _resolve(chosen: _Chosen, names: Sequence[str], notes: list[str]) -> list[str]:
-    """Users' names -> graph nodes (dataset rules when the graph's dataset is loaded)."""
+def _resolve(graph: Any, key: str | None, ds: Any, names: Sequence[str], notes: list[str]) -> list[str]:
+    """Users' names -> columns (dataset rules when ``ds`` is given) -> nodes of ``graph`` (if given)."""
     from causal_agent.names import match_name
 
     out: list[str] = []
     for raw in names:
-        if chosen.dataset is not None:
-            m = chosen.dataset.match(raw)
+        if ds is not None:
+            m = ds.match(raw)
         else:
-            m = match_name(raw, chosen.graph.nodes, dataset=f"graph {chosen.key}")
+            m = match_name(raw, graph.nodes, dataset=f"graph {key}")
         if m.note:
             notes.append(m.note + ".")
-        if m.name not in chosen.graph.nodes:
+        if graph is not None and m.name not in graph.nodes:
             raise GraphError(
-                f"graph {chosen.key} has no node {m.name!r} (its nodes: {', '.join(chosen.graph.nodes)});"
+                f"graph {key} has no node {m.name!r} (its nodes: {', '.join(graph.nodes)});"
                 " discover a graph that includes it"
             )
         out.append(m.name)
@@ -147,10 +156,9 @@ def ask(
     """Answer one edge-level question yes/no/uncertain over the graph's equivalence class."""
     from causal_agent import graph_queries as gq
 
-    chosen = choose_graph(ctx, graph_key, dataset)
-    notes = list(chosen.notes)
-    x_, y_ = _resolve(chosen, [x, y], notes)
-    z = _resolve(chosen, list(given or []), notes) if question == "d_separation" else []
+    notes: list[str] = []
+    z_raw = list(given or []) if question == "d_separation" else []
+    chosen, (x_, y_, *z) = choose_graph(ctx, graph_key, dataset, [x, y, *z_raw], notes)
     g = chosen.graph
     if question == "direct_cause":
         qa = gq.direct_cause(g, x_, y_)
@@ -177,9 +185,8 @@ def adjustment(
     """Valid back-door adjustment sets for treatment -> outcome, per possible parent set (IDA)."""
     from causal_agent.graph_queries import adjustment_report
 
-    chosen = choose_graph(ctx, graph_key, dataset)
-    notes = list(chosen.notes)
-    t, y = _resolve(chosen, [treatment, outcome], notes)
+    notes: list[str] = []
+    chosen, (t, y) = choose_graph(ctx, graph_key, dataset, [treatment, outcome], notes)
     rep = adjustment_report(chosen.graph, t, y)
     shown = "; ".join("{" + ", ".join(s) + "}" for s in rep.sets) if rep.sets else "none"
     summary = (f"Adjustment sets for the effect of {t} on {y}: {shown}. {rep.reason}"

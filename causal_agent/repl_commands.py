@@ -1,0 +1,254 @@
+"""The REPL's slash commands. Each takes the session and its arguments and prints to its console.
+
+User mistakes raise ``CausalAgentError``; :func:`run_command` prints them as one ``error:`` line
+and the REPL carries on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+from rich.table import Table
+
+from .errors import CausalAgentError
+from .repl import COMMANDS, dataset_line, parse_command, unknown_command
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .agent import CausalAgent
+    from .repl import ChatSession
+
+Handler = Callable[["ChatSession", list[str]], None]
+
+
+def run_command(session: ChatSession, text: str) -> None:
+    """Parse and run one slash command; errors become one printed line."""
+    try:
+        name, args = parse_command(text)
+        handler = HANDLERS.get(name)
+        if handler is None:
+            raise CausalAgentError(unknown_command(name))
+        handler(session, args)
+    except CausalAgentError as exc:
+        session.console.print(f"[red]error:[/] {escape(str(exc))}")
+
+
+def _need_agent(session: ChatSession) -> CausalAgent:
+    agent = session.agent()
+    if agent is None:
+        raise CausalAgentError("the agent could not start; switch the model with /model offline")
+    return agent
+
+
+def _usage(name: str) -> CausalAgentError:
+    return CausalAgentError(f"usage: {name} {COMMANDS[name][0]}".rstrip())
+
+
+def _split_force(args: list[str]) -> tuple[list[str], bool]:
+    force = any(a in ("--force", "-f") for a in args)
+    return [a for a in args if a not in ("--force", "-f")], force
+
+
+# -- data ----------------------------------------------------------------------------------------
+def cmd_load(session: ChatSession, args: list[str]) -> None:
+    if not args or len(args) > 2:
+        raise _usage("/load")
+    agent = _need_agent(session)
+    with session.console.status(f"loading {escape(args[0])}…", spinner="dots"):
+        ds = agent.load(args[0], name=args[1] if len(args) > 1 else None)
+    session.console.print(dataset_line(ds))
+    for note in ds.profile.notes:
+        session.console.print(f"[dim]{escape(note)}[/]")
+
+
+def cmd_data(session: ChatSession, args: list[str]) -> None:
+    agent = _need_agent(session)
+    if not len(agent.datasets):
+        session.console.print("no data is loaded: /load PATH")
+        return
+    wanted = [agent.datasets.get(args[0])] if args else list(agent.datasets)
+    for ds in wanted:
+        prof = ds.profile
+        table = Table(title=f"{ds.name}: {prof.n_rows} rows", title_justify="left", expand=False)
+        table.add_column("column", overflow="fold")
+        table.add_column("kind")
+        table.add_column("missing", justify="right")
+        table.add_column("unique", justify="right")
+        table.add_column("note", overflow="fold")
+        for col in prof.columns:
+            note = col.reason or ("constant" if col.constant else "")
+            if col.excluded and not note:
+                note = "left out"
+            style = "dim" if col.excluded else None
+            table.add_row(col.name, col.kind, str(col.n_missing), str(col.n_unique), note, style=style)
+        session.console.print(table)
+        for note in prof.notes:
+            session.console.print(f"[dim]{escape(note)}[/]")
+
+
+# -- graphs --------------------------------------------------------------------------------------
+def cmd_graphs(session: ChatSession, args: list[str]) -> None:
+    agent = _need_agent(session)
+    records = agent.memory.list()
+    if not records:
+        session.console.print("no graphs yet: ask a question that needs one, e.g. 'Draw the causal graph.'")
+        return
+    table = Table(title=f"graphs in memory ({len(records)})", title_justify="left", expand=False)
+    table.add_column("key", overflow="fold", style="cyan")
+    table.add_column("kind")
+    table.add_column("nodes", justify="right")
+    table.add_column("edges", justify="right")
+    table.add_column("algorithm", overflow="fold")
+    wide = session.console.width >= 80
+    if wide:
+        table.add_column("created (UTC)")
+    for r in records:
+        p = r.provenance
+        algo = p.algorithm + (f" ({p.ci_test})" if p.ci_test else "")
+        row = [r.key, r.graph.kind, str(len(r.graph.nodes)), str(len(r.graph.edges)), algo]
+        if wide:
+            row.append(p.created_at.replace("T", " ").split("+")[0])
+        table.add_row(*row)
+    session.console.print(table)
+    session.console.print("[dim]/show KEY draws one; /export KEY FILE.png saves it[/]")
+
+
+def cmd_show(session: ChatSession, args: list[str]) -> None:
+    agent = _need_agent(session)
+    if len(args) != 1:
+        keys = [r.key for r in agent.memory.list()]
+        raise CausalAgentError(
+            "usage: /show KEY" + (f"; stored keys: {', '.join(keys)}" if keys else "; no graphs yet")
+        )
+    from .display import graph_table
+
+    record = agent.memory.get(args[0])
+    p = record.provenance
+    session.console.print(graph_table(record.graph.to_json(), title=record.key))
+    session.console.print(
+        f"[dim]{record.graph.kind.upper()} from {escape(p.dataset)} by {escape(p.algorithm)}"
+        + (f", alpha={p.alpha:g}" if p.alpha is not None else "")
+        + "[/]"
+    )
+
+
+def cmd_export(session: ChatSession, args: list[str]) -> None:
+    args, force = _split_force(args)
+    if len(args) != 2:
+        raise _usage("/export")
+    agent = _need_agent(session)
+    key, path = args
+    target = Path(path).expanduser()
+    if target.exists() and not target.is_dir() and not force:
+        raise CausalAgentError(f"{path!r} already exists; choose another name or add --force")
+    result = agent.memory.export(key, target, overwrite=force)
+    session.console.print(
+        f"wrote [cyan]{escape(key)}[/] to {escape(result.path)} ({result.format.upper()}, {result.bytes} bytes)"
+    )
+
+
+def cmd_memory(session: ChatSession, args: list[str]) -> None:
+    agent = _need_agent(session)
+    where = agent.memory.location
+    n = len(agent.memory.list())
+    if where == ":memory:":
+        session.console.print(
+            f"{n} graph{'s' * (n != 1)} kept in memory for this session only; "
+            "start with --memory FILE.sqlite to keep them"
+        )
+    else:
+        session.console.print(f"{n} graph{'s' * (n != 1)} persist in {escape(where)}")
+
+
+# -- session -------------------------------------------------------------------------------------
+def cmd_model(session: ChatSession, args: list[str]) -> None:
+    if len(args) > 1:
+        raise _usage("/model")
+    old = session.agent(quiet=bool(args))
+    if not args:
+        if old is not None:
+            session.console.print(f"model: [cyan]{escape(old.model_name)}[/]")
+        return
+    from .agent import CausalAgent
+
+    with session.console.status(f"starting {escape(args[0])}…", spinner="dots"):
+        memory = old.memory if old is not None else session.memory_spec
+        agent = CausalAgent(model=args[0], memory=memory, base_url=session.base_url)
+        if old is not None:
+            for ds in old.datasets:
+                agent.datasets.add(ds)
+    session.set_agent(agent)
+    session.model_spec = args[0]
+    if session.pending_data:  # the start-up agent failed before loading --data
+        session._load_pending()
+        session._startup_reported = False
+        session.report_startup()
+    session.console.print(
+        f"model: [cyan]{escape(agent.model_name)}[/] (data and graphs kept; a new conversation starts)"
+    )
+
+
+def cmd_report(session: ChatSession, args: list[str]) -> None:
+    args, force = _split_force(args)
+    if len(args) != 1:
+        raise _usage("/report")
+    from .report import ReportMeta, write_report
+
+    agent = session.agent()
+    meta = ReportMeta(
+        model=agent.model_name if agent is not None else str(session.model_spec or ""),
+        datasets=agent.datasets.names() if agent is not None else [],
+        memory=agent.memory.location if agent is not None else "",
+    )
+    with session.console.status("writing the report…", spinner="dots"):
+        result = write_report(session.turns, args[0], meta, overwrite=force)
+    extra = f" and {len(result.images)} picture{'s' * (len(result.images) != 1)}" if result.images else ""
+    session.console.print(
+        f"wrote {result.questions} question{'s' * (result.questions != 1)} to {escape(result.path)}{extra}"
+    )
+
+
+def cmd_clear(session: ChatSession, args: list[str]) -> None:
+    import uuid
+
+    session.console.clear()
+    session.thread_id = str(uuid.uuid4())
+    session.console.print("[dim]new conversation (data, graphs and the report so far are kept)[/]")
+
+
+def cmd_help(session: ChatSession, args: list[str]) -> None:
+    table = Table(show_header=False, box=None, pad_edge=False, expand=False)
+    table.add_column(style="bold cyan", no_wrap=True)
+    table.add_column(overflow="fold")
+    for name, (params, text) in COMMANDS.items():
+        table.add_row(name, f"{escape(params)}  [dim]{escape(text)}[/]" if params else f"[dim]{escape(text)}[/]")
+    session.console.print(table)
+    session.console.print(
+        "[dim]Anything else is a question, e.g. 'Does smoking directly cause lung_cancer?'. "
+        "Enter sends, Alt-Enter adds a line, Tab completes commands and variable names, "
+        "Ctrl-C cancels a running question, Ctrl-D leaves.[/]"
+    )
+
+
+def cmd_quit(session: ChatSession, args: list[str]) -> None:
+    session.running = False
+
+
+HANDLERS: dict[str, Handler] = {
+    "/load": cmd_load,
+    "/data": cmd_data,
+    "/graphs": cmd_graphs,
+    "/show": cmd_show,
+    "/export": cmd_export,
+    "/model": cmd_model,
+    "/memory": cmd_memory,
+    "/report": cmd_report,
+    "/clear": cmd_clear,
+    "/help": cmd_help,
+    "/quit": cmd_quit,
+    "/exit": cmd_quit,
+}
+
+__all__ = ["HANDLERS", "run_command"]

@@ -1,0 +1,288 @@
+"""Average treatment effects (``causal_agent.effects``) on known linear SCMs, fixed seeds."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from causal_agent.context import AgentContext, DatasetRegistry, Settings
+from causal_agent.data import load_dataset
+from causal_agent.discover import discover
+from causal_agent.effects import EffectResult, estimate_effect
+from causal_agent.errors import (
+    AlgorithmError,
+    CausalAgentError,
+    DataError,
+    GraphKeyError,
+    VariableError,
+)
+from causal_agent.graph import CausalGraph, Edge
+from causal_agent.memory import GraphMemory, GraphRecord, Provenance
+from causal_agent.plugins import collect_algorithms, collect_tools, make_plugin_manager
+
+TRUE = 2.0  # effect of T on Y per unit in every SCM below
+
+
+@pytest.fixture(scope="module")
+def algorithms():
+    return collect_algorithms(make_plugin_manager())
+
+
+def make_ctx(algorithms, frame: pd.DataFrame, name: str, **settings) -> AgentContext:
+    ctx = AgentContext(datasets=DatasetRegistry(), memory=GraphMemory(), algorithms=dict(algorithms),
+                       settings=Settings(**settings))
+    ctx.datasets.add(load_dataset(frame, name=name))
+    return ctx
+
+
+def counting(ctx: AgentContext, name: str) -> list[int]:
+    calls = [0]
+    original = ctx.algorithms[name]
+
+    @functools.wraps(original.function)
+    def wrapped(*args, **kwargs):
+        calls[0] += 1
+        return original.function(*args, **kwargs)
+
+    ctx.algorithms[name] = replace(original, function=wrapped)
+    return calls
+
+
+def oriented_frame(n: int = 2000, seed: int = 1) -> pd.DataFrame:
+    """A -> T <- Z (a v-structure at T), Z -> Y, T -> Y: PC orients every edge, T -> Y included."""
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=n)
+    z = rng.normal(size=n)
+    t = 0.8 * a + 0.8 * z + rng.normal(size=n)
+    y = TRUE * t + 1.5 * z + rng.normal(size=n)
+    return pd.DataFrame({"A": a, "Z": z, "T": t, "Y": y})
+
+
+def ambiguous_frame(n: int = 2000, seed: int = 2) -> pd.DataFrame:
+    """Z -> T -> Y, Z -> Y, W -> Y: v-structures at Y orient T -> Y and Z -> Y, but T --- Z stays."""
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=n)
+    w = rng.normal(size=n)
+    t = z + rng.normal(size=n)
+    y = TRUE * t + 1.5 * z + 1.5 * w + rng.normal(size=n)
+    return pd.DataFrame({"Z": z, "W": w, "T": t, "Y": y})
+
+
+def hand_ols(frame: pd.DataFrame, t: str, y: str, controls: list[str]) -> tuple[float, np.ndarray]:
+    import statsmodels.api as sm
+
+    fit = sm.OLS(frame[y].to_numpy(), sm.add_constant(frame[[t, *controls]].to_numpy())).fit()
+    return float(fit.params[1]), np.asarray(fit.conf_int(alpha=0.05))[1]
+
+
+def covers(r: EffectResult, value: float) -> bool:
+    return r.ci_low is not None and r.ci_high is not None and r.ci_low <= value <= r.ci_high
+
+
+# ---- backdoor with named confounders -----------------------------------------------------------
+@pytest.mark.parametrize("t0,t1", [(0.0, 1.0), (-0.5, 0.5), (0.0, 2.0), (1.0, 0.0)])
+def test_named_confounders_match_hand_ols(algorithms, t0, t1):
+    frame = oriented_frame()
+    ctx = make_ctx(algorithms, frame, "scm")
+    r = estimate_effect(ctx, "T", "Y", t0=t0, t1=t1, confounders=["z"])  # name resolved case-insensitively
+    truth = TRUE * (t1 - t0)
+    assert r.graph_key is None and r.estimand == "backdoor" and r.adjustment_set == ["Z"]
+    assert r.method == "backdoor.linear_regression"
+    assert abs(r.estimate - truth) <= 0.1 * abs(truth)
+    assert covers(r, truth)
+    coef, ci = hand_ols(frame, "T", "Y", ["Z"])
+    assert r.estimate == pytest.approx(coef * (t1 - t0), rel=1e-9)
+    assert (r.ci_low, r.ci_high) == pytest.approx(tuple(sorted(ci * (t1 - t0))), rel=1e-9)
+    assert r.n == len(frame) and r.range is None
+    assert "no unobserved confounding given {Z}" in r.assumption and "linear effect" in r.assumption
+
+
+def test_refuter_result_present_and_passes(algorithms):
+    ctx = make_ctx(algorithms, oriented_frame(), "scm", refute_simulations=10)
+    r = estimate_effect(ctx, "T", "Y", confounders=["Z"])
+    assert r.refutation is not None and r.refutation.refuter == "placebo_treatment_refuter"
+    assert r.refutation.passed and abs(r.refutation.new_effect) < 0.1
+    assert "Refuter" in r.summary and "passed" in r.summary
+    off = make_ctx(algorithms, oriented_frame(), "scm", refute=False)
+    assert estimate_effect(off, "T", "Y", confounders=["Z"]).refutation is None
+
+
+# ---- graph from discovery ----------------------------------------------------------------------
+def test_discovered_graph_orients_treatment_and_is_reused(algorithms):
+    ctx = make_ctx(algorithms, oriented_frame(), "scm", refute_simulations=10)
+    calls = counting(ctx, "pc")
+    r = estimate_effect(ctx, "T", "Y")
+    assert r.graph_key == "scm:pc" and r.range is None and r.direction_identified
+    assert "Z" in r.adjustment_set and "Y" not in r.adjustment_set
+    assert abs(r.estimate - TRUE) <= 0.1 * TRUE and covers(r, TRUE)
+    assert "the graph scm:pc is right" in r.assumption
+    again = estimate_effect(ctx, "T", "Y", t0=0, t1=2)
+    assert calls[0] == 1  # the second request reused the stored graph
+    assert again.estimate == pytest.approx(2 * r.estimate, rel=1e-9)
+    by_key = estimate_effect(ctx, "T", "Y", graph_key="scm:pc")
+    assert by_key.estimate == pytest.approx(r.estimate) and calls[0] == 1
+
+
+def test_ambiguous_cpdag_reports_range(algorithms):
+    frame = ambiguous_frame()
+    ctx = make_ctx(algorithms, frame, "amb", refute_simulations=5)
+    graph = discover(ctx).graph
+    assert graph.has_edge("T", "Z", "---") and graph.has_edge("T", "Y", "-->")
+    r = estimate_effect(ctx, "T", "Y")
+    assert r.range is not None and len(r.range.estimates) == 2
+    by_parents = {tuple(e.parents): e for e in r.range.estimates}
+    adjusted, unadjusted = by_parents[("Z",)], by_parents[()]
+    # Z -> T is the true orientation: adjusting for Z recovers the effect ...
+    assert abs(adjusted.estimate - TRUE) <= 0.1 * TRUE
+    assert adjusted.ci_low <= TRUE <= adjusted.ci_high
+    # ... while T -> Z (Z a mediator) gives the total association, here biased upwards
+    coef, _ = hand_ols(frame, "T", "Y", [])
+    assert unadjusted.estimate == pytest.approx(coef, rel=1e-9) and unadjusted.estimate > 2.3
+    assert r.range.min == pytest.approx(adjusted.estimate) and r.range.max == pytest.approx(unadjusted.estimate)
+    # headline rule: the orientation with only the definite parents of T (none here), said aloud
+    assert r.estimate == pytest.approx(unadjusted.estimate)
+    assert "ambiguous" in r.summary and "T --- Z" in r.summary and "ranges from" in r.summary
+    assert "the undirected edges at T are oriented T --> Z" in r.assumption
+    assert r.direction_identified
+
+
+def test_undirected_treatment_outcome_edge_includes_zero(algorithms):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=2000)
+    frame = pd.DataFrame({"T": x, "Y": x + rng.normal(size=2000)})
+    r = estimate_effect(make_ctx(algorithms, frame, "two", refute=False), "T", "Y")
+    assert r.range is not None
+    values = sorted(e.estimate for e in r.range.estimates)
+    assert values[0] == 0.0 and values[1] == pytest.approx(r.estimate) and r.estimate > 0.9
+    zero = next(e for e in r.range.estimates if e.estimate == 0.0)
+    assert zero.parents == ["Y"] and zero.ci_low is None and "cannot cause" in zero.note
+    assert not r.direction_identified and "direction is not identified" in r.summary
+
+
+def test_outcome_causing_treatment_gives_zero(algorithms):
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=2000), rng.normal(size=2000)
+    y = a + b + rng.normal(size=2000)
+    frame = pd.DataFrame({"A": a, "B": b, "Y": y, "T": y + rng.normal(size=2000)})
+    r = estimate_effect(make_ctx(algorithms, frame, "rev"), "T", "Y")
+    assert r.estimate == 0.0 and r.ci_low is None and r.refutation is None
+    assert r.graph_implies_zero and r.direction_identified
+    assert "cannot cause" in r.summary
+
+
+def test_no_directed_path_estimates_anyway_and_says_so(algorithms):
+    rng = np.random.default_rng(5)
+    a, b, z = (rng.normal(size=2000) for _ in range(3))
+    frame = pd.DataFrame({"A": a, "B": b, "Z": z, "T": a + z + rng.normal(size=2000),
+                          "Y": z + b + rng.normal(size=2000)})
+    r = estimate_effect(make_ctx(algorithms, frame, "nopath", refute=False), "T", "Y")
+    assert r.graph_implies_zero and r.direction_identified and r.range is None
+    assert set(r.adjustment_set) == {"A", "Z"}  # T's parents
+    assert covers(r, 0.0) and abs(r.estimate) < 0.1
+    assert "implies T does not cause Y" in r.summary
+
+
+# ---- other estimators and estimands ------------------------------------------------------------
+def binary_frame(n: int = 3000, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=n)
+    t = (0.6 * z + rng.normal(size=n) > 0).astype(int)
+    return pd.DataFrame({"Z": z, "T": t, "Y": TRUE * t + z + rng.normal(size=n)})
+
+
+def test_binary_treatment_propensity(algorithms):
+    ctx = make_ctx(algorithms, binary_frame(), "bin", refute_simulations=5, bootstrap=40)
+    r = estimate_effect(ctx, "T", "Y", confounders=["Z"], method="propensity")
+    assert r.method == "backdoor.propensity_score_weighting"
+    assert abs(r.estimate - TRUE) <= 0.1 * TRUE and covers(r, TRUE)
+    assert r.refutation is not None and r.refutation.passed and abs(r.refutation.new_effect) < 0.3
+    assert "overlap" in r.assumption
+    flipped = estimate_effect(ctx, "T", "Y", t0=1, t1=0, confounders=["Z"], method="propensity")
+    assert flipped.estimate == pytest.approx(-r.estimate) and covers(flipped, -TRUE)
+    with pytest.raises(DataError, match="pass t0=0, t1=1"):
+        estimate_effect(ctx, "T", "Y", t0=0, t1=2, confounders=["Z"], method="propensity")
+
+
+def _store(ctx: AgentContext, key: str, nodes: list[str], edges: list[tuple[str, str, str]]) -> None:
+    ds = ctx.datasets.get()
+    graph = CausalGraph(nodes=nodes, edges=[Edge(source=a, target=b, type=t) for a, t, b in edges],
+                        kind="pag" if any(t == "<->" for _, t, _ in edges) else "dag")
+    ctx.memory.put(GraphRecord(key=key, graph=graph, provenance=Provenance(
+        dataset=ds.name, fingerprint=ds.fingerprint, algorithm="manual")))
+
+
+def test_instrument_and_front_door(algorithms):
+    rng = np.random.default_rng(0)
+    n = 2000
+    u, i = rng.normal(size=n), rng.normal(size=n)
+    t = i + u + rng.normal(size=n)
+    m = 1.5 * t + rng.normal(size=n)
+    y = 2.0 * m + 2.0 * u + rng.normal(size=n)  # effect of T on Y: 3.0, confounded by hidden U
+    ctx = make_ctx(algorithms, pd.DataFrame({"I": i, "T": t, "M": m, "Y": y}), "lat",
+                   refute_simulations=5, bootstrap=30)
+    _store(ctx, "lat:iv", ["I", "T", "Y"], [("I", "-->", "T"), ("T", "-->", "Y")])
+    _store(ctx, "lat:fd", ["T", "M", "Y"], [("T", "-->", "M"), ("M", "-->", "Y"), ("T", "<->", "Y")])
+    iv = estimate_effect(ctx, "T", "Y", t0=0, t1=2, graph_key="lat:iv", method="iv")
+    assert iv.estimand == "iv" and iv.instruments == ["I"]
+    assert abs(iv.estimate - 6.0) <= 0.6 and covers(iv, 6.0)
+    fd = estimate_effect(ctx, "T", "Y", t0=0, t1=2, graph_key="lat:fd")  # auto: no backdoor set
+    assert fd.estimand == "frontdoor" and fd.mediators == ["M"]
+    assert fd.method == "frontdoor.two_stage_regression"
+    assert abs(fd.estimate - 6.0) <= 0.6 and covers(fd, 6.0)
+    assert fd.refutation is not None and fd.refutation.refuter == "random_common_cause"
+    with pytest.raises(AlgorithmError, match="needs a backdoor estimand"):
+        estimate_effect(ctx, "T", "Y", graph_key="lat:fd", method="linear")
+
+
+# ---- bad input ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("kwargs,error,fragment", [
+    ({"treatment": "T", "outcome": "T"}, VariableError, "two different variables"),
+    ({"treatment": "Tx", "outcome": "Y"}, VariableError, "Did you mean"),
+    ({"treatment": "T", "outcome": "colour"}, DataError, "categories"),
+    ({"treatment": "T", "outcome": "Y", "t0": 1.0, "t1": 1.0}, DataError, "no contrast"),
+    ({"treatment": "T", "outcome": "Y", "method": "magic"}, AlgorithmError, "Valid methods: auto, linear"),
+    ({"treatment": "T", "outcome": "Y", "method": "propensity"}, AlgorithmError, "binary treatment"),
+    ({"treatment": "T", "outcome": "Y", "confounders": ["T"]}, VariableError, "cannot also be a confounder"),
+    ({"treatment": "T", "outcome": "Y", "graph_key": "nope:pc"}, GraphKeyError, "no graph stored"),
+    ({"treatment": "K", "outcome": "Y"}, DataError, "constant"),
+])
+def test_bad_input_is_one_line(algorithms, kwargs, error, fragment):
+    frame = oriented_frame(n=200).assign(
+        colour=np.resize(["red", "green", "blue"], 200), K=1.0)
+    ctx = make_ctx(algorithms, frame, "bad")
+    kwargs = {"confounders": ["Z"], **kwargs} if "graph_key" not in kwargs else kwargs
+    with pytest.raises(error, match=fragment) as info:
+        estimate_effect(ctx, **kwargs)
+    assert isinstance(info.value, CausalAgentError) and "\n" not in str(info.value)
+
+
+def test_tool_through_toolnode(algorithms):
+    from langchain_core.messages import AIMessage
+    from langgraph.graph import START, MessagesState, StateGraph
+    from langgraph.prebuilt import ToolNode
+
+    tools = {t.name: t for t in collect_tools(make_plugin_manager())}
+    ctx = make_ctx(algorithms, oriented_frame(), "scm", refute_simulations=5)
+    builder = StateGraph(MessagesState, context_schema=AgentContext)
+    builder.add_node("tools", ToolNode([tools["estimate_effect"]], handle_tool_errors=True))
+    builder.add_edge(START, "tools")
+    app = builder.compile()
+
+    def call(args: dict) -> object:
+        msg = AIMessage(content="", tool_calls=[{"name": "estimate_effect", "args": args, "id": "1"}])
+        return app.invoke({"messages": [msg]}, context=ctx)["messages"][-1]
+
+    schema = tools["estimate_effect"].tool_call_schema.model_json_schema()
+    assert "runtime" not in schema["properties"] and {"treatment", "outcome", "t0", "t1"} <= set(schema["properties"])
+    ok = call({"treatment": "T", "outcome": "Y", "confounders": ["Z"], "t1": 2})
+    assert ok.status == "success"
+    fields = {"estimate", "ci_low", "ci_high", "method", "treatment", "outcome", "t0", "t1",
+              "adjustment_set", "assumption", "range", "refutation"}
+    assert fields <= set(ok.artifact)
+    assert abs(ok.artifact["estimate"] - 4.0) < 0.4 and ok.content.startswith("Changing T from 0 to 2")
+    bad = call({"treatment": "T", "outcome": "Y", "method": "magic"})
+    assert bad.status == "error" and "unknown effect method" in bad.content

@@ -1,0 +1,236 @@
+"""The terminal REPL driven through prompt_toolkit's pipe input, as a user would type.
+
+The session test uses the real offline planner and real tools on the bundled clinic example; the
+Ctrl-C test uses a chat model that blocks, and interrupts it the way a terminal does: SIGINT to
+the process while the question runs.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from prompt_toolkit.completion import CompleteEvent
+from prompt_toolkit.document import Document
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from causal_agent.repl import ChatSession, default_history_path, run_chat
+
+
+def drive(lines: list[str], tmp_path: Path, width: int = 100, **kw: Any) -> tuple[ChatSession, str]:
+    """Type ``lines`` (each ended with Enter) into a fresh REPL; return the session and its output."""
+    out = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text("".join(line + "\r" for line in lines))
+        session = run_chat(
+            input=pipe,
+            output=DummyOutput(),
+            history_path=tmp_path / "history",
+            file=out,
+            width=width,
+            **kw,
+        )
+    return session, out.getvalue()
+
+
+def test_session_every_level_graphs_export_report(tmp_path, clinic_path):
+    bad = tmp_path / "broken.csv"
+    bad.write_text("a,b\n1,2\n")  # too few rows: the loader refuses it
+    png, md, html = tmp_path / "g.png", tmp_path / "session.md", tmp_path / "session.html"
+    questions = [
+        "Are stress and age independent?",
+        "Does smoking directly cause lung cancer?",
+        "Draw the causal graph.",
+        "What is the effect of smoking on lung cancer going from 0 to 1?",
+    ]
+    session, text = drive(
+        [
+            "/load /no/such/file.csv",
+            f"/load {bad}",
+            f"/load {clinic_path} clinic",
+            "/grpahs",
+            *questions,
+            "/graphs",
+            "/show clinic:pc",
+            f"/export clinic:pc {png}",
+            f"/report {md}",
+            f"/report {html}",
+            "/model offline",
+            "/data",
+            "/quit",
+        ],
+        tmp_path,
+        width=55,
+    )
+    # Bad input kept the REPL up, with one-line errors and a suggestion.
+    assert "unknown command /grpahs — did you mean /graphs?" in " ".join(text.split())
+    assert text.count("error:") >= 3
+    assert "Traceback" not in text
+    # Every question got its level's answer, streamed step by step.
+    turns = session.turns
+    assert [t.question for t in turns] == questions
+    assert all(t.status == "answered" for t in turns), [(t.status, t.error) for t in turns]
+    indep, edge, graph, effect = (t.answer for t in turns)
+    assert indep.answer == "yes" and edge.answer == "yes"
+    assert graph.graph is not None and graph.graph_key == "clinic:pc"
+    assert effect.effect is not None and effect.effect.ci_low < 0.8 < effect.effect.ci_high
+    for tool in ("test_independence", "direct_cause", "discover_graph", "estimate_effect"):
+        assert f"▸ {tool}(" in text
+    assert " YES " in text and "95% CI" in text
+    # /graphs lists the key, /show draws its edges.
+    assert "clinic:pc" in text and "yellow_fingers" in text
+    # /export wrote a real PNG.
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    from PIL import Image
+
+    with Image.open(png) as im:
+        im.verify()
+        assert im.size[0] > 50 and im.size[1] > 50
+    # /report: Markdown with the answers and a linked picture; HTML with it embedded.
+    report = md.read_text()
+    for q in questions:
+        assert q in report
+    assert "**Answer: YES**" in report and "95% CI" in report and "discover_graph" in report
+    linked = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", report)
+    assert linked and (tmp_path / linked[0]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page = html.read_text()
+    assert "data:image/png;base64," in page and "Answer: YES" in page
+    # /model rebuilt the agent and kept the data; /data printed the profile.
+    assert "data and graphs kept" in text and "identifier" in text
+    # Readable at 55 columns: nothing runs past the edge.
+    assert max(len(line) for line in text.splitlines()) <= 55
+    # History persists across sessions.
+    assert "Draw the causal graph." in (tmp_path / "history").read_text()
+
+
+class _BlockingModel(BaseChatModel):
+    """Answers the first question, blocks on the second until released, answers the third."""
+
+    calls: list[list[Any]]
+    release: Any
+    interrupt_after: float = 0.3
+
+    @property
+    def _llm_type(self) -> str:
+        return "blocking-test-model"
+
+    def bind_tools(self, tools: Any, **kw: Any) -> Any:
+        return self
+
+    def _generate(self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+        self.calls.append(list(messages))
+        n = len(self.calls)
+        if n == 1:
+            reply = AIMessage(
+                content="",
+                tool_calls=[{"name": "test_independence", "args": {"x": "stress", "y": "age"}, "id": "c1"}],
+            )
+        elif n == 2:
+            reply = AIMessage(content="Stress and age are independent.\nANSWER: yes")
+        elif n == 3:  # the slow question: a terminal's Ctrl-C is SIGINT to the process
+            threading.Timer(self.interrupt_after, os.kill, (os.getpid(), signal.SIGINT)).start()
+            self.release.wait(30)
+            reply = AIMessage(content="too late\nANSWER: no")
+        else:
+            reply = AIMessage(content="Follow-up answered.\nANSWER: yes")
+        return ChatResult(generations=[ChatGeneration(message=reply)])
+
+
+def test_ctrl_c_cancels_the_running_question_and_returns_to_the_prompt(tmp_path, clinic_path):
+    release = threading.Event()
+    model = _BlockingModel(calls=[], release=release)
+    started = time.monotonic()
+    try:
+        session, text = drive(
+            [
+                "Are stress and age independent?",
+                "A question that takes forever",
+                "and given smoking?",
+                "/quit",
+            ],
+            tmp_path,
+            data=[str(clinic_path)],
+            model=model,
+        )
+        elapsed = time.monotonic() - started
+        # The REPL went on while the cancelled model call was still blocked.
+        assert not release.is_set()
+    finally:
+        release.set()
+    assert [t.status for t in session.turns] == ["answered", "cancelled", "answered"]
+    assert "cancelled" in text and "Follow-up answered." in text
+    assert elapsed < 25
+    # The follow-up saw the first question (same conversation) but not the cancelled half-turn.
+    seen = [m.content for m in model.calls[3] if isinstance(m, HumanMessage)]
+    assert seen == ["Are stress and age independent?", "and given smoking?"]
+    assert len(model.calls) == 4
+
+
+def test_completion_of_commands_keys_and_variables(tmp_path, clinic_path):
+    session, text = drive([f"/load {clinic_path}", "/quit"], tmp_path)
+    complete = session.prompt.completer
+
+    def options(typed: str) -> list[str]:
+        """The whole line after accepting each completion."""
+        doc = Document(typed, len(typed))
+        found = complete.get_completions(doc, CompleteEvent(completion_requested=True))
+        return [typed[: len(typed) + c.start_position] + c.text for c in found]
+
+    assert options("/gr") == ["/graphs"]
+    assert options("/ex") == ["/export"]
+    assert options("Does smok") == ["Does smoking"]
+    assert options("is Lung") == ["is lung_cancer"]
+    assert f"/load {clinic_path}" in options(f"/load {clinic_path.parent}/cli")
+
+
+def test_tab_completes_a_command_through_the_terminal_input(tmp_path):
+    # Completion runs asynchronously, so type like a person: Tab, a pause, then Enter.
+    out = io.StringIO()
+    with create_pipe_input() as pipe:
+
+        def type_keys() -> None:
+            for chunk in ("/hel", "\t", "\r", "/quit\r"):
+                time.sleep(0.3)
+                pipe.send_text(chunk)
+
+        typist = threading.Thread(target=type_keys, daemon=True)
+        typist.start()
+        run_chat(input=pipe, output=DummyOutput(), history_path=tmp_path / "h", file=out, width=100)
+        typist.join()
+    text = out.getvalue()
+    assert "/report" in text and "unknown command" not in text
+
+
+def test_unknown_command_and_no_data(tmp_path):
+    session, text = drive(["/shwo x", "/export", "Does a cause b?", "/quit"], tmp_path, model="offline")
+    flat = " ".join(text.split())
+    assert "did you mean /show?" in flat
+    assert "usage: /export KEY FILE" in flat
+    assert "no data is loaded" in flat
+    assert session.turns == []
+
+
+def test_history_location(monkeypatch, tmp_path):
+    monkeypatch.setenv("CAUSAL_AGENT_HISTORY", str(tmp_path / "h"))
+    assert default_history_path() == tmp_path / "h"
+    monkeypatch.delenv("CAUSAL_AGENT_HISTORY")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert default_history_path() == tmp_path / "xdg" / "causal-agent" / "history"
+
+
+@pytest.mark.parametrize("suffix", [".txt", ""])
+def test_report_rejects_unknown_format(tmp_path, suffix):
+    session, text = drive([f"/report {tmp_path / ('out' + suffix)}", "/quit"], tmp_path)
+    assert "use a .md or .html file name" in " ".join(text.split())
