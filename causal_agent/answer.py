@@ -20,7 +20,8 @@ class Step(BaseModel):
     args: dict[str, Any] = Field(default_factory=dict)
     output: str = ""
     status: Literal["ok", "error"] = "ok"
-    artifact: dict[str, Any] | None = Field(default=None, exclude=True)
+    #: The tool's structured result (left out of ``Answer.to_json`` to keep it short).
+    artifact: dict[str, Any] | None = None
 
 
 class Effect(BaseModel):
@@ -54,8 +55,10 @@ class Answer(BaseModel):
     elapsed_s: float = 0.0
     complete: bool = True
 
-    def to_json(self, **kw: Any) -> str:
-        return json.dumps(self.model_dump(mode="json"), **kw)
+    def to_json(self, artifacts: bool = False, **kw: Any) -> str:
+        """The CLI's JSON object; tool artifacts only when asked for."""
+        exclude = None if artifacts else {"steps": {"__all__": {"artifact"}}}
+        return json.dumps(self.model_dump(mode="json", exclude=exclude), **kw)
 
 
 def parse_verdict(text: str) -> Verdict | None:

@@ -12,7 +12,7 @@ from langchain_core.messages import AIMessage
 from causal_agent import CausalAgent
 from causal_agent.errors import CausalAgentError, ModelError
 
-from .openai_stub import ScriptedOpenAI, tool_call
+from openai_stub import ScriptedOpenAI, tool_call
 
 
 def test_independence_question_two_model_calls(offline_agent):

@@ -89,11 +89,11 @@ def test_suite_reproducible_by_seed() -> None:
     for da, db in zip(a.datasets, b.datasets, strict=True):
         pd.testing.assert_frame_equal(da.data, db.data, check_exact=True)
         assert da.scm == db.scm
-    c = generate_suite(8, **kw)
-    assert _dump(c) != _dump(a)
+    c = generate_suite(8, **kw, reference=False)
+    assert [q.question for q in c.questions] != [q.question for q in a.questions]
     assert not all(da.data.equals(dc.data) for da, dc in zip(a.datasets, c.datasets, strict=True))
     # a dataset depends only on (seed, index): a bigger suite starts with the same datasets
-    bigger = generate_suite(7, n_datasets=5, n_rows=300, ate_mc_samples=2000)
+    bigger = generate_suite(7, n_datasets=5, n_rows=300, ate_mc_samples=2000, reference=False)
     pd.testing.assert_frame_equal(bigger.datasets[3].data, a.datasets[3].data, check_exact=True)
     assert all(q.data_answer is not None for q in a.questions)
 

@@ -31,7 +31,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..errors import closest
 from ..prompts import load_prompt
 
 IntentKind = Literal[
@@ -190,6 +189,7 @@ class Vocabulary:
     article_followers: frozenset[str]
     partial_generic: frozenset[str]
     stopwords: frozenset[str]
+    function_words: frozenset[str]
     abbreviations: tuple[tuple[str, str], ...]
     number_re: str
 
@@ -273,6 +273,7 @@ def _compile_vocabulary(v: Mapping[str, Any]) -> Vocabulary:
         article_followers=frozenset(v["article_followers"]),
         partial_generic=frozenset(v["partial_match_generic_words"]),
         stopwords=frozenset(v["stopwords"]),
+        function_words=frozenset(v["function_words"]),
         abbreviations=tuple(v["abbreviations"].items()),
         number_re=number_re,
     )
@@ -371,7 +372,7 @@ def find_mentions(text: str, variables: Sequence[str], vocab: Vocabulary | None 
             hit = names.get(compact)
             if hit is not None:
                 var, _ = hit
-                if compact in vocab.stopwords or len(compact) == 1:
+                if compact in vocab.function_words or len(compact) <= 1:
                     if not _stopword_name_ok(text, tokens, i, j, var, vocab):
                         continue
                 candidates.append((-n, 0, 0, start, Mention(var, start, end, "exact")))
@@ -734,8 +735,8 @@ def _dataset_spans(text: str, datasets: Mapping[str, Sequence[str]], vocab: Voca
             re.I,
         )
         for m in pat.finditer(text):
-            cue = m.group().lower() != name.lower() or "." in m.group() or len(datasets) > 1
-            if cue:
+            # a bare word ("a clinic wants to know") is not enough: it needs "data", "table", ".csv"…
+            if m.group().lower() != name.lower() and m.group().lower().replace(" ", "_") != name.lower():
                 out.setdefault(name, []).append((m.start(), m.end()))
     return out
 
@@ -1242,8 +1243,9 @@ def _explain_missing(ctx: _Context, intent: Intent) -> None:
         if len(w) < 3 or w in ctx.vocab.stopwords or any(s < ce and cs < e for cs, ce in covered):
             continue
         pool = [v for v in ctx.variables if v not in named]
-        near = closest(w, pool) or [v for v in pool if any(
-            _osa(w, t, 2) <= (2 if len(w) >= 8 else 1) for t in _name_tokens(v) if len(t) >= 4 and len(w) >= 4
+        near = [v for v in pool if len(w) >= 4 and any(
+            _osa(w, t, 2) <= (2 if len(w) >= 8 else 1)
+            for t in [*_name_tokens(v), "".join(_name_tokens(v))] if len(t) >= 4
         )]
         if near:
             hints.append(f"'{word}' matches no column (closest: {', '.join(repr(n) for n in near[:3])})")

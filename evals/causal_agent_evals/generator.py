@@ -197,6 +197,9 @@ class SCM(BaseModel):
             pc = int(self.node(p).categories or 2)
             half = (pc - 1) / 2.0
             s = s + w * (values[p] - half) / half  # parent code mapped to [-1, 1]
+        if c == 2:  # fast path: P(code 0) = 1 / (1 + exp(b1 - b0 + s))
+            p0 = 1.0 / (1.0 + np.exp(np.clip(node.biases[1] - node.biases[0] + s, -50, 50)))
+            return (u > p0).astype(float)
         steps = (np.arange(c) - (c - 1) / 2.0) / (c - 1)  # -0.5 .. 0.5
         logits = np.asarray(node.biases)[None, :] + s[:, None] * steps[None, :]
         logits -= logits.max(axis=1, keepdims=True)

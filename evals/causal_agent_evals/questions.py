@@ -381,33 +381,35 @@ class _Sampler:
         self.used.add(fallback[0])
         return fallback[1], fallback[2]
 
-    def _labels(self, qtype: str) -> dict[tuple[str, str], str]:
-        if qtype not in self._edge_labels:
-            pairs = (itertools.permutations(self.columns, 2) if qtype == "CAUSE"
-                     else itertools.combinations(self.columns, 2))
-            self._edge_labels[qtype] = {(x, y): self.truth.edge_cpdag(qtype, x, y) for x, y in pairs}
-        return self._edge_labels[qtype]
+    def _label(self, qtype: str, pair: tuple[str, str]) -> str:
+        """The CPDAG answer for ``pair``, computed once (graph queries are the costly part)."""
+        labels = self._edge_labels.setdefault(qtype, {})
+        if pair not in labels:
+            labels[pair] = self.truth.edge_cpdag(qtype, *pair)
+        return labels[pair]
 
     def edge(self, qtype: str) -> list[str] | None:
-        """(x, y) whose CPDAG answer is the turn's target (yes/no, sometimes uncertain)."""
-        labels = self._labels(qtype)
+        """(x, y) whose CPDAG answer is the turn's target (yes/no, sometimes uncertain). Pairs are
+        visited in random order and labelled lazily, so only as many queries run as needed."""
         target = "yes" if self._next_turn(qtype) % 2 == 0 else "no"
         if self.rng.random() < 0.25:
             target = "uncertain"
         order = [target] + [lab for lab in ("yes", "no", "uncertain") if lab != target]
+        pairs = list(itertools.permutations(self.columns, 2) if qtype == "CAUSE"
+                     else itertools.combinations(self.columns, 2))
+        pairs = [pairs[i] for i in self.rng.permutation(len(pairs)) if (qtype, pairs[i]) not in self.used]
+        if not pairs:
+            return None
+        if qtype == "CAUSE" and target == "no" and self.rng.random() < 0.5:
+            # the hard "no" first: the edge exists but points the other way
+            pairs.sort(key=lambda p: not self.truth.dag.has_edge(p[1], p[0]))
         for lab in order:
-            cands = [p for p, v in labels.items() if v == lab and (qtype, p) not in self.used]
-            if not cands:
+            pick = next((p for p in pairs if self._label(qtype, p) == lab), None)
+            if pick is None:
                 continue
-            if qtype == "CAUSE" and lab == "no" and self.rng.random() < 0.5:
-                # the hard "no": the edge exists but points the other way
-                hard = [p for p in cands if self.truth.dag.has_edge(p[1], p[0])]
-                cands = hard or cands
-            pick = self._pick(cands)
+            self.used.add((qtype, pick))
             if qtype != "CAUSE" and self.rng.random() < 0.5:
                 pick = (pick[1], pick[0])  # symmetric questions: either order
-                self.used.add((qtype, (pick[1], pick[0])))
-            self.used.add((qtype, pick))
             return list(pick)
         return None
 
