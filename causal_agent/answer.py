@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 Verdict = Literal["yes", "no", "uncertain"]
 
-_ANSWER_LINE = re.compile(r"^\s*\**\s*ANSWER\s*:\s*\**\s*(yes|no|uncertain)\b", re.I | re.M)
+_ANSWER_LINE = re.compile(r"^[ \t]*\**[ \t]*ANSWER[ \t]*:[ \t]*\**[ \t]*(yes|no|uncertain|none)\b.*$", re.I | re.M)
 
 
 class Step(BaseModel):
@@ -64,7 +64,9 @@ class Answer(BaseModel):
 def parse_verdict(text: str) -> Verdict | None:
     """The last ``ANSWER: yes|no|uncertain`` line of a model's final message."""
     hits = _ANSWER_LINE.findall(text or "")
-    return hits[-1].lower() if hits else None  # type: ignore[return-value]
+    if not hits or hits[-1].lower() == "none":  # "none": not a yes/no question
+        return None
+    return hits[-1].lower()  # type: ignore[return-value]
 
 
 def strip_verdict(text: str) -> str:

@@ -24,7 +24,7 @@ DATASETS_HEADING = "## Loaded datasets"
 
 _CHECKOUT_DIR = Path(__file__).resolve().parent.parent / "prompts"
 _DATASETS_RE = re.compile(
-    r"^## Loaded datasets[ \t]*\n(?:(?!^## ).*\n)*?```json[ \t]*\n(?P<body>.*?)\n```", re.M | re.S
+    r"^## Loaded datasets[ \t]*\n(?:(?!## ).*\n)*?```json[ \t]*\n(?P<body>[\s\S]*?)\n```", re.M
 )
 
 

@@ -21,11 +21,13 @@ from __future__ import annotations
 import os
 import queue
 import shlex
+import signal
 import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, TimeoutError
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -38,13 +40,13 @@ from rich.console import Console
 from rich.text import Text
 
 from .errors import CausalAgentError, closest
-from .report import Turn
 
 if TYPE_CHECKING:  # pragma: no cover
     from prompt_toolkit.input import Input
     from prompt_toolkit.output import Output
 
     from .agent import AgentEvent, CausalAgent
+    from .report import Turn
 
 HISTORY_ENV = "CAUSAL_AGENT_HISTORY"
 
@@ -83,10 +85,6 @@ def make_history(path: str | Path | None) -> History:
         return FileHistory(str(target))
     except OSError:
         return InMemoryHistory()
-
-
-class _Cancelled(Exception):
-    pass
 
 
 class ChatCompleter(Completer):
@@ -153,13 +151,17 @@ class ChatSession:
         self.thread_id = str(uuid.uuid4())
         self.pending_data = list(data)
         self.running = True
+        #: True when lines come from a pipe or file rather than a terminal (no prompt is drawn).
+        self.plain_input = False
+        #: True when reading a real terminal (then typed-ahead keys are not echoed mid-answer).
+        self.tty = input is None and _isatty(sys.stdin)
         self._agent: CausalAgent | None = None
         self._agent_error: str | None = None
         self._startup_notes: list[str] = []
         self._startup_reported = False
         self._future: Future[None] = Future()
         self._loader = threading.Thread(target=self._build, name="causal-agent-loader", daemon=True)
-        self._loader.start()
+        self._loader_lock = threading.Lock()
         self.prompt = PromptSession(
             history=make_history(history_path),
             completer=ChatCompleter(self),
@@ -236,11 +238,24 @@ class ChatSession:
             for note in self._startup_notes:
                 self.console.print(note)
 
+    def _after_first_render(self, app: Any) -> None:
+        app.after_render -= self._after_first_render
+        self.start_loading()
+
     def agent(self, quiet: bool = False) -> CausalAgent | None:
         """The agent, waiting for the background start-up if needed (Ctrl-C stops waiting)."""
+        self.start_loading()
         if not self.ready:
-            with self.console.status("loading the causal libraries…", spinner="dots"):
-                self._future.result()
+            stop = threading.Event()
+            with sigint_sets(stop), no_echo(self.tty), self.console.status("loading the causal libraries…", spinner="dots"):
+                while not stop.is_set() and not self._future.done():
+                    try:
+                        self._future.result(timeout=0.05)
+                    except TimeoutError:
+                        pass
+            if not self.ready:
+                self.console.print("[yellow]stopped waiting[/]: the libraries are still loading")
+                return None
         self.report_startup()
         if self._agent is None and not quiet:
             self.console.print(
@@ -306,8 +321,22 @@ class ChatSession:
         return self.prompt.prompt([("bold ansicyan", "causal› ")])
 
     # -- the loop --------------------------------------------------------------------------------
+    def start_loading(self, *_: Any) -> None:
+        """Start the background start-up (once). Called after the first prompt is drawn, so the
+        import work does not compete with drawing it; any command that needs the agent calls it
+        too."""
+        with self._loader_lock:
+            if not self._loader.is_alive() and not self.ready:
+                try:
+                    self._loader.start()
+                except RuntimeError:  # already started and finished
+                    pass
+
     def run(self) -> None:
         self.banner()
+        self.prompt.app.after_render += self._after_first_render
+        if self.plain_input:  # nothing is drawn, so start now
+            self.start_loading()
         while self.running:
             self.report_startup()
             try:
@@ -353,50 +382,57 @@ class ChatSession:
         if not len(agent.datasets):
             self.console.print("[yellow]no data is loaded[/]: /load PATH first (e.g. /load data.csv)")
             return None
+        from .report import Turn
+
         turn = Turn(question=question)
         self.turns.append(turn)
-        before = self._messages(agent)
         events: queue.Queue[Any] = queue.Queue()
         cancel = threading.Event()
-        worker = threading.Thread(
-            target=_stream_worker,
-            args=(agent, question, self.thread_id, cancel, events),
-            name="causal-agent-question",
-            daemon=True,
-        )
-        self.current_cancel = cancel
-        worker.start()
         pending: dict[str, Any] = {}
-        try:
+        failure: BaseException | None = None
+        self.current_cancel = cancel
+        # Ctrl-C only sets ``cancel`` here: a KeyboardInterrupt raised at an arbitrary point
+        # (say, while rich starts its spinner thread) would leave the terminal in a mess.
+        with sigint_sets(cancel), no_echo(self.tty):
+            before = self._messages(agent)
+            worker = threading.Thread(
+                target=_stream_worker,
+                args=(agent, question, self.thread_id, cancel, events),
+                name="causal-agent-question",
+                daemon=True,
+            )
+            worker.start()
             with self.console.status("thinking…", spinner="dots") as status:
-                while True:
+                while not cancel.is_set():
                     try:
-                        item = events.get(timeout=0.1)
+                        item = events.get(timeout=0.05)
                     except queue.Empty:
                         continue
                     if item is _DONE:
                         break
                     if isinstance(item, BaseException):
-                        raise item
-                    self._show_event(item, turn, pending, status.update)
-        except KeyboardInterrupt:
-            cancel.set()
+                        failure = item
+                        break
+                    try:
+                        self._show_event(item, turn, pending, status.update)
+                    except Exception as exc:  # a display bug must not kill the REPL
+                        failure = exc
+                        break
+        self.current_cancel = None
+        if cancel.is_set():
             turn.status = "cancelled"
             self._restart_thread(agent, before)
             self.console.print("[yellow]cancelled[/] — back at the prompt")
             return turn
-        except CausalAgentError as exc:
-            turn.status, turn.error = "error", str(exc)
+        if failure is not None:
+            if isinstance(failure, CausalAgentError):
+                turn.error = str(failure)
+            else:  # a bug or a library failure: one line, the REPL stays up
+                turn.error = f"{type(failure).__name__}: {failure}".splitlines()[0]
+            turn.status = "error"
             self._restart_thread(agent, before)
-            self.console.print(f"[red]error:[/] {_esc(str(exc))}")
+            self.console.print(f"[red]error:[/] {_esc(turn.error)}")
             return turn
-        except Exception as exc:  # a bug or a library failure: one line, the REPL stays up
-            turn.status, turn.error = "error", f"{type(exc).__name__}: {exc}"
-            self._restart_thread(agent, before)
-            self.console.print(f"[red]error:[/] {_esc(turn.error.splitlines()[0])}")
-            return turn
-        finally:
-            self.current_cancel = None
         if turn.answer is not None:
             from .display import answer_renderable
 
@@ -466,6 +502,51 @@ class ChatSession:
 _DONE = object()
 
 
+@contextmanager
+def no_echo(enabled: bool) -> Iterator[None]:
+    """Stop the terminal from echoing keys typed while a question runs: they would garble the
+    spinner. The keys are not lost; the next prompt reads them."""
+    if not enabled:
+        yield
+        return
+    try:
+        import termios
+
+        fd = sys.stdin.fileno()
+        old = termios.tcgetattr(fd)
+        new = list(old)
+        new[3] &= ~termios.ECHO
+        termios.tcsetattr(fd, termios.TCSANOW, new)
+    except (ImportError, OSError, ValueError):
+        yield
+        return
+    except Exception:  # termios.error
+        yield
+        return
+    try:
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSANOW, old)
+
+
+@contextmanager
+def sigint_sets(flag: threading.Event) -> Iterator[None]:
+    """While active, Ctrl-C (SIGINT) sets ``flag`` instead of raising KeyboardInterrupt.
+
+    Signal handlers can only be installed from the main thread; elsewhere this does nothing and
+    Ctrl-C keeps its default behaviour.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, lambda signum, frame: flag.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _stream_worker(
     agent: CausalAgent, question: str, thread_id: str, cancel: threading.Event, out: queue.Queue[Any]
 ) -> None:
@@ -482,6 +563,13 @@ def _stream_worker(
     finally:
         stream.close()
         out.put(_DONE)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def _short_args(args: dict[str, Any], limit: int = 80) -> str:
@@ -554,8 +642,9 @@ def run_chat(
         input=input,
         output=output,
     )
-    if input is None and not sys.stdin.isatty():
+    if input is None and not _isatty(sys.stdin):
         session.read = _lines_input(sys.stdin)  # type: ignore[method-assign]
+        session.plain_input = True
     session.run()
     return session
 

@@ -23,6 +23,10 @@ if TYPE_CHECKING:  # pragma: no cover
 Handler = Callable[["ChatSession", list[str]], None]
 
 
+class _NoAgent(Exception):
+    """The agent is unavailable; ``ChatSession.agent`` has already said why."""
+
+
 def run_command(session: ChatSession, text: str) -> None:
     """Parse and run one slash command; errors become one printed line."""
     try:
@@ -33,12 +37,14 @@ def run_command(session: ChatSession, text: str) -> None:
         handler(session, args)
     except CausalAgentError as exc:
         session.console.print(f"[red]error:[/] {escape(str(exc))}")
+    except _NoAgent:
+        pass
 
 
 def _need_agent(session: ChatSession) -> CausalAgent:
     agent = session.agent()
     if agent is None:
-        raise CausalAgentError("the agent could not start; switch the model with /model offline")
+        raise _NoAgent
     return agent
 
 
@@ -175,7 +181,11 @@ def cmd_model(session: ChatSession, args: list[str]) -> None:
 
     with session.console.status(f"starting {escape(args[0])}…", spinner="dots"):
         memory = old.memory if old is not None else session.memory_spec
-        agent = CausalAgent(model=args[0], memory=memory, base_url=session.base_url)
+        try:
+            agent = CausalAgent(model=args[0], memory=memory, base_url=session.base_url)
+        except CausalAgentError as exc:
+            keep = f" (still using {old.model_name})" if old is not None else ""
+            raise CausalAgentError(f"{exc}{keep}") from None
         if old is not None:
             for ds in old.datasets:
                 agent.datasets.add(ds)

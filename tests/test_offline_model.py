@@ -122,6 +122,8 @@ def test_only_bound_tools_are_called():
     msg = ask(model, "Does smoking directly cause lung cancer?")
     assert msg.tool_calls == []
     assert "direct_cause" in msg.content and "not available" in msg.content
+    unbound = OfflinePlanner().invoke([system(), HumanMessage("Are Age and Smoking independent?")])
+    assert unbound.tool_calls == [] and "not available" in unbound.content
 
 
 def test_unclear_question_names_what_is_missing(model):

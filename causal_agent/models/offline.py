@@ -109,14 +109,15 @@ class OfflinePlanner(BaseChatModel):
         if intent.kind == "unknown":
             return _ai(_unclear_message(intent))
         name = TOOL_FOR_KIND[intent.kind]
-        if tools is not None and name not in tools:
+        tools = tools if tools is not None else {}  # nothing bound: no tool may be called
+        if name not in tools:
             available = ", ".join(sorted(tools)) or "none"
             return _ai(
                 f"I understood the question: {intent.describe()}. But the tool it needs, `{name}`, is "
                 f"not available to me (available tools: {available}). Enable the plugin that provides it."
             )
         args = tool_args(intent)
-        if tools is not None and tools.get(name):
+        if tools.get(name):
             args = {k: v for k, v in args.items() if k in tools[name]}
         call_id = "call_" + hashlib.sha256(f"{salt}|{name}|{sorted(args.items())!r}".encode()).hexdigest()[:20]
         text = f"Understood: {intent.describe()}."
@@ -360,7 +361,8 @@ def _render_independence(
         evidence.append(f"{a.get('statistic_name') or 'statistic'} {_g(a['statistic'])}")
     if p is not None and alpha is not None:
         rel = "<" if p < alpha else ">="
-        evidence.append(f"p-value {_g(p, 3)} {rel} alpha {_g(alpha)}")
+        shown_p = "< 1e-16" if p == 0 else _g(p, 3)
+        evidence.append(f"p-value {shown_p} {rel} alpha {_g(alpha)}" if p else f"p-value {shown_p} (< alpha {_g(alpha)})")
     if a.get("n") is not None:
         evidence.append(f"n = {a['n']}")
     text = verdict

@@ -306,7 +306,7 @@ class Mention:
 
 _TOKEN = re.compile(r"[^\W_]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_JOINABLE_GAP = re.compile(r"^[ \t_\-]{1,2}$|^$")
+_JOINABLE_GAP = re.compile(r"^[ \t_\-]{1,2}$|^$|^ ?[(/.] ?$")
 
 
 def _name_tokens(name: str) -> list[str]:
@@ -375,6 +375,8 @@ def find_mentions(text: str, variables: Sequence[str], vocab: Vocabulary | None 
                 if compact in vocab.function_words or len(compact) <= 1:
                     if not _stopword_name_ok(text, tokens, i, j, var, vocab):
                         continue
+                if var.endswith((")", "]")) and text[end : end + 1] == var[-1]:
+                    end += 1
                 candidates.append((-n, 0, 0, start, Mention(var, start, end, "exact")))
                 continue
             if len(compact) < 4 or all(t in vocab.stopwords for t in lowered[i:j]):
