@@ -338,11 +338,17 @@ def discover(
     alpha: float | None = None,
     ci_test: str | None = "auto",
     background: Background | dict | None = None,
+    partial: str = "induced",
     **params: Any,
 ) -> DiscoveryResult:
     """Learn (or reuse from ``ctx.memory``) a causal graph over ``variables`` of ``dataset``.
 
     ``variables=None`` means every analysable column; a subset gives a partial graph (at least 2).
+    A partial graph is by default the subgraph the full graph induces on the subset
+    (``partial="induced"``): learning on every variable keeps confounders in view, orients more
+    edges, and reuses the full graph from memory. ``partial="marginal"`` instead runs the
+    algorithm on the subset's columns alone (what the literature's benchmark does), where
+    left-out common causes show up as extra edges.
     ``algorithm``/``alpha`` default to ``ctx.settings``. Extra ``params`` go to the algorithm and
     into the memory key.
     """
@@ -352,6 +358,12 @@ def discover(
     started = time.perf_counter()
     ds = dataset if hasattr(dataset, "fingerprint") else ctx.datasets.get(dataset)  # type: ignore[arg-type]
     names = _resolve_variables(ds, variables)
+    mode = (partial or "induced").strip().lower()
+    if mode not in ("induced", "marginal"):
+        raise AlgorithmError(f"unknown partial-graph mode {partial!r}; use 'induced' or 'marginal'")
+    if mode == "induced" and len(names) < len(ds.variables):
+        return _induced(ctx, ds, names, started, algorithm=algorithm, alpha=alpha,
+                        ci_test=ci_test, background=background, **params)
     requested_alpha = alpha
     alpha = check_alpha(ctx.settings.alpha if alpha is None else alpha)
     wanted_test = normalize_method(ci_test)
@@ -395,10 +407,12 @@ def discover(
         key_params = {"background": bg}
     alpha_used = alpha if ci_based else None
     key_params.update(params)
-    partial = None if len(names) == len(ds.variables) else names
+    subset_vars = None if len(names) == len(ds.variables) else names
+    if subset_vars is not None:  # a marginal partial graph; induced ones returned above
+        key_params["partial"] = "marginal"
 
-    key = ctx.memory.key_for(ds, name, partial, key_params)
-    record = ctx.memory.lookup(ds, name, partial, key_params)
+    key = ctx.memory.key_for(ds, name, subset_vars, key_params)
+    record = ctx.memory.lookup(ds, name, subset_vars, key_params)
     if record is not None:
         prov = record.provenance
         notes = [str(n) for n in prov.params.get("notes") or []] + notes
@@ -472,7 +486,7 @@ def discover(
         elapsed_s=round(elapsed, 4),
     )
     ctx.memory.put(GraphRecord(key=key, graph=graph, provenance=provenance))
-    subset = "" if partial is None else " (partial graph)"
+    subset = "" if subset_vars is None else " (marginal partial graph)"
     with_bg = f" and {_background_text(bg)}" if bg is not None else ""
     summary = (
         f"Learned a {graph.kind.upper()} over {len(names)} variables{subset} with"
@@ -509,3 +523,34 @@ __all__ = [
     "Background", "DiscoveryResult", "KCI_DISCOVERY_MAX_ROWS", "choose_algorithm", "discover",
     "uses_ci_test",
 ]
+
+
+def _induced(ctx: AgentContext, ds: Dataset, names: list[str], started: float, **kw: Any) -> DiscoveryResult:
+    """The partial graph over ``names`` as the subgraph of the full graph (learned or reused)."""
+    from .memory import GraphRecord, Provenance
+
+    full = discover(ctx, ds, None, **kw)
+    key = f"{full.key.split('@', 1)[0]}:{','.join(sorted(names))}"
+    if "@" in full.key:
+        key += "@" + full.key.split("@", 1)[1]
+    graph = full.graph.subgraph(names)
+    record = ctx.memory.get(full.key)
+    prov = record.provenance.model_copy(
+        update={
+            "variables": list(graph.nodes),
+            "params": {**record.provenance.params, "partial": "induced", "full_graph": full.key},
+        }
+    )
+    ctx.memory.put(GraphRecord(key=key, graph=graph, provenance=prov))
+    how = "reused from memory" if full.reused else "learned now"
+    summary = (
+        f"Partial graph over {', '.join(names)}: the subgraph of the full graph {full.key!r}"
+        f" ({how}, {_label(full.algorithm, full.ci_test, full.alpha)}), {_describe(graph)}."
+        f" Stored as {key!r}. Learning on all variables keeps their common causes in view."
+    )
+    return DiscoveryResult(
+        key=key, graph=graph, algorithm=full.algorithm, ci_test=full.ci_test, alpha=full.alpha,
+        reason=full.reason + "; partial graph induced from the full graph", reused=full.reused,
+        elapsed_s=round(time.perf_counter() - started, 4), variables=list(graph.nodes),
+        notes=full.notes, summary=summary,
+    )

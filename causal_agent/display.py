@@ -67,6 +67,8 @@ def answer_renderable(answer: Answer, show_steps: bool = True) -> Panel:
         for i, step in enumerate(answer.steps, 1):
             args = ", ".join(f"{k}={v!r}" for k, v in step.args.items())
             first = step.output.splitlines()[0] if step.output else ""
+            if len(first) > 110:
+                first = first[:109].rstrip() + "…"
             style = "red" if step.status == "error" else "dim"
             steps.append(f"  {i}. {step.tool}({args}) → {first}\n", style=style)
         parts.append(steps)

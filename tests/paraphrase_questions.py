@@ -30,7 +30,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-Kind = Literal["IT", "CIT", "MULTCIT", "CAUSE", "Has-Collider", "Has-Confounder", "CAUSALKG", "PARTIAL_CG", "ATE"]
 KINDS: tuple[str, ...] = ("IT", "CIT", "MULTCIT", "CAUSE", "Has-Collider", "Has-Confounder", "CAUSALKG",
                           "PARTIAL_CG", "ATE")
 EXPECTED_TOOL: dict[str, str] = {
@@ -214,6 +213,7 @@ QUESTIONS: list[Question] = [
     _it("c-it-4", C, "Are Stress and Yellow Fingers correlated?", "stress", "yellow_fingers", (), DEP, "yes"),
     _it("c-it-5", C, "Is genetics statistically independent of age?", "genetics", "age", (), IND, "yes"),
     _it("c-it-6", C, "Are smokng and age unrelated?", "smoking", "age", (), IND, "no"),
+    _it("c-it-7", C, "is coughing related to genetics", "coughing", "genetics", (), DEP, "yes"),
     _it("c-cit-1", C, "Are age and stress independent given smoking?", "age", "stress", ("smoking",), IND, "no"),
     _it("c-cit-2", C, "Is yellow_fingers independent of lung_cancer conditional on smoking?",
         "yellow_fingers", "lung_cancer", ("smoking",), IND, "yes"),
@@ -225,6 +225,9 @@ QUESTIONS: list[Question] = [
         "genetics", "yellow_fingers", ("smoking",), IND, "yes"),
     _it("c-cit-6", C, "Are AGE and COUGHING conditionally independent given LUNG CANCER?",
         "age", "coughing", ("lung_cancer",), IND, "yes"),
+    _it("c-cit-7", C, "After adjusting for smoking, is lung cancer still associated with age?",
+        "lung_cancer", "age", ("smoking",), DEP, "yes"),
+    _it("c-cit-8", C, "Are stress and age dependent when we condition on smoking?", "stress", "age", ("smoking",), DEP, "yes"),
     _it("c-mcit-1", C, "Are stress and coughing independent given smoking and genetics?",
         "stress", "coughing", ("smoking", "genetics"), IND, "no"),
     _it("c-mcit-2", C, "Conditional on smoking, genetics, and age, is lung cancer independent of stress?",
@@ -278,6 +281,7 @@ QUESTIONS: list[Question] = [
         "Seasonality", "Marketing Budget", (), IND, "yes"),
     _it("m-it-4", M, "Are brand awareness and PRICE correlated?", "Brand Awareness", "Price", (), DEP, "no"),
     _it("m-it-5", M, "Is Website Visits independent of Marketing Budget?", "Website Visits", "Marketing Budget", (), IND, "no"),
+    _it("m-it-6", M, "Is there any relationship between Price and Brand Awareness?", "Price", "Brand Awareness", (), DEP, "no"),
     _it("m-cit-1", M, "Are Seasonality and Marketing Budget independent given Ad Spend?",
         "Seasonality", "Marketing Budget", ("Ad Spend",), IND, "no"),
     _it("m-cit-2", M, "Given brand awareness, is there an association between ad spend and sales?",
@@ -313,18 +317,22 @@ QUESTIONS: list[Question] = [
           "Website Visits", "Sales", "yes"),
     _pair("m-conf-3", M, "Has-Confounder", "Do Marketing Budget and Price share a common cause?",
           "Marketing Budget", "Price", "no"),
+    _pair("m-conf-4", M, "Has-Confounder", "Do Brand Awareness and Sales have any common causes?",
+          "Brand Awareness", "Sales", "no"),
     _graph("m-kg-1", M, "Learn the full causal graph of the marketing data.",
            edges=(("Price", "Sales", "-->"), ("Ad Spend", "Brand Awareness", "-->"), ("Seasonality", "Website Visits", "-->"))),
     _graph("m-pcg-1", M, "Find the causal graph between Ad Spend, Brand Awareness and Sales.",
            ("Ad Spend", "Brand Awareness", "Sales")),
     _graph("m-pcg-2", M, "Draw a causal graph of seasonality; website visits; sales",
            ("Seasonality", "Website Visits", "Sales")),
+    _graph("m-pcg-3", M, "Plot the causal DAG for Ad Spend, Price, and Sales.", ("Ad Spend", "Price", "Sales")),
     _ate("m-ate-1", M, "What is the effect of Ad Spend on Sales if Ad Spend goes from 0 to 1?", "Ad Spend", "Sales", 0, 1),
     _ate("m-ate-2", M, "If we raise the Price from -0.5 to 0.5, how much do Sales change?", "Price", "Sales", -0.5, 0.5),
     _ate("m-ate-3", M, "Estimate the average causal effect of brand awareness on website visits, 0 -> 2",
          "Brand Awareness", "Website Visits", 0, 2),
     _ate("m-ate-4", M, "What is the ATE of Marketing Budget on Brand Awareness for a one unit increase?",
          "Marketing Budget", "Brand Awareness", 0, 1, delta_only=True),
+    _ate("m-ate-5", M, "What happens to Sales if Website Visits increase from 2 to 3?", "Website Visits", "Sales", 2, 3),
     # ---------------------------------------------------------------- economics (headerless, --columns)
     _it("e-it-1", E, "Are oil price and money supply independent?", "oil_price", "money_supply", (), IND, "yes"),
     _it("e-it-2", E, "Is there an association between interest rates and unemployment?",
@@ -357,19 +365,26 @@ QUESTIONS: list[Question] = [
           "oil_price", "consumer_spending", "no"),
     _pair("e-cause-5", E, "CAUSE", "Economists argue a lot about monetary policy. Do interest rates directly affect "
           "consumer spending?", "interest_rate", "consumer_spending", "yes"),
+    _pair("e-cause-6", E, "CAUSE", "Does credit growth cause inflation directly?", "credit_growth", "inflation", "no"),
     _pair("e-col-1", E, "Has-Collider", "Do oil price and money supply have a common effect?", "oil_price", "money_supply", "yes"),
     _pair("e-col-2", E, "Has-Collider", "Is there a collider between interest rate and real wages?",
           "interest_rate", "real_wages", "yes"),
     _pair("e-col-3", E, "Has-Collider", "Do credit growth and oil price share a common effect?", "credit_growth", "oil_price", "no"),
+    _pair("e-col-4", E, "Has-Collider", "Is there a common effect of GDP growth and credit growth?",
+          "gdp_growth", "credit_growth", "no"),
     _pair("e-conf-1", E, "Has-Confounder", "Do interest rate and real wages share a common cause?",
           "interest_rate", "real_wages", "yes"),
     _pair("e-conf-2", E, "Has-Confounder", "Do credit growth and inflation have a common cause?",
           "credit_growth", "inflation", "uncertain"),
     _pair("e-conf-3", E, "Has-Confounder", "Is there a confounder of GDP growth and unemployment?",
           "gdp_growth", "unemployment", "no"),
+    _pair("e-conf-4", E, "Has-Confounder", "Is there a common cause for money supply and oil prices?",
+          "money_supply", "oil_price", "no"),
     _graph("e-kg-1", E, "Give me the whole causal graph for these economic indicators.",
            edges=(("inflation", "interest_rate", "-->"), ("money_supply", "credit_growth", "---"),
                   ("oil_price", "inflation", "-->"))),
+    _graph("e-kg-2", E, "Can you map out the causal relationships between all the variables in this dataset?",
+           edges=(("gdp_growth", "unemployment", "-->"), ("real_wages", "consumer_spending", "-->"))),
     _graph("e-pcg-1", E, "Causal graph among inflation, interest rate and unemployment?",
            ("inflation", "interest_rate", "unemployment")),
     _graph("e-pcg-2", E, "What's the causal structure between money supply, credit growth, and inflation?",
@@ -380,6 +395,8 @@ QUESTIONS: list[Question] = [
     _ate("e-ate-3", E, "What is the average treatment effect of consumer spending on unemployment from -0.5 to 0.5?",
          "consumer_spending", "unemployment", -0.5, 0.5),
     _ate("e-ate-4", E, "What is the ATE of oil price on interest rate, from zero to two?", "oil_price", "interest_rate", 0, 2),
+    _ate("e-ate-5", E, "Would raising the interest rate from 1 to 3 change consumer spending, and by how much?",
+         "interest_rate", "consumer_spending", 1, 3),
 ]
 
 # A handful asked through ``causal-agent ask --json`` for the semicolon+ID and headerless files.
@@ -423,8 +440,8 @@ def _tool_args(step: Any, resolve: Callable[[str], str]) -> dict[str, Any]:
     """Tool arguments with variable names resolved as the tool resolved them (artifact first)."""
     args = dict(step.args or {})
     art = getattr(step, "artifact", None) or {}
-    for key in ("x", "y", "given", "treatment", "outcome", "t0", "t1", "variables"):
-        if key in art and art[key] is not None and key != "variables":
+    for key in ("x", "y", "given", "treatment", "outcome", "t0", "t1"):
+        if art.get(key) is not None:
             args[key] = art[key]
 
     def res(v: Any) -> Any:

@@ -140,8 +140,14 @@ def test_partial_graph(algorithms):
     assert edge_set(result.graph) == {"X1 --> X3", "X2 --> X3"}
     again = discover(ctx, variables=["X2", "X3", "X1"])
     assert again.reused and again.key == result.key
-    marginal = discover(ctx, variables=["X1", "X4"])  # X1 -> X3 -> X4 marginalised
+    assert ctx.memory.get("dag7:pc").graph.subgraph(["X1", "X2", "X3"]) == result.graph
+    induced = discover(ctx, variables=["X1", "X4"])  # no direct edge in the full graph
+    assert edge_set(induced.graph) == set() and induced.reused
+    marginal = discover(ctx, variables=["X1", "X4"], partial="marginal")  # X1 -> X3 -> X4 marginalised
     assert edge_set(marginal.graph) == {"X1 --- X4"}
+    assert marginal.key == "dag7:pc:X1,X4@partial=marginal"
+    with pytest.raises(AlgorithmError, match="partial-graph mode"):
+        discover(ctx, variables=["X1", "X4"], partial="sideways")
 
 
 def test_background_orients_chain(algorithms):
@@ -222,7 +228,7 @@ def test_auto_choices_say_why(algorithms):
         ({"algorithm": "ges", "background": {"required": [["A", "B"]]}}, AlgorithmError,
          "cannot use background knowledge"),
         ({"background": {"required": [["A", "Z"]]}}, VariableError, "unknown variable 'Z'"),
-        ({"variables": ["A", "B"], "background": {"tiers": [["C"]]}}, VariableError,
+        ({"variables": ["A", "B"], "partial": "marginal", "background": {"tiers": [["C"]]}}, VariableError,
          "not among the graph's variables"),
         ({"background": {"required": [["A", "B"]], "forbidden": [["A", "B"]]}}, VariableError,
          "both required and forbidden"),

@@ -231,6 +231,11 @@ def _args_schema() -> type[BaseModel]:
         background: "Background | None" = Field(
             None, description="background knowledge: required/forbidden edges [a, b], tiers"
         )
+        partial: str = Field(
+            "induced",
+            description="for a partial graph: 'induced' (subgraph of the full graph) or"
+            " 'marginal' (learn on the subset's columns only)",
+        )
         dataset: str | None = Field(None, description="dataset name; omit for the loaded one")
 
     return DiscoverGraphArgs
@@ -251,13 +256,15 @@ def discover_graph_tool() -> Any:
         alpha: float | None = None,
         ci_test: str = "auto",
         background: Any = None,
+        partial: str = "induced",
         dataset: str | None = None,
     ) -> tuple[str, dict[str, Any]]:
         """Learn a causal graph (CPDAG/PAG/DAG) from the data, or reuse the stored one.
 
         Returns the graph's memory key and its edges; pass variables for a partial graph."""
         result = discover(runtime.context, dataset=dataset, variables=variables,
-                          algorithm=algorithm, alpha=alpha, ci_test=ci_test, background=background)
+                          algorithm=algorithm, alpha=alpha, ci_test=ci_test, background=background,
+                          partial=partial)
         content = f"{result.summary}\nGraph {result.key}:\n{result.graph.to_text()}"
         artifact = {
             "key": result.key,
