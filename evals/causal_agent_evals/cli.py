@@ -47,7 +47,10 @@ def eval_command(
 
     from .report import EvalReport, build_report, comparison_markdown, render_comparison, render_table, to_markdown
 
-    console = console or Console()
+    if console is None:
+        console = Console()
+        if not console.is_terminal or console.width < 140:  # piped output: keep the table readable
+            console = Console(width=150)
     if compare:
         if len(compare) != 2:
             raise DataError("--compare takes two report files: --compare a.json b.json")

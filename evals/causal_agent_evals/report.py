@@ -316,9 +316,15 @@ def _num(v: float | None, fmt: str = "{:.2f}") -> str:
 
 
 COLUMNS = (
-    ("n", "n"), ("truth", "vs truth"), ("ref", "vs reference"), ("cw", "confidently wrong"),
-    ("unc", "uncertain"), ("f1", "skeleton F1"), ("shd", "SHD"), ("ci", "CI covers truth"),
-    ("calls", "model calls"), ("lat", "median latency"), ("err", "errors"), ("pub", "published agent"),
+    ("n", "n"), ("truth", "truth"), ("ref", "ref"), ("cw", "conf.wrong"),
+    ("unc", "uncert."), ("f1", "F1"), ("shd", "SHD"), ("ci", "CI cov"),
+    ("calls", "calls"), ("lat", "p50 lat"), ("err", "errors"), ("pub", "published"),
+)
+LEGEND = (
+    "truth: accuracy against the true DAG/SCM · ref: agreement with the reference procedure (PC α=0.05, "
+    "linear back-door) · conf.wrong: yes/no contradicting a yes/no truth · uncert.: 'uncertain' answers · "
+    "F1/SHD: skeleton F1 and SHD vs the true CPDAG · CI cov: ATE intervals covering the true effect · "
+    "calls: mean model calls · p50 lat: median seconds per question · published: the literature's reference agent"
 )
 
 
@@ -355,7 +361,7 @@ def render_table(report: EvalReport, console: Any = None) -> Any:
     table = Table(title=title, show_lines=False)
     table.add_column("level / type", no_wrap=True)
     for key, header in COLUMNS:
-        table.add_column(header, justify="right", no_wrap=key not in ("cw", "ci", "lat", "pub", "calls"))
+        table.add_column(header, justify="right", no_wrap=True)
     for style, label, cells in _table_rows(report):
         if style == "level":
             table.add_row(f"[bold]{label}[/bold]", *[f"[bold]{c}[/bold]" for c in cells], end_section=False)
@@ -365,6 +371,7 @@ def render_table(report: EvalReport, console: Any = None) -> Any:
         else:
             table.add_row(f"  {label}", *cells)
     console.print(table)
+    console.print(f"[dim]{LEGEND}[/dim]")
     for c in report.caveats:
         console.print(f"[yellow]note:[/yellow] {c}")
     return table
@@ -390,6 +397,8 @@ def to_markdown(report: EvalReport) -> str:
         lines += ["## Caveats", ""] + [f"- {c}" for c in report.caveats] + [""]
     lines += [
         "## Results by level and sub-type",
+        "",
+        LEGEND + ".",
         "",
         "Accuracy *vs truth* scores against the process that generated the data (the true DAG / SCM);"
         " *vs reference* is agreement with the fixed reference procedure on the data (PC at α = 0.05 with the"
