@@ -60,10 +60,13 @@ class DatasetRegistry:
             return list(self._datasets.values())[-1]
         if name in self._datasets:
             return self._datasets[name]
-        norm = {n.lower().replace(" ", "_").replace("-", "_"): n for n in self._datasets}
-        key = name.lower().replace(" ", "_").replace("-", "_").rsplit(".", 1)[0]
-        if key in norm:
-            return self._datasets[norm[key]]
+        from .names import sanitize_name
+
+        # Dataset names are sanitised the same way when loaded; "Clinic.csv" finds "clinic".
+        stem = name.rsplit(".", 1)[0] if name.lower().endswith((".csv", ".tsv", ".txt", ".parquet")) else name
+        key = sanitize_name(stem)
+        if key in self._datasets:
+            return self._datasets[key]
         raise DataError(f"unknown dataset {name!r}." + suggestion(name, self._datasets, "dataset"))
 
 

@@ -1,0 +1,197 @@
+"""The eval runner: tiny generated suites, resume, errors, the published fixture, reports, the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from causal_agent_evals.questions import QUESTION_TYPES
+from causal_agent_evals.report import EvalReport, build_report, compare_reports, to_markdown
+from causal_agent_evals.runner import (RunOptions, make_agent, prepare_four_level, prepare_published, read_results,
+                                       run_suite)
+
+FIXTURE = Path("/work/shared/fixtures/published-format")
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("eval-cache")
+
+
+@pytest.fixture(scope="module")
+def tiny(cache):
+    """20 questions (one dataset, all nine sub-types) on 300 rows: generated once for the module."""
+    return prepare_four_level(n=20, seed=3, rows=300, cache_dir=cache)
+
+
+class CountingAgent:
+    """A real agent whose ``ask`` calls are counted (resume must not ask again)."""
+
+    calls: list[str] = []
+
+    def __init__(self, options: RunOptions) -> None:
+        self.agent = make_agent(options)
+
+    def load(self, *args, **kwargs):
+        return self.agent.load(*args, **kwargs)
+
+    def ask(self, question: str):
+        CountingAgent.calls.append(question)
+        return self.agent.ask(question)
+
+
+def _inline(**kw) -> RunOptions:
+    return RunOptions(workers=1, progress=False, **kw)
+
+
+def test_suite_is_cached_and_reproducible(tiny, cache):
+    again = prepare_four_level(n=20, seed=3, rows=300, cache_dir=cache)
+    assert again.cached and not tiny.cached
+    assert [q.id for q in again.questions] == [q.id for q in tiny.questions]
+    assert [q.truth for q in again.questions] == [q.truth for q in tiny.questions]
+    assert {q.question_type for q in tiny.questions} == set(QUESTION_TYPES)
+
+
+def test_run_in_processes_produces_records_and_a_report_naming_all_nine_codes(tiny, tmp_path):
+    out = tmp_path / "results.jsonl"
+    result = run_suite(tiny, RunOptions(workers=2, progress=False), out)
+    lines = out.read_text().splitlines()
+    assert len(lines) == len(result.records) == 20
+    rec = json.loads(lines[0])
+    for field in ("id", "question_type", "level", "question", "expected", "data_answer", "answer", "correct",
+                  "agrees_reference", "model_calls", "latency_s", "steps", "error"):
+        assert field in rec
+    assert all(r.error is None for r in result.records)
+    assert all(r.model_calls and r.model_calls >= 1 for r in result.records)
+    assert all(r.steps and r.steps[0].tool and "\n" not in r.steps[0].output for r in result.records)
+    assert len(result.stats.worker_startup_s) == 2
+    assert len({r.worker for r in result.records}) == 1  # one dataset = one task = one worker
+    report = build_report(result)
+    assert set(report.types) == set(QUESTION_TYPES)
+    data = json.loads(report.model_dump_json())
+    for code in QUESTION_TYPES:
+        assert data["types"][code]["n"] >= 1
+        assert data["types"][code]["published_reference"] is not None
+    # accuracy in the report is the share of correct records
+    it = [r for r in result.records if r.question_type == "IT"]
+    assert report.types["IT"].accuracy == pytest.approx(sum(bool(r.correct) for r in it) / len(it))
+    md = to_markdown(report)
+    assert all(code in md for code in QUESTION_TYPES)
+
+
+def test_resume_skips_answered_questions(tiny, tmp_path):
+    out = tmp_path / "results.jsonl"
+    CountingAgent.calls = []
+    first = run_suite(tiny, _inline(), out, agent_factory=CountingAgent)
+    assert len(CountingAgent.calls) == 20 and first.stats.n_new == 20
+    # drop the last 5 lines and cut one short, as a kill mid-write would
+    lines = out.read_text().splitlines()
+    out.write_text("\n".join(lines[:15]) + "\n" + lines[15][: len(lines[15]) // 2])
+    CountingAgent.calls = []
+    second = run_suite(tiny, _inline(), out, agent_factory=CountingAgent)
+    assert len(CountingAgent.calls) == 5
+    assert second.stats.n_skipped == 15 and second.stats.n_new == 5
+    assert len(second.records) == 20 and len(read_results(out)) == 20
+    CountingAgent.calls = []
+    third = run_suite(tiny, _inline(), out, agent_factory=CountingAgent)
+    assert CountingAgent.calls == [] and third.stats.n_skipped == 20
+    # another model's file is refused, not mixed
+    from causal_agent.errors import DataError
+
+    with pytest.raises(DataError, match="another run"):
+        run_suite(tiny, _inline(model="openai:gpt-4o-mini"), out)
+
+
+def test_an_error_in_one_question_is_recorded_and_the_run_goes_on(tiny, tmp_path):
+    broken = tiny.questions[4].model_copy(update={"text": "", "question": "   "})  # empty prompt: agent raises
+    suite = tiny.model_copy(update={"questions": [*tiny.questions[:4], broken, *tiny.questions[5:8]]})
+    result = run_suite(suite, RunOptions(workers=2, progress=False), tmp_path / "r.jsonl")
+    errors = {r.id: r.error for r in result.records if r.error}
+    assert list(errors) == [broken.id]
+    assert "empty" in errors[broken.id]
+    assert len(result.records) == 8
+    assert sum(r.answer is not None for r in result.records) == 7
+    report = build_report(result)
+    assert report.overall.error_rate == pytest.approx(1 / 8)
+    assert report.failures[broken.question_type].causes.get("error") == 1
+
+
+def test_a_missing_data_file_fails_only_its_questions(tiny, tmp_path):
+    moved = [q.model_copy(update={"data_path": str(tmp_path / "missing.csv")}) for q in tiny.questions[:2]]
+    suite = tiny.model_copy(update={"questions": [*moved, *tiny.questions[2:4]]})
+    result = run_suite(suite, _inline(), tmp_path / "r.jsonl")
+    assert [bool(r.error) for r in result.records] == [True, True, False, False]
+    assert "missing" in result.records[0].error
+
+
+def test_published_fixture_reports_the_flipped_labels(tmp_path):
+    suite = prepare_published(FIXTURE / "questions.jsonl", FIXTURE / "data", FIXTURE / "causal_graph")
+    result = run_suite(suite, _inline(), tmp_path / "pub.jsonl")
+    assert len(result.records) == 9 and all(r.error is None for r in result.records)
+    report = build_report(result)
+    text = " ".join(report.caveats)
+    assert "flipped" in text and "3 independence label(s) were flipped" in text
+    assert "ATE" in text
+    assert report.overall.accuracy is None  # no truth in published files
+    assert report.overall.n_reference == 9
+    assert "flipped" in to_markdown(report)
+
+
+def test_compare_two_reports(tiny, tmp_path):
+    result = run_suite(tiny, _inline(), tmp_path / "a.jsonl")
+    a = build_report(result)
+    strict = result.model_copy(update={"options": result.options.model_copy(update={"tolerance": {"rel": 0, "abs": 0}})})
+    strict.options.tolerance = type(result.options.tolerance)(rel=0.0, abs=0.0)
+    b = build_report(strict)
+    diffs = {d.group: d for d in compare_reports(a, b)}
+    assert set(QUESTION_TYPES) <= set(diffs) and "overall" in diffs
+    assert diffs["IT"].accuracy_a == diffs["IT"].accuracy_b
+    assert diffs["ATE"].accuracy_b <= diffs["ATE"].accuracy_a  # a zero tolerance cannot score higher
+
+
+def test_cli_eval_run_report_and_compare(tiny, cache, tmp_path, capsys):
+    from causal_agent.cli import main
+
+    common = ["eval", "--suite", "four-level", "--n", "20", "--seed", "3", "--rows", "300", "--workers", "1",
+              "--cache-dir", str(cache), "--no-progress"]
+    main([*common, "--out", str(tmp_path / "r.jsonl"), "--report", str(tmp_path / "a.json"),
+          "--markdown", str(tmp_path / "a.md")])
+    shown = capsys.readouterr().out
+    assert "Has-Confounder" in shown and "loaded from cache" in shown
+    report = EvalReport.load(tmp_path / "a.json")
+    assert set(report.types) == set(QUESTION_TYPES) and report.meta["n_results"] == 20
+    assert "| CAUSALKG |" in (tmp_path / "a.md").read_text()
+    # a rerun resumes everything and writes the same figures
+    main([*common, "--out", str(tmp_path / "r.jsonl"), "--report", str(tmp_path / "b.json")])
+    b = EvalReport.load(tmp_path / "b.json")
+    assert b.meta["timing"]["skipped_from_file"] == 20 and b.meta["timing"]["answered_now"] == 0
+    assert b.types["CAUSE"].accuracy == report.types["CAUSE"].accuracy
+    main(["eval", "--compare", str(tmp_path / "a.json"), str(tmp_path / "b.json")])
+    shown = capsys.readouterr().out
+    assert "Δ truth" in shown and "PARTIAL_CG" in shown
+    # the published suite through the CLI
+    main(["eval", "--suite", "published", "--path", str(FIXTURE / "questions.jsonl"), "--data-dir",
+          str(FIXTURE / "data"), "--graphs-dir", str(FIXTURE / "causal_graph"), "--workers", "1", "--no-progress",
+          "--out", str(tmp_path / "p.jsonl")])
+    assert "flipped" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["eval", "--suite", "four-levl"], "four-level"),
+        (["eval", "--suite", "published"], "--path"),
+        (["eval", "--workers", "0"], "--workers"),
+        (["eval", "--compare", "nope-a.json", "nope-b.json"], "not found"),
+    ],
+)
+def test_cli_bad_input_exits_with_one_line(argv, message, capsys, tmp_path):
+    from causal_agent.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--cache-dir", str(tmp_path)] if "--compare" not in argv else argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and message in err and "\n" not in err
