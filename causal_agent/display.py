@@ -72,7 +72,8 @@ def answer_renderable(answer: Answer, show_steps: bool = True) -> Panel:
             style = "red" if step.status == "error" else "dim"
             steps.append(f"  {i}. {step.tool}({args}) → {first}\n", style=style)
         parts.append(steps)
-    foot = f"{answer.model_calls} model calls · {answer.elapsed_s:.2f} s"
+    calls = "model call" if answer.model_calls == 1 else "model calls"
+    foot = f"{answer.model_calls} {calls} · {answer.elapsed_s:.2f} s"
     if answer.tokens:
         foot += f" · {answer.tokens} tokens"
     return Panel(Group(*parts), subtitle=foot, subtitle_align="right")
