@@ -102,6 +102,28 @@ def suite_questions(seed: int = 0) -> list[Any]:
     return list(generate_suite(seed=seed, reference=False).questions)
 
 
+def template_sweep(questions: Iterable[Any]) -> list[Any]:
+    """Every question re-asked with every phrasing of its type and polarity (same variables, values
+    and scenario), so that each template is measured over many variable names, with and without a
+    scenario paragraph."""
+    from causal_agent_evals.questions import TEMPLATES, fmt_value, words
+
+    out = []
+    for q in questions:
+        discrete = q.scm_kind == "discrete"
+        slots: dict[str, Any] = {
+            "x": q.interest[0], "y": q.interest[1] if len(q.interest) > 1 else "",
+            "z": words(q.given), "zc": ",".join(q.given),
+            "vars": words(q.interest), "vc": ",".join(q.interest),
+        }
+        if q.question_type == "ATE":
+            slots.update(t=q.interest[0], t0=fmt_value(q.t0, discrete), t1=fmt_value(q.t1, discrete),
+                         tk="discrete" if discrete else "continuous")
+        for k, template in enumerate(TEMPLATES[q.question_type][q.polarity]):
+            out.append(q.model_copy(update={"id": f"{q.id}/t{k}", "question": template.format(**slots)}))
+    return out
+
+
 def report(result: dict[str, Any], show: int = 5, types: Sequence[str] | None = None) -> str:
     totals, right = result["totals"], result["right"]
     lines = [f"{'type':<15}{'right':>7}{'total':>7}{'acc':>8}"]
@@ -121,8 +143,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--show", type=int, default=5, help="misses to print per type")
+    ap.add_argument("--sweep", action="store_true", help="also re-ask every question with every phrasing")
     args = ap.parse_args()
-    print(report(evaluate(suite_questions(args.seed)), show=args.show))
+    questions = suite_questions(args.seed)
+    print(f"default suite (seed {args.seed}), {len(questions)} questions as generated:")
+    print(report(evaluate(questions), show=args.show))
+    if args.sweep:
+        swept = template_sweep(questions)
+        print(f"\ntemplate sweep: {len(swept)} questions (each question in every phrasing of its type):")
+        print(report(evaluate(swept), show=args.show))
 
 
 if __name__ == "__main__":

@@ -99,6 +99,22 @@ def test_bind_tools_and_identity():
          {"variables": ["Smoking", "Lung Cancer", "Coughing"], "dataset": "clinic"}),
         ("What is the effect of Smoking on Coughing if smoking goes from 0 to 2?", "estimate_effect",
          {"treatment": "Smoking", "outcome": "Coughing", "t0": 0.0, "t1": 2.0, "dataset": "clinic"}),
+        # a conditioning clause with filler words, three variables named
+        ("Once we know whether the patient has lung cancer, is coughing still related to smoking?",
+         "test_independence", {"x": "Coughing", "y": "Smoking", "given": ["Lung Cancer"], "dataset": "clinic"}),
+        # common child / common parent in role-noun phrasings
+        ("Are Age and Smoking both parents of a common variable?", "shared_collider",
+         {"x": "Age", "y": "Smoking", "dataset": "clinic"}),
+        ("Are yellow fingers and coughing both children of the same variable?", "shared_confounder",
+         {"x": "Yellow Fingers", "y": "Coughing", "dataset": "clinic"}),
+        # contrasted treatment values: the first is treated (t1), the second the control (t0)
+        ("Estimate the ATE of Age on Coughing, comparing Age = 60 with Age = 40.", "estimate_effect",
+         {"treatment": "Age", "outcome": "Coughing", "t0": 40.0, "t1": 60.0, "dataset": "clinic"}),
+        ("Compute E[Coughing | do(Age = 30)] - E[Coughing | do(Age = 50)].", "estimate_effect",
+         {"treatment": "Age", "outcome": "Coughing", "t0": 50.0, "t1": 30.0, "dataset": "clinic"}),
+        # 'these variables' with none named: the whole data
+        ("Sketch how these variables influence one another as a causal graph.", "discover_graph",
+         {"dataset": "clinic"}),
     ],
 )
 def test_emits_one_round_of_tool_calls(model, question, name, args):

@@ -340,3 +340,185 @@ def test_find_mentions_spans():
     ms = find_mentions("Is lung cancer linked to Smoking?", CLINIC)
     assert [m.var for m in ms] == ["Lung Cancer", "Smoking"]
     assert all(m.how == "exact" for m in ms)
+
+
+# --- generalised readings ------------------------------------------------------------------------
+# Conditioning clauses: with three or more variables, a marker's whole clause (to a comma, '?', or
+# the main clause) is the conditioning set, whatever filler words sit before the names.
+
+CLAUSE_CONDITIONING = [
+    # (question, pair, given)
+    ("Once we know whether a patient has lung cancer, does coughing still depend on smoking?",
+     {"Coughing", "Smoking"}, ["Lung Cancer"]),
+    ("Does coughing still depend on smoking once we know whether a patient has lung cancer?",
+     {"Coughing", "Smoking"}, ["Lung Cancer"]),
+    ("Is yellow fingers still dependent on coughing once we know the value of smoking?",
+     {"Yellow Fingers", "Coughing"}, ["Smoking"]),
+    ("If we already know a customer's web_traffic, is ad_spend still related to sales_revenue?",
+     {"ad_spend", "sales_revenue"}, ["web_traffic"]),
+    ("Is ad_spend still dependent on sales_revenue if we already know the level of brand_awareness?",
+     {"ad_spend", "sales_revenue"}, ["brand_awareness"]),
+    ("Knowing the value of age, is stress still dependent on smoking?", {"Stress", "Smoking"}, ["Age"]),
+    ("Once a patient's lung cancer status is known, are coughing and smoking independent?",
+     {"Coughing", "Smoking"}, ["Lung Cancer"]),
+    ("After we learn the genetic risk of a person, is smoking related to lung cancer?",
+     {"Smoking", "Lung Cancer"}, ["Genetic Risk"]),
+    ("Having observed X3 and the level of X4, are X1 and X2 still correlated?", {"X1", "X2"}, ["X3", "X4"]),
+    ("With knowledge of a patient's age, is stress informative about smoking?", {"Stress", "Smoking"}, ["Age"]),
+    ("Is smoking correlated with coughing, with the patient's age held fixed?", {"Smoking", "Coughing"}, ["Age"]),
+]
+
+
+@pytest.mark.parametrize("q,pair_,given", CLAUSE_CONDITIONING)
+def test_conditioning_clause_with_filler_words(q, pair_, given):
+    i = parse(q)
+    assert i.kind == "independence", (q, i.missing)
+    assert pair(i) == pair_
+    assert i.given == given
+
+
+def test_ordinary_words_do_not_open_a_conditioning_clause():
+    # 'with' conditions only when a suffix ('held fixed', 'is known') closes its clause
+    i = parse("Is smoking associated with coughing and with lung cancer?")
+    assert i.kind == "unknown" and any("condition on" in m for m in i.missing)
+
+
+def test_conditioning_clause_in_a_follow_up_and_in_an_effect_question():
+    h = [parse("Does coughing depend on smoking?")]
+    i = parse("And once we know whether the patient has lung cancer?", h)
+    assert (i.kind, pair(i), i.given) == ("independence", {"Coughing", "Smoking"}, ["Lung Cancer"])
+    i = parse("What if we also know the patient's age?", h)
+    assert (pair(i), i.given) == ({"Coughing", "Smoking"}, ["Age"])
+    i = parse("Controlling for a patient's age and stress level, what is the average effect of smoking on coughing?")
+    assert (i.kind, i.treatment, i.outcome, i.confounders) == ("effect", "Smoking", "Coughing", ["Age", "Stress"])
+
+
+SHARED = [
+    # common child (collider)
+    ("Is there a variable that has both age and stress as parents?", "collider", {"Age", "Stress"}),
+    ("Does any column have smoking and stress among its direct causes?", "collider", {"Smoking", "Stress"}),
+    ("Are X1 and X2 both parents of some node?", "collider", {"X1", "X2"}),
+    ("Are X1 and X3 parents of the same node?", "collider", {"X1", "X3"}),
+    ("Is there a node whose parents include X2 and X5?", "collider", {"X2", "X5"}),
+    ("Is there a variable that is a child of both age and stress?", "collider", {"Age", "Stress"}),
+    ("Is coughing a consequence of both smoking and lung cancer?", "collider", {"Smoking", "Lung Cancer"}),
+    # common parent (confounder)
+    ("Are age and stress both children of the same variable?", "confounder", {"Age", "Stress"}),
+    ("Is there a variable that is a parent of both X1 and X2?", "confounder", {"X1", "X2"}),
+    ("Are X2 and X4 effects of a single common factor?", "confounder", {"X2", "X4"}),
+    ("Do web traffic and sales revenue have a shared cause?", "confounder", {"web_traffic", "sales_revenue"}),
+    ("Is there a variable whose children are X3 and X4?", "confounder", {"X3", "X4"}),
+    ("Are X3 and X5 siblings in the graph?", "confounder", {"X3", "X5"}),
+    ("Is age a common cause of smoking and stress?", "confounder", {"Smoking", "Stress"}),
+    ("Is smoking a cause of both yellow fingers and lung cancer?", "confounder", {"Yellow Fingers", "Lung Cancer"}),
+]
+
+
+@pytest.mark.parametrize("q,kind,pair_", SHARED)
+def test_common_child_and_common_parent_phrasings(q, kind, pair_):
+    i = parse(q)
+    assert i.kind == kind, (q, i.missing)
+    assert pair(i) == pair_
+
+
+def test_third_variable_of_a_shared_cause_question_is_noted():
+    i = parse("Is age a common cause of smoking and stress?")
+    assert any("Age named as the candidate common cause" in n for n in i.notes)
+
+
+def test_single_parent_and_child_stay_direct_cause():
+    assert (lambda i: (i.kind, i.x, i.y))(parse("Is stress a child of age?")) == ("direct_cause", "Age", "Stress")
+    assert (lambda i: (i.kind, i.x, i.y))(parse("Is X4 a parent of X2?")) == ("direct_cause", "X4", "X2")
+
+
+CONTRASTS = [
+    # the first value is the treated one (t1), the second the control (t0)
+    ("Estimate the ATE of X1 on X5, comparing X1 = 2.5 with X1 = -0.5.", "X1", "X5", -0.5, 2.5),
+    ("Compute E[X5 | do(X1 = 3)] - E[X5 | do(X1 = 1)].", "X1", "X5", 1, 3),
+    ("What is E[coughing|do(smoking=0)]−E[coughing|do(smoking=2)]?", "Smoking", "Coughing", 2, 0),
+    ("How does E[coughing | do(smoking=2)] compare with E[coughing | do(smoking=1)]?", "Smoking", "Coughing", 1, 2),
+    ("What is the effect of smoking on coughing, contrasting a dose of 3 against a dose of 1?",
+     "Smoking", "Coughing", 1, 3),
+    ("Estimate the ATE of X2 on X3 comparing X2 at 0.5 versus X2 at -1.", "X2", "X3", -1, 0.5),
+]
+
+
+@pytest.mark.parametrize("q,t,o,t0,t1", CONTRASTS)
+def test_contrasted_treatment_values(q, t, o, t0, t1):
+    i = parse(q)
+    assert i.kind == "effect", (q, i.missing)
+    assert (i.treatment, i.outcome, i.t0, i.t1) == (t, o, t0, t1)
+    assert not i.confounders  # the '|' of E[Y | do(T)] is not a conditioning marker
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "Build the causal graph that explains how these variables affect each other.",
+        "Sketch the causal network among these columns.",
+        "Show me how all of them are causally connected.",
+        "How do these variables influence one another?",
+    ],
+)
+def test_pointing_at_the_variables_means_the_full_graph(q):
+    i = parse(q)
+    assert i.kind == "graph", (q, i.missing)
+
+
+def test_these_variables_after_a_partial_graph_is_a_follow_up():
+    h = [parse("Draw the causal graph over smoking, lung cancer and coughing.")]
+    i = parse("Now draw the causal graph of these variables using FCI.", h)
+    assert (i.kind, i.variables) == ("partial_graph", ["Smoking", "Lung Cancer", "Coughing"])
+    assert parse("Learn the causal structure over a subset of the variables.").kind == "unknown"
+
+
+POLARITY = [
+    ("Isn't there a correlation between X1 and X2?", "dependent"),  # rhetorical: yes = correlated
+    ("Aren't stress and smoking associated?", "dependent"),
+    ("Isn't age linked with stress?", "dependent"),
+    ("Is there no correlation between X1 and X3?", "independent"),
+    ("Are X1 and X3 uncorrelated?", "independent"),
+    ("Is X2 unrelated to X4?", "independent"),
+    ("Do X1 and X5 have nothing to do with each other?", "independent"),
+    ("Do age and stress lack any association?", "independent"),
+    ("Is stress unconnected to age?", "independent"),
+    ("Are web traffic and ad spend disconnected?", "independent"),
+    ("Is it the case that X2 and X5 have no connection?", "independent"),
+]
+
+
+@pytest.mark.parametrize("q,polarity", POLARITY)
+def test_negative_forms_flip_polarity_and_rhetorical_ones_do_not(q, polarity):
+    i = parse(q)
+    assert i.kind == "independence", (q, i.missing)
+    assert i.polarity == polarity
+
+
+def test_set_phrases_are_not_partial_column_names():
+    data = {"econ": ["Interest Rate", "Inflation", "Oil Price", "Consumer Spending"]}
+    q = "Generate a subset of a causal diagram for the variables of interest : Consumer Spending,Oil Price,Inflation"
+    assert parse_question(q, data).variables == ["Consumer Spending", "Oil Price", "Inflation"]
+    i = parse_question("What is the effect of interest on inflation?", data)
+    assert (i.kind, i.treatment, i.outcome) == ("effect", "Interest Rate", "Inflation")
+
+
+def test_eval_benchmark_phrasings_parse():
+    """Every phrasing of the generated benchmark, on a few datasets (benchmarks/bench_parser.py runs
+    the full 1,000-question suite): the parse must match the question's type, variables,
+    conditioning set, polarity and treatment values."""
+    import importlib.util
+    from pathlib import Path
+
+    pytest.importorskip("causal_agent_evals")
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_parser.py"
+    spec = importlib.util.spec_from_file_location("bench_parser", path)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    from causal_agent_evals.generator import generate_suite
+
+    questions = list(generate_suite(seed=0, n_datasets=3, reference=False).questions)
+    result = bench.evaluate(bench.template_sweep(questions))
+    total, right = sum(result["totals"].values()), sum(result["right"].values())
+    misses = [m for items in result["misses"].values() for m in items]
+    assert right / total >= 0.98, misses[:5]

@@ -11,9 +11,12 @@ It reads a causal question the way a careful person would, rather than matching 
    ``prompts/offline_vocabulary.json``; the strongest cue wins, ties broken by a priority list. The
    vocabulary is data: new phrasings are added there, not here.
 3. **Slots by structure.** Conditioning sets come from markers ("given", "controlling for",
-   "holding … fixed", …) followed (or preceded) by a list; direction (cause → effect, treatment →
-   outcome) from role patterns; treatment values from value patterns; polarity from the first
-   (in)dependence word and a negation in front of it.
+   "holding … fixed", …) followed (or preceded) by a list; when a question names three or more
+   variables, a marker's whole clause counts, filler words and all ("once we know whether a patient
+   has lung cancer, …"). Direction (cause → effect, treatment → outcome) comes from role patterns;
+   the pair of a common-cause / common-effect question from its "both X and Y"; treatment values
+   from value patterns (the first of two contrasted values is the treated one); polarity from the
+   first (in)dependence word and a negation in front of it.
 4. **The question proper is weighted.** A scenario paragraph may precede the question. The parser
    reads the last sentence first and widens to earlier sentences only while something is missing.
 5. **Never guess silently.** If the intent or a variable is missing, the result has
@@ -154,6 +157,8 @@ class Vocabulary:
     priority: tuple[str, ...]
     partial_markers: re.Pattern[str]
     full_markers: re.Pattern[str]
+    deictic_markers: re.Pattern[str]
+    name_blockers: re.Pattern[str]
     pol_independent: re.Pattern[str]
     pol_dependent: re.Pattern[str]
     pol_negative: re.Pattern[str]
@@ -165,6 +170,9 @@ class Vocabulary:
     cond_prefix_needs_suffix: tuple[re.Pattern[str], ...]
     cond_suffix: re.Pattern[str]
     cond_suffix_anchored: re.Pattern[str]
+    clause_markers: tuple[re.Pattern[str], ...]
+    clause_boundaries: frozenset[str]
+    clause_max_words: int
     fillers: re.Pattern[str]
     separators: tuple[tuple[str, ...], ...]
     fallback_condition: re.Pattern[str]
@@ -179,6 +187,7 @@ class Vocabulary:
     methods: tuple[tuple[str, re.Pattern[str]], ...]
     algorithms: tuple[tuple[str, re.Pattern[str]], ...]
     cause_direction: tuple[re.Pattern[str], ...]
+    shared_pair: tuple[re.Pattern[str], ...]
     followup_starters: re.Pattern[str]
     followup_additive: re.Pattern[str]
     followup_replace: re.Pattern[str]
@@ -236,6 +245,8 @@ def _compile_vocabulary(v: Mapping[str, Any]) -> Vocabulary:
         priority=tuple(v["priority"]),
         partial_markers=comp(_alt(v["partial_graph_markers"])),
         full_markers=comp(_alt(v["full_graph_markers"])),
+        deictic_markers=comp(_alt(v["deictic_graph_markers"])),
+        name_blockers=comp(_alt(v["partial_name_blockers"])),
         pol_independent=comp(_alt(pol["independent"])),
         pol_dependent=comp(_alt(pol["dependent"])),
         pol_negative=comp(_alt(pol["inherently_negative"])),
@@ -248,6 +259,9 @@ def _compile_vocabulary(v: Mapping[str, Any]) -> Vocabulary:
         cond_suffix=comp(_alt(cond["suffix"])),
         cond_suffix_anchored=re.compile(r"\s*" + _alt([expand(s) for s in cond["suffix"]]) + _BOUND_R),
         fillers=re.compile("^" + _alt(cond["fillers"]) + "$"),
+        clause_markers=tuple(comp(p) for p in cond["clause_markers"]),
+        clause_boundaries=frozenset(cond["clause_boundaries"]),
+        clause_max_words=int(cond["clause_max_words"]),
         separators=seps,
         fallback_condition=comp(_alt(cond["fallback_condition_words"])),
         adjust_all=tuple(comp(p) for p in eff["adjust_all_patterns"]),
@@ -263,6 +277,7 @@ def _compile_vocabulary(v: Mapping[str, Any]) -> Vocabulary:
             (name, comp(v["algorithm_cue"] + _alt(pats))) for name, pats in v["algorithms"].items()
         ),
         cause_direction=tuple(comp(p) for p in v["direction"]["cause"]),
+        shared_pair=tuple(comp(p) for p in v["direction"]["shared_pair"]),
         followup_starters=re.compile(r"^\W*" + _alt(fu["starters"]) + _BOUND_R),
         followup_additive=comp(_alt(fu["additive"])),
         followup_replace=comp(_alt(fu["replace"])),
@@ -405,9 +420,14 @@ def find_mentions(text: str, variables: Sequence[str], vocab: Vocabulary | None 
             for t in toks:
                 owners.setdefault(t, set()).add(var)
     named = {m.var for m in taken}
+    # a word inside a set phrase ("the variables of interest") is not a partial name
+    low = text.lower()
+    phrases = [(m.start(), m.end()) for m in vocab.name_blockers.finditer(low)] if len(low) == len(text) else []
     for word, start, end in tokens:
         w = word.lower()
         if len(w) < 4 or w in vocab.stopwords or w in vocab.partial_generic:
+            continue
+        if any(s <= start and end <= e for s, e in phrases):
             continue
         if any(start < t.end and t.start < end for t in taken):
             continue
@@ -668,6 +688,71 @@ def _conditioning(seg: str, vocab: Vocabulary) -> tuple[list[int], list[str]]:
     for m in vocab.cond_suffix.finditer(seg):
         new = _list_before(toks, _token_index_at(toks, m.start()), vocab)
         add(new, m.group())
+    return ids, markers
+
+
+def _clause_conditioning(seg: str, vocab: Vocabulary) -> tuple[list[int], list[str]]:
+    """Conditioning sets read from whole clauses, for questions that name three or more variables.
+
+    The strict reading (:func:`_conditioning`) wants the list right after the marker; people write
+    "once we know *whether a patient has* lung cancer, …" or "… if we already know *a customer's*
+    web_traffic". Here a marker opens a clause that runs to a boundary (a comma that does not
+    continue a list, '?', a main-clause verb such as 'does'/'is'/'are', or the next marker); every
+    variable in it is conditioned on and other words are skipped. Markers that are ordinary words
+    ('with', 'when', 'once') count only when a suffix ('is known', 'held fixed') closes the clause.
+    """
+    toks = _tokens(seg)
+    found: list[tuple[int, int, str, bool]] = []  # start, end, words, needs a suffix
+    for patterns, needs in (
+        (vocab.cond_prefix, False),
+        (vocab.clause_markers, False),
+        (vocab.cond_prefix_needs_suffix, True),
+    ):
+        for pat in patterns:
+            for m in pat.finditer(seg):
+                if m.end() > m.start():
+                    found.append((m.start(), m.end(), m.group(), needs))
+    found.sort(key=lambda f: (f[0], f[3], -f[1]))
+    opened: list[tuple[int, int, str, bool]] = []
+    for f in found:  # one marker per place: the strict, longest one
+        if not any(o[0] <= f[0] < o[1] for o in opened):
+            opened.append(f)
+    starts = {o[0] for o in opened}
+    ids: list[int] = []
+    markers: list[str] = []
+    for start, end, words, needs in opened:
+        k = _token_index_at(toks, end)
+        clause: list[int] = []
+        closed = False
+        skipped = 0
+        while k < len(toks):
+            t = toks[k]
+            if t.start in starts:
+                break  # the next marker opens its own clause
+            if clause and vocab.cond_suffix_anchored.match(seg, t.start):
+                closed = True
+                break
+            if t.var is not None:
+                clause.append(t.var)
+                k += 1
+                continue
+            n = _sep_len(toks, k, vocab)
+            if n:
+                nxt = toks[k + n] if k + n < len(toks) else None
+                continues = nxt is not None and (nxt.var is not None or bool(_sep_len(toks, k + n, vocab)))
+                if t.text in {",", ";"} and not continues:
+                    break  # a comma that ends the clause rather than continuing the list
+                k += n
+                continue
+            if t.text in vocab.clause_boundaries:
+                break
+            skipped += 1
+            if skipped > vocab.clause_max_words:
+                break
+            k += 1
+        if clause and (closed or not needs):
+            markers.append(words.strip())
+            ids.extend(i for i in clause if i not in ids)
     return ids, markers
 
 
@@ -943,6 +1028,13 @@ def _analyse(ctx: _Context, sentences: list[tuple[int, int]], prev: Intent | Non
             intent.kind = "partial_graph"
             intent.variables = named
             return intent
+        if partial and not skel.var_of and _only_deictic(cue_sentence, vocab) and (
+            prev is None or prev.kind in {"graph", "list_graphs"}
+        ):
+            # "how these variables affect each other" with no column named and nothing said before:
+            # 'these' points at the whole data
+            intent.notes.append("'these variables' names no column: the graph over all variables")
+            return intent
         if partial:
             intent.kind = "partial_graph"
             intent.missing.append("the variables of the partial graph (name at least two columns)")
@@ -951,6 +1043,15 @@ def _analyse(ctx: _Context, sentences: list[tuple[int, int]], prev: Intent | Non
     # pair kinds
     exclude = set(given_vars) if kind in {"independence", "d_separation"} else set()
     ordered = _ordered_ids(ctx, sentences, exclude)
+    if kind in {"independence", "d_separation"} and len(ordered) > 2:
+        # three or more variables: read the conditioning clauses whole ("once we know whether …")
+        loose_ids, loose_markers = _clause_conditioning(seg, vocab)
+        extra_given = [v for v in dict.fromkeys(skel.var_of[i] for i in loose_ids) if v not in given_vars]
+        rest = [v for _, v in ordered if v not in extra_given]
+        if extra_given and len(rest) >= 2:
+            given_vars.extend(extra_given)
+            markers = [*markers, *loose_markers]
+            ordered = _ordered_ids(ctx, sentences, set(given_vars))
 
     if kind in {"independence", "d_separation"}:
         intent.polarity, why = _polarity(cue_sentence, vocab)
@@ -984,6 +1085,8 @@ def _analyse(ctx: _Context, sentences: list[tuple[int, int]], prev: Intent | Non
 
     if kind in {"direct_cause", "confounder", "collider"}:
         pair = _take(ordered, 2)
+        if kind != "direct_cause" and len(ordered) > 2:
+            pair = _shared_pair(ctx, cue_sentence, kind, pair, intent)
         if len(pair) < 2:
             _missing_pair(intent, pair)
             return intent
@@ -1026,6 +1129,13 @@ def _analyse(ctx: _Context, sentences: list[tuple[int, int]], prev: Intent | Non
             v = skel.var_of[pid]
             if v not in named_conf and v not in roles.values():
                 named_conf.append(v)
+        if len(ordered) > 2 + len(named_conf):
+            # "adjusting for a patient's age": a marker's whole clause names what to adjust for
+            for pid in _clause_conditioning(seg, vocab)[0]:
+                v = skel.var_of[pid]
+                left = [u for _, u in ordered if u not in {*named_conf, v}]
+                if v not in named_conf and v not in roles.values() and len(left) >= 2:
+                    named_conf.append(v)
         if named_conf:
             confounders = named_conf
     pool = [(p, v) for p, v in ordered if v not in (confounders or [])]
@@ -1056,6 +1166,37 @@ def _analyse(ctx: _Context, sentences: list[tuple[int, int]], prev: Intent | Non
             intent.confounders = [c for c in confounders if c not in {treatment, outcome}]
         _effect_values(ctx, seg, intent)
     return intent
+
+
+def _shared_pair(
+    ctx: _Context, seg: str, kind: str, pair: list[tuple[int, str]], intent: Intent
+) -> list[tuple[int, str]]:
+    """'Is Z a common cause of X and Y?': the tools check whether X and Y share a cause (effect),
+    so the pair is the two variables joined by 'both … and' / 'and', not the first two named."""
+    skel = ctx.skeleton
+    for pat in ctx.vocab.shared_pair:
+        m = pat.search(seg)
+        if m:
+            px, py = int(m.group("X")), int(m.group("Y"))
+            x, y = skel.var_of[px], skel.var_of[py]
+            if x == y:
+                continue
+            named = dict.fromkeys(skel.var_of[int(p.group(1))] for p in _PLACEHOLDER.finditer(seg))
+            others = [v for v in named if v not in {x, y}]
+            if others:
+                role = "common cause" if kind == "confounder" else "common effect"
+                intent.notes.append(
+                    f"{', '.join(others)} named as the candidate {role}: checking whether {x} and {y} share one"
+                )
+            return [(px, x), (py, y)]
+    return pair
+
+
+def _only_deictic(seg: str, vocab: Vocabulary) -> bool:
+    """Is the only partial-graph marker a pointing phrase ('these variables', 'all of them')?"""
+    return bool(vocab.deictic_markers.search(seg)) and not vocab.partial_markers.search(
+        vocab.deictic_markers.sub(" ", seg)
+    )
 
 
 def _edge_negated(seg: str, pos: int, vocab: Vocabulary) -> bool:
@@ -1140,6 +1281,8 @@ def _follow_up(ctx: _Context, prev: Intent) -> Intent | None:
     if prev.kind == "unknown":
         return None
     cond_ids, _ = _conditioning(seg, vocab)
+    # in a follow-up any clause a marker opens is conditioning: "and once we know whether …?"
+    cond_ids = [*cond_ids, *_clause_conditioning(seg, vocab)[0]]
     cond = list(dict.fromkeys(skel.var_of[i] for i in cond_ids))
     scores = _score_kinds(seg, vocab)
     kind = _choose_kind(scores, vocab)
