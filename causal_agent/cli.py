@@ -166,7 +166,9 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning user errors into one clear line."""
     try:
         _register_plugin_commands()
-        app(args=argv, standalone_mode=False)
+        rc = app(args=argv, standalone_mode=False)
+        if isinstance(rc, int) and rc:
+            sys.exit(rc)
     except CausalAgentError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)

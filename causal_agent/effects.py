@@ -282,6 +282,7 @@ class _Orientation(BaseModel):
     siblings: list[str] = Field(default_factory=list)  # all undirected neighbours of T
     y_parent: bool = False  # Y is a parent of T here: effect 0
     no_path: bool = False  # no directed path T -> Y here
+    conflict: bool = False  # the graph has no consistent DAG extension: definite parents assumed
 
 
 def _has_path(graph: CausalGraph, a: str, b: str) -> bool:
@@ -340,10 +341,10 @@ def _orientations(graph: CausalGraph, t: str, y: str, label: str) -> list[_Orien
             out.append(_Orientation(parents=parents, dag=dag, into=list(into), siblings=siblings,
                                     y_parent=y in parents, no_path=not _has_path(dag, t, y)))
     if not out:
-        raise GraphError(
-            f"{label} has no consistent DAG extension (conflicting orientations); re-run discovery"
-            " with another alpha or algorithm, or name the confounders"
-        )
+        # Conflicting orientations (an unfaithful sample): fall back, as the linear back-door
+        # reference does, on adjusting for the treatment's directed parents, and say so.
+        return [_Orientation(parents=definite, siblings=siblings, y_parent=y in definite,
+                             conflict=True)]
     return out
 
 
@@ -363,8 +364,9 @@ def _dowhy_graph(o: _Orientation, t: str, y: str) -> nx.DiGraph:
     import networkx as nx
 
     g = nx.DiGraph()
-    if o.no_path:
-        # The graph says T does not cause Y; estimate anyway by adjusting for T's parents.
+    if o.no_path or o.conflict:
+        # No directed path (the graph says T does not cause Y) or no consistent DAG: estimate
+        # anyway by adjusting for T's parents.
         g.add_nodes_from([t, y, *o.parents])
         g.add_edges_from([(p, t) for p in o.parents] + [(p, y) for p in o.parents] + [(t, y)])
         return g
@@ -423,9 +425,21 @@ def _ci(est: Any) -> tuple[float | None, float | None]:
     return float(min(arr[0], arr[1])), float(max(arr[0], arr[1]))
 
 
+def _pin_backdoor(ident: Any, adjust: Sequence[str] | None) -> None:
+    """Make DoWhy adjust for ``adjust`` (the treatment's parents, always valid in a DAG).
+
+    DoWhy picks among equivalent back-door sets in set-iteration order, which varies with
+    PYTHONHASHSEED, so without this the same question could get different estimates.
+    """
+    if adjust is None or not isinstance(getattr(ident, "backdoor_variables", None), dict):
+        return
+    for k in {"backdoor", ident.default_backdoor_id} - {None}:
+        ident.set_backdoor_variables(sorted(adjust), key=k)
+
+
 def _run_dowhy(
     frame: pd.DataFrame, g: nx.DiGraph, t: str, y: str, t0: float, t1: float, method: str,
-    settings: Any,
+    settings: Any, adjust: Sequence[str] | None = None,
 ) -> _Run:
     from dowhy import CausalModel
 
@@ -453,6 +467,8 @@ def _run_dowhy(
                 f" {t} -> {y}; {fix}"
             )
     dowhy_method = METHODS[key]
+    if estimand == "backdoor":
+        _pin_backdoor(ident, adjust)
     adjustment = list(ident.get_backdoor_variables() or []) if estimand == "backdoor" else []
     instruments = list(ident.get_instrumental_variables() or []) if estimand == "iv" else []
     mediators = list(ident.get_frontdoor_variables() or []) if estimand == "frontdoor" else []
@@ -502,6 +518,9 @@ def _run_dowhy(
         with _quiet(settings.seed):
             model = CausalModel(data=data, treatment=t, outcome=y, graph=g)
             ident = model.identify_effect(proceed_when_unidentifiable=True)
+            if estimand == "backdoor":
+                _pin_backdoor(ident, adjust)
+                adjustment = list(ident.get_backdoor_variables() or [])
             est = model.estimate_effect(
                 ident, method_name=dowhy_method, control_value=c0, treatment_value=c1,
                 confidence_intervals=ci_arg, effect_modifiers=[], method_params=params or None,
@@ -632,6 +651,11 @@ def estimate_effect(
             " name the confounders"
         )
     orients = _orientations(graph, t, y, source.label)
+    if orients[0].conflict:
+        notes.append(
+            f"{source.label} has conflicting orientations (no consistent DAG), so the estimate"
+            f" adjusts for the directed parents of {t} only: {_set(sorted(orients[0].parents))}."
+        )
     graphs = [None if o.y_parent else _dowhy_graph(o, t, y) for o in orients]
     needed = [v for v in graph.nodes if v in {t, y} or any(
         g is not None and v in g.nodes for g in graphs)]
@@ -643,8 +667,9 @@ def estimate_effect(
 
     runs: list[_Run | None] = []
     for o, g in zip(orients, graphs):
+        pinned = sorted(o.parents) if o.admg is None and set(o.parents) <= set(frame.columns) else None
         runs.append(None if g is None else _run_dowhy(
-            frame, g, t, y, t0, t1, key, ctx.settings))
+            frame, g, t, y, t0, t1, key, ctx.settings, adjust=pinned))
 
     head_i = 0  # orientations are listed definite-parents-only first: the documented headline rule
     head, head_run = orients[head_i], runs[head_i]

@@ -54,11 +54,12 @@ def test_suite_is_cached_and_reproducible(tiny, cache):
     assert {q.question_type for q in tiny.questions} == set(QUESTION_TYPES)
 
 
-def test_run_in_processes_produces_records_and_a_report_naming_all_nine_codes(tiny, tmp_path):
+def test_run_in_processes_produces_records_and_a_report_naming_all_nine_codes(cache, tmp_path):
+    two = prepare_four_level(n=40, seed=3, rows=300, cache_dir=cache)  # two datasets, one per worker
     out = tmp_path / "results.jsonl"
-    result = run_suite(tiny, RunOptions(workers=2, progress=False), out)
+    result = run_suite(two, RunOptions(workers=2, progress=False), out)
     lines = out.read_text().splitlines()
-    assert len(lines) == len(result.records) == 20
+    assert len(lines) == len(result.records) == 40
     rec = json.loads(lines[0])
     for field in ("id", "question_type", "level", "question", "expected", "data_answer", "answer", "correct",
                   "agrees_reference", "model_calls", "latency_s", "steps", "error"):
@@ -67,7 +68,8 @@ def test_run_in_processes_produces_records_and_a_report_naming_all_nine_codes(ti
     assert all(r.model_calls and r.model_calls >= 1 for r in result.records)
     assert all(r.steps and r.steps[0].tool and "\n" not in r.steps[0].output for r in result.records)
     assert len(result.stats.worker_startup_s) == 2
-    assert len({r.worker for r in result.records}) == 1  # one dataset = one task = one worker
+    for ds in {r.dataset for r in result.records}:  # one dataset = one task = one worker (one agent)
+        assert len({r.worker for r in result.records if r.dataset == ds}) == 1
     report = build_report(result)
     assert set(report.types) == set(QUESTION_TYPES)
     data = json.loads(report.model_dump_json())
@@ -142,8 +144,10 @@ def test_published_fixture_reports_the_flipped_labels(tmp_path):
 def test_compare_two_reports(tiny, tmp_path):
     result = run_suite(tiny, _inline(), tmp_path / "a.jsonl")
     a = build_report(result)
-    strict = result.model_copy(update={"options": result.options.model_copy(update={"tolerance": {"rel": 0, "abs": 0}})})
-    strict.options.tolerance = type(result.options.tolerance)(rel=0.0, abs=0.0)
+    from causal_agent_evals.scoring import Tolerance
+
+    strict_options = result.options.model_copy(update={"tolerance": Tolerance(rel=0.0, abs=0.0)})
+    strict = result.model_copy(update={"options": strict_options})
     b = build_report(strict)
     diffs = {d.group: d for d in compare_reports(a, b)}
     assert set(QUESTION_TYPES) <= set(diffs) and "overall" in diffs
@@ -195,3 +199,64 @@ def test_cli_bad_input_exits_with_one_line(argv, message, capsys, tmp_path):
     assert exc.value.code == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and message in err and "\n" not in err
+
+
+def test_ctrl_c_stops_workers_and_leaves_a_resumable_file(cache, tmp_path):
+    """SIGINT to the whole process group (as a terminal's Ctrl-C): exit 130, valid lines, a resume hint."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    prepare_four_level(n=200, seed=3, rows=300, cache_dir=cache)
+    out = tmp_path / "int.jsonl"
+    cmd = [sys.executable, "-m", "causal_agent", "eval", "--n", "200", "--seed", "3", "--rows", "300", "--workers", "2",
+           "--cache-dir", str(cache), "--out", str(out), "--no-progress"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and proc.poll() is None and not (out.exists() and out.read_text().count("\n") >= 3):
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run ended before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert "resume with" in stdout and "--resume" in stdout and str(out) in stdout
+    assert "Traceback" not in stderr
+    done = read_results(out)
+    assert 3 <= len(done) < 200
+    assert len(out.read_text().splitlines()) == len(done)  # every line is a whole record
+    # no live worker left behind in the group (an exited child may linger as a zombie until reaped)
+    for _ in range(40):
+        ps = subprocess.run(["ps", "-o", "stat=", "-g", str(proc.pid)], capture_output=True, text=True).stdout
+        if all(line.strip().startswith("Z") for line in ps.splitlines() if line.strip()):
+            break
+        time.sleep(0.25)
+    else:
+        pytest.fail(f"processes still running in the run's group: {ps!r}")
+
+
+def test_failure_causes_from_the_record(tiny):
+    from causal_agent_evals.report import classify
+    from causal_agent_evals.runner import ResultRecord, StepRecord
+    from causal_agent_evals.scoring import score
+
+    q = next(q for q in tiny.questions if q.question_type == "Has-Collider" and q.truth in ("yes", "no"))
+    wrong = "no" if q.truth == "yes" else "yes"
+    x, y = q.interest[:2]
+
+    def cause(steps: list[StepRecord], answer: str | None = wrong, error: str | None = None) -> str:
+        rec = ResultRecord(id=q.id, run_key="k", question_type=q.question_type, level=q.level, dataset=q.dataset,
+                           question=q.question, answer=answer, steps=steps, error=error)
+        return classify(q, rec, score(q, rec.given_answer()))
+
+    assert cause([StepRecord(tool="direct_cause", args={"x": x, "y": y})]) == "parser: tool"
+    assert cause([StepRecord(tool="shared_collider", args={"x": x, "y": q.variables[-1]
+                                                            if q.variables[-1] not in (x, y) else q.variables[0]})]
+                 ) == "parser: arguments"
+    assert cause([StepRecord(tool="shared_collider", args={"x": y.lower(), "y": x}, status="error")],
+                 answer=None) == "tool error"
+    assert cause([], answer=None, error="ValueError: boom") == "error"
+    ok_args = [StepRecord(tool="shared_collider", args={"x": x, "y": y})]
+    # a decided truth is the same for the DAG and its CPDAG, so only the reference decides the cause
+    assert cause(ok_args) == ("tool semantics" if q.data_answer == q.truth else "statistical limit")

@@ -34,6 +34,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ..errors import closest
 from ..prompts import load_prompt
 
 IntentKind = Literal[
@@ -396,6 +397,7 @@ def find_mentions(text: str, variables: Sequence[str], vocab: Vocabulary | None 
                 continue
             if len(compact) < 4 or all(t in vocab.stopwords for t in lowered[i:j]):
                 continue
+            fuzzy: list[tuple[int, str]] = []
             for ncompact, (var, ntoks) in names.items():
                 if not 0 <= len(ntoks) - n <= 1 or ncompact[0] != compact[0]:
                     continue
@@ -406,7 +408,13 @@ def find_mentions(text: str, variables: Sequence[str], vocab: Vocabulary | None 
                     continue
                 d = _osa(compact, ncompact, limit)
                 if d <= limit:
-                    candidates.append((-n, 1, d, start, Mention(var, start, end, "fuzzy", d)))
+                    fuzzy.append((d, var))
+            if not fuzzy and n == 1:
+                short = _short_name_typo(compact, names, vocab)
+                if short is not None:
+                    fuzzy.append((1, short))
+            for d, var in fuzzy:
+                candidates.append((-n, 1, d, start, Mention(var, start, end, "fuzzy", d)))
     candidates.sort(key=lambda c: c[:4])
     taken: list[Mention] = []
     for *_, m in candidates:
@@ -438,6 +446,25 @@ def find_mentions(text: str, variables: Sequence[str], vocab: Vocabulary | None 
                 taken.append(Mention(var, start, end, "partial"))
     taken.sort(key=lambda m: m.start)
     return taken
+
+
+def _short_name_typo(word: str, names: Mapping[str, tuple[str, list[str]]], vocab: Vocabulary) -> str | None:
+    """A 3-letter name typed with a stuttered last letter or a plural 's' ('agee', 'ages' for 'age').
+
+    Short names get no edit distance in general, because one edit turns a short name into another
+    word ('age' -> 'ago', 'car' -> 'card', 'care'). The one extra letter allowed here is the kind
+    that keeps the word the name: a repeat of its last letter or a plural 's'. The word must not be
+    an ordinary word of the vocabulary, and no other column may be within one edit of it (a tie is
+    not guessed)."""
+    if len(word) != 4 or word[-1] not in {word[-2], "s"}:
+        return None
+    if word in vocab.stopwords or word in vocab.function_words:
+        return None
+    hits = [var for compact, (var, _) in names.items() if len(compact) == 3 and word.startswith(compact)]
+    if len(hits) != 1:
+        return None
+    rivals = [var for compact, (var, _) in names.items() if var != hits[0] and _osa(word, compact, 1) <= 1]
+    return None if rivals else hits[0]
 
 
 def _stopword_name_ok(
@@ -1058,11 +1085,19 @@ def _analyse(ctx: _Context, sentences: list[tuple[int, int]], prev: Intent | Non
         intent.notes.append(why)
         pair = _take(ordered, 2)
         given = list(given_vars)
-        # "Conditioning on Z, X and Y are independent": the list swallowed the pair; give it back
-        while len(pair) < 2 and given:
+        # "Conditioning on Z, X and Y are independent": the list swallowed the pair; give it back.
+        # Only a variable that stands before the (in)dependence word is the swallowed subject; one
+        # after it ("X independent of <typo> given Z") is conditioned on and never becomes x or y.
+        unmatched = _unmatched_slot_words(ctx, seg) if len(pair) < 2 else []
+        while len(pair) < 2 and given and not unmatched and _swallowed_subject(seg, given[-1], skel, vocab):
             back = given.pop()
             pos = min(p for p, v in skel.var_of.items() if v == back)
             pair = sorted([*pair, (pos, back)])
+        if len(pair) < 2 and given:
+            intent.notes.append(
+                f"{', '.join(given)} stand{'s' if len(given) == 1 else ''} in the conditioning clause, "
+                "so not among the two variables tested"
+            )
         extra = [v for _, v in ordered[2:]]
         if extra:
             if vocab.fallback_condition.search(seg):
@@ -1080,15 +1115,19 @@ def _analyse(ctx: _Context, sentences: list[tuple[int, int]], prev: Intent | Non
             intent.x, intent.y = pair[0][1], pair[1][1]
         intent.given = [g for g in given if g not in {intent.x, intent.y}]
         if len(pair) < 2:
-            _missing_pair(intent, pair)
+            _missing_pair(ctx, seg, intent, pair)
         return intent
 
     if kind in {"direct_cause", "confounder", "collider"}:
+        if given_vars:
+            # "Controlling for Z, does X cause Y?": Z is conditioned on, never one of the edge's ends
+            ordered = [(p, v) for p, v in ordered if v not in given_vars]
+            intent.notes.append(f"{', '.join(given_vars)} named in a conditioning clause: not one of the pair")
         pair = _take(ordered, 2)
         if kind != "direct_cause" and len(ordered) > 2:
             pair = _shared_pair(ctx, cue_sentence, kind, pair, intent)
         if len(pair) < 2:
-            _missing_pair(intent, pair)
+            _missing_pair(ctx, seg, intent, pair)
             return intent
         x, y = pair[0][1], pair[1][1]
         if kind == "direct_cause":
@@ -1211,12 +1250,104 @@ def _edge_negated(seg: str, pos: int, vocab: Vocabulary) -> bool:
     return False
 
 
-def _missing_pair(intent: Intent, pair: list[tuple[int, str]]) -> None:
+def _missing_pair(ctx: _Context, seg: str, intent: Intent, pair: list[tuple[int, str]]) -> None:
     if pair:
         intent.x = pair[0][1]
-        intent.missing.append(f"a second variable: only {pair[0][1]} was found in the question")
+        text = f"a second variable: only {pair[0][1]} was found in the question"
     else:
-        intent.missing.append("the two variables to analyse (no column name was found in the question)")
+        text = "the two variables to analyse (no column name was found in the question)"
+    unmatched = _unmatched_slot_words(ctx, seg)
+    if unmatched:
+        text += " - " + "; ".join(_could_not_match(w, ctx.variables) for w in unmatched)
+    intent.missing.append(text)
+
+
+def _could_not_match(words: str, variables: Sequence[str]) -> str:
+    near = closest(words, variables)
+    if not near and " " in words:
+        near = list(dict.fromkeys(n for w in words.split() for n in closest(w, variables)))
+    tail = f"; closest: {', '.join(repr(n) for n in near[:3])}" if near else ""
+    return f"I could not match '{words}' to a variable{tail}"
+
+
+_SLOT_CONNECTORS = frozenset({"of", "between", "and", "with", "to", "on", "from", "vs", "versus", "&", "or"})
+
+
+def _condition_spans(seg: str, vocab: Vocabulary) -> list[tuple[int, int]]:
+    """Character spans of the conditioning markers in ``seg`` with the lists that follow (or
+    precede) them: words there belong to the conditioning set, not to the tested pair."""
+    toks = _tokens(seg)
+    spans: list[tuple[int, int]] = []
+    for pat in (*vocab.cond_prefix, *vocab.cond_prefix_needs_suffix, *vocab.clause_markers):
+        for m in pat.finditer(seg):
+            if m.end() <= m.start():
+                continue
+            k = _token_index_at(toks, m.end())
+            end = m.end()
+            # the list after the marker, including words no column matched ('given strss')
+            while k < len(toks) and toks[k].text not in vocab.clause_boundaries:
+                end = toks[k].end
+                k += 1
+            spans.append((m.start(), end))
+    for m in vocab.cond_suffix.finditer(seg):
+        k = _token_index_at(toks, m.start()) - 1
+        start = m.start()
+        while k >= 0 and (toks[k].var is not None or toks[k].text in {",", "and", "&", "the", "both"}):
+            start = toks[k].start
+            k -= 1
+        spans.append((start, m.end()))
+    return spans
+
+
+def _unmatched_slot_words(ctx: _Context, seg: str) -> list[str]:
+    """Words in the tested-pair part of the question that look like a variable but match no column
+    ('agee', 'lung tumours'): runs of content words outside the conditioning clauses, best the ones
+    right after a connector ('of', 'between', 'and')."""
+    vocab = ctx.vocab
+    spans = _condition_spans(seg, vocab)
+    cues = (vocab.pol_independent, vocab.pol_dependent, vocab.pol_negative, *(p for _, p in vocab.kind_nouns))
+    runs: list[list[str]] = []
+    after_connector: list[bool] = []
+    current: list[str] = []
+    prev_word = ""
+    for t in _tokens(seg):
+        inside = any(s <= t.start < e for s, e in spans)
+        w = t.text.strip("'-")
+        content = (
+            not inside
+            and t.var is None
+            and t.text != "«d»"
+            and len(w) >= 3
+            and w.isalpha()
+            and w not in vocab.stopwords
+            and w not in vocab.function_words
+            and not any(p.fullmatch(w) for p in cues)
+        )
+        if content:
+            if not current:
+                after_connector.append(prev_word in _SLOT_CONNECTORS)
+            current.append(w)
+        elif current:
+            runs.append(current)
+            current = []
+        prev_word = t.text
+    if current:
+        runs.append(current)
+    chosen = [r for r, c in zip(runs, after_connector) if c] or runs
+    return [" ".join(r) for r in chosen[:3]]
+
+
+def _swallowed_subject(seg: str, var: str, skel: _Skeleton, vocab: Vocabulary) -> bool:
+    """Does ``var`` stand before the (in)dependence word of its sentence, as the subject a leading
+    conditioning list swallowed ('Conditioning on Z, X and Y are independent?')?"""
+    for m in _PLACEHOLDER.finditer(seg):
+        if skel.var_of.get(int(m.group(1))) != var:
+            continue
+        stop = re.search(r"[.?!;]", seg[m.end() :])
+        tail = seg[m.end() : m.end() + stop.start()] if stop else seg[m.end() :]
+        if any(p.search(tail) for p in (vocab.pol_independent, vocab.pol_dependent, vocab.pol_negative)):
+            return True
+    return False
 
 
 def _effect_values(ctx: _Context, seg: str, intent: Intent) -> None:

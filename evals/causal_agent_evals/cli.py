@@ -93,7 +93,7 @@ def eval_command(
                   "cache_dir": cache_dir, "refute_simulations": refute_simulations, "report": report,
                   "markdown": markdown}
         console.print("resume with:\n  " + _resume_command(values, str(exc.results_file)))
-        raise KeyboardInterrupt from None
+        raise SystemExit(130) from None  # typer would turn KeyboardInterrupt into a returned code
     rep = build_report(result)
     render_table(rep, console)
     t = rep.meta["timing"]

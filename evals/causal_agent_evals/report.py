@@ -13,11 +13,17 @@ Failure analysis classifies every wrong answer of a sub-type, from the evidence 
 * ``parser: tool``: the agent never called the tool the sub-type needs (the question was
   misunderstood: e.g. a collider question answered with ``direct_cause``);
 * ``parser: arguments``: it called that tool with other variables / conditioning set / t0, t1;
+* ``tool error``: that call, with the right arguments, failed (e.g. a PC graph with no consistent
+  DAG extension, so no adjustment set);
+* ``no answer``: the right call succeeded, yet nothing of the asked form came back;
 * ``statistical limit``: the reference procedure is wrong too (the data, at this n and with these
-  tests, cannot tell), and the agent agrees with it;
+  tests, cannot tell);
+* ``beyond the equivalence class``: the answer is right about the true DAG but not about its CPDAG
+  (e.g. LiNGAM orients edges PC leaves undirected): right if its extra assumption holds, as for
+  linear non-Gaussian data, a lucky guess otherwise;
 * ``tool semantics``: the right tool with the right arguments, yet it disagrees with the
-  reference procedure (the tools decide differently from PC + linear back-door);
-* ``no answer``: nothing of the asked form came back.
+  reference procedure while that one is right (the tools decide differently from PC + linear
+  back-door).
 """
 
 from __future__ import annotations
@@ -51,7 +57,8 @@ PUBLISHED_NOTE = (
     "re-scored from its released outputs against the published labels (a tool's answer on the data, "
     "with inverted independence labels); it took at least 3 model calls per edge question."
 )
-CAUSES = ("error", "no answer", "parser: tool", "parser: arguments", "statistical limit", "tool semantics")
+CAUSES = ("error", "parser: tool", "parser: arguments", "tool error", "no answer", "statistical limit",
+          "beyond the equivalence class", "tool semantics")
 ANALYSIS_THRESHOLD = 0.99
 MAX_EXAMPLES = 25
 
@@ -71,6 +78,7 @@ class FailureCase(BaseModel):
     expected: Any = None
     given: Any = None
     reference: Any = None
+    scm_kind: str | None = None
     tools: list[str] = Field(default_factory=list)
     args: dict[str, Any] | None = None
     error: str | None = None
@@ -101,6 +109,8 @@ class EvalReport(BaseModel):
     levels: dict[str, Row]
     overall: Row
     failures: dict[str, TypeFailures] = Field(default_factory=dict)
+    #: generated suites: accuracy against the truth per SCM kind and sub-type ("all" = every type)
+    by_kind: dict[str, dict[str, float | None]] = Field(default_factory=dict)
     published_note: str = PUBLISHED_NOTE
 
     def save(self, path: str | Path) -> Path:
@@ -137,6 +147,13 @@ def build_report(result: Any) -> EvalReport:
     by_id = {q.id: q for q in result.suite.questions}
     failures = analyse_failures([by_id[r.id] for r in result.records], result.records, scores)
     stats = result.stats
+    by_kind: dict[str, dict[str, float | None]] = {}
+    kinds = sorted({q.scm_kind for q in result.suite.questions if q.scm_kind})
+    for kind in kinds:
+        ks = [s for s, r in zip(scores, result.records, strict=True) if by_id[r.id].scm_kind == kind]
+        kagg = aggregate(ks)
+        by_kind[kind] = {code: kagg.by_type[code].accuracy for code in QUESTION_TYPES}
+        by_kind[kind]["all"] = kagg.overall.accuracy
     meta = {
         "n_questions": len(result.suite.questions),
         "n_results": len(result.records),
@@ -148,7 +165,7 @@ def build_report(result: Any) -> EvalReport:
         "suite_cached": result.suite.cached,
         "suite_cache_dir": result.suite.cache_dir,
         "timing": {
-            "wall_s": round(stats.wall_s, 2),
+            "wall_s": round(stats.wall_s + result.suite.prepare_s, 2),
             "suite_prepare_s": round(result.suite.prepare_s, 2),
             "answer_s": round(stats.run_s, 2),
             "worker_startup_s": stats.worker_startup_s,
@@ -170,6 +187,7 @@ def build_report(result: Any) -> EvalReport:
         levels=agg.by_level,
         overall=agg.overall,
         failures=failures,
+        by_kind=by_kind,
     )
 
 
@@ -215,12 +233,14 @@ def classify(q: Question, record: Any, s: Score) -> str:
         return "parser: tool"
     if not _args_match(q, calls[-1].tool, calls[-1].args):
         return "parser: arguments"
+    if calls[-1].status == "error":
+        return "tool error"
     if not s.answered:
         return "no answer"
-    if s.correct is not None and q.data_answer is not None:
-        ref = _reference_score(q)
-        if ref is False:
-            return "statistical limit"
+    if s.correct is not None and q.data_answer is not None and _reference_score(q) is False:
+        return "statistical limit"
+    if s.correct_dag:
+        return "beyond the equivalence class"
     return "tool semantics"
 
 
@@ -269,7 +289,7 @@ def analyse_failures(questions: list[Question], records: list[Any], scores: list
             call = next((st for st in reversed(r.steps) if st.tool in _expected(code)), None)
             cases.append(FailureCase(
                 id=q.id, cause=cause, question=q.question, expected=_short(q.truth if has_truth else q.data_answer),
-                given=_short(s.given), reference=_short(q.data_answer), tools=[st.tool for st in r.steps],
+                given=_short(s.given), reference=_short(q.data_answer), scm_kind=q.scm_kind, tools=[st.tool for st in r.steps],
                 args=call.args if call else None, error=r.error,
             ))
         order = {c: k for k, c in enumerate(CAUSES)}
@@ -316,12 +336,13 @@ def _num(v: float | None, fmt: str = "{:.2f}") -> str:
 
 
 COLUMNS = (
-    ("n", "n"), ("truth", "truth"), ("ref", "ref"), ("cw", "conf.wrong"),
+    ("n", "n"), ("truth", "truth"), ("dag", "DAG"), ("ref", "ref"), ("cw", "conf.wrong"),
     ("unc", "uncert."), ("f1", "F1"), ("shd", "SHD"), ("ci", "CI cov"),
     ("calls", "calls"), ("lat", "p50 lat"), ("err", "errors"), ("pub", "published"),
 )
 LEGEND = (
-    "truth: accuracy against the true DAG/SCM · ref: agreement with the reference procedure (PC α=0.05, "
+    "truth: accuracy against the truth (CPDAG of the true DAG; true SCM for ATE) · DAG: against the true DAG "
+    "itself (fair for DAG-valued answers such as LiNGAM's) · ref: agreement with the reference procedure (PC α=0.05, "
     "linear back-door) · conf.wrong: yes/no contradicting a yes/no truth · uncert.: 'uncertain' answers · "
     "F1/SHD: skeleton F1 and SHD vs the true CPDAG · CI cov: ATE intervals covering the true effect · "
     "calls: mean model calls · p50 lat: median seconds per question · published: the literature's reference agent"
@@ -330,7 +351,7 @@ LEGEND = (
 
 def _cells(row: Row, published: str | None = None) -> list[str]:
     return [
-        str(row.n), _pct(row.accuracy), _pct(row.reference_agreement), _pct(row.confidently_wrong_rate),
+        str(row.n), _pct(row.accuracy), _pct(row.accuracy_dag), _pct(row.reference_agreement), _pct(row.confidently_wrong_rate),
         _pct(row.uncertain_rate), _num(row.mean_skeleton_f1), _num(row.mean_shd, "{:.1f}"), _pct(row.ci_coverage),
         _num(row.mean_model_calls, "{:.1f}"), _num(row.median_latency_s, "{:.3f}s"), _pct(row.error_rate),
         published or "",
@@ -413,6 +434,13 @@ def to_markdown(report: EvalReport) -> str:
         cells = [f"**{c}**" if style != "type" and c else c for c in cells]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += ["", f"_{report.published_note}_", ""]
+    if report.by_kind:
+        kinds = list(report.by_kind)
+        lines += ["## Accuracy against the truth by SCM kind", "",
+                  "| type | " + " | ".join(kinds) + " |", "|---|" + "---:|" * len(kinds)]
+        for code in [*QUESTION_TYPES, "all"]:
+            lines.append(f"| {code} | " + " | ".join(_pct(report.by_kind[k].get(code)) for k in kinds) + " |")
+        lines.append("")
     lat = timing.get("latency_by_type") or {}
     if lat:
         lines += ["## Timing", "",
@@ -424,16 +452,19 @@ def to_markdown(report: EvalReport) -> str:
         lines.append("")
     if report.failures:
         lines += ["## Failure analysis", "",
-                  f"Sub-types below {ANALYSIS_THRESHOLD:.0%}; causes: *parser* (wrong tool or arguments: the question"
-                  " was misread), *statistical limit* (the reference procedure is wrong too), *tool semantics* (right"
-                  " tool and arguments, different verdict from the reference), *error*.", ""]
+                  f"Sub-types below {ANALYSIS_THRESHOLD:.0%}, wrong answers classified from their records: *parser: tool* /"
+                  " *parser: arguments* (the question was misread: another tool, or other variables, conditioning set"
+                  " or t0/t1), *tool error* (the right call failed), *beyond the equivalence class* (right about the"
+                  " true DAG, not its CPDAG, e.g. LiNGAM), *statistical limit* (the reference procedure is wrong too),"
+                  " *tool semantics* (right tool and arguments, a different verdict from the reference), *error*."
+                  f" Up to {MAX_EXAMPLES} examples per type, parser cases first.", ""]
         for code, f in report.failures.items():
             causes = ", ".join(f"{k}: {v}" for k, v in f.causes.items())
             lines += [f"### {code}: {_pct(f.accuracy)} vs {f.target} ({f.n_wrong} wrong of {f.n})", "", f"Causes: {causes}.", ""]
-            lines += ["| cause | question | expected | given | reference | tools |", "|---|---|---|---|---|---|"]
+            lines += ["| cause | kind | question | expected | given | reference | tools |", "|---|---|---|---|---|---|---|"]
             for c in f.examples:
                 q = c.question.replace("|", "\\|")
-                lines.append(f"| {c.cause} | {q} | {_md(c.expected)} | {_md(c.given)} | {_md(c.reference)} | "
+                lines.append(f"| {c.cause} | {c.scm_kind or ''} | {q} | {_md(c.expected)} | {_md(c.given)} | {_md(c.reference)} | "
                              f"{', '.join(c.tools) or (c.error or '')} |")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
@@ -499,7 +530,7 @@ def render_comparison(a: EvalReport, b: EvalReport, console: Any = None, names: 
     table = Table(title=f"{na}: {a.suite}/{a.model}  vs  {nb}: {b.suite}/{b.model}")
     for col in ("type", f"n {na}", f"n {nb}", f"truth {na}", f"truth {nb}", "Δ truth (pp)",
                 f"ref {na}", f"ref {nb}", "Δ ref (pp)", f"calls {na}", f"calls {nb}", f"latency {na}", f"latency {nb}"):
-        table.add_column(col, justify="left" if col == "type" else "right")
+        table.add_column(col, justify="left" if col == "type" else "right", no_wrap=col == "type")
     for d in compare_reports(a, b):
         bold = d.group not in QUESTION_TYPES
         cells = [d.group, str(d.n_a), str(d.n_b), _pct(d.accuracy_a), _pct(d.accuracy_b),

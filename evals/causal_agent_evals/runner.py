@@ -61,6 +61,7 @@ EXPECTED_TOOLS: dict[str, tuple[str, ...]] = {
 #: modules whose source defines a generated suite (their hash is part of the cache key)
 _SUITE_MODULES = ("generator", "questions", "truth", "reference", "vocab")
 _SUITE_FORMAT = 1
+WORKER_HASH_SEED = 0  # PYTHONHASHSEED of worker processes unless the caller set one
 _HEAVY_MODULES = (
     "pandas",
     "causal_agent.agent",
@@ -296,7 +297,10 @@ def prepare_four_level(
 
     t0 = time.perf_counter()
     cfg = four_level_config(n, seed, rows)
-    key = hashlib.sha256((cfg.model_dump_json() + _source_hash()).encode()).hexdigest()[:16]
+    source = _source_hash()
+    key = hashlib.sha256((cfg.model_dump_json() + source).encode()).hexdigest()[:16]
+    # Results stay valid across --n: dataset i depends only on (config without n_datasets, i).
+    family = hashlib.sha256((cfg.model_dump_json(exclude={"n_datasets"}) + source).encode()).hexdigest()[:16]
     root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
     target = root / "suites" / key
     cached = (target / "complete").is_file()
@@ -313,7 +317,7 @@ def prepare_four_level(
     questions = read_questions(target / "questions.jsonl")[:n]
     return PreparedSuite(
         name="four-level",
-        key=f"four-level-{key}-n{len(questions)}",
+        key=f"four-level-{family}",
         questions=questions,
         data_dir=str(target / "data"),
         cache_dir=str(target),
@@ -650,8 +654,10 @@ def run_suite(
         raise DataError(f"--out {str(path)!r} is a directory; give a .jsonl file path")
     if not options.resume and path.exists():
         path.unlink()
-    existing = [r for r in read_results(path) if r.id in {q.id for q in suite.questions}]
-    foreign = [r for r in read_results(path) if r.run_key != key]
+    stored = read_results(path)
+    wanted = {q.id for q in suite.questions}
+    existing = [r for r in stored if r.id in wanted]
+    foreign = [r for r in stored if r.run_key != key]
     if foreign:
         raise DataError(
             f"{path} holds results of another run ({foreign[0].run_key.split('|')[0]}, model "
@@ -728,6 +734,10 @@ def _run_processes(tasks: list[tuple[DataSpec, list[Question]]], options: RunOpt
     # while a child is still importing.
     main_thread = threading.current_thread() is threading.main_thread()
     old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+    # A fixed string-hash seed in the workers makes runs repeatable: some agent choices (e.g. the
+    # back-door set DoWhy picks) follow set iteration order, which PYTHONHASHSEED randomises.
+    old_seed = os.environ.get("PYTHONHASHSEED")
+    os.environ["PYTHONHASHSEED"] = old_seed if old_seed is not None else str(WORKER_HASH_SEED)
     try:
         for _ in range(n_workers):
             p = ctx.Process(target=_worker_main, args=(options.model_dump_json(), task_q, result_q), daemon=True)
@@ -736,6 +746,8 @@ def _run_processes(tasks: list[tuple[DataSpec, list[Question]]], options: RunOpt
     finally:
         if main_thread:
             signal.signal(signal.SIGINT, old)
+        if old_seed is None:
+            del os.environ["PYTHONHASHSEED"]
     try:
         while outstanding:
             try:
