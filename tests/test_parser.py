@@ -522,3 +522,102 @@ def test_eval_benchmark_phrasings_parse():
     total, right = sum(result["totals"].values()), sum(result["right"].values())
     misses = [m for items in result["misses"].values() for m in items]
     assert right / total >= 0.98, misses[:5]
+
+
+# --- never promote a conditioned variable; name what could not be matched -------------------------
+
+CLINIC_LOWER = {"clinic": ["age", "stress", "genetics", "smoking", "yellow_fingers", "lung_cancer", "coughing"]}
+
+
+@pytest.mark.parametrize(
+    "q,word,near",
+    [
+        ("Is smokng independent of agge given strss?", "agge", "age"),
+        ("Is smoking unrelated to cholesterol once we control for stress?", "cholesterol", None),
+        ("Are smoking and tumour size correlated, conditioning on stress?", "tumour size", None),
+        ("Is coughing associated with yelow hands given smoking?", "yelow hands", "yellow_fingers"),
+    ],
+)
+def test_conditioned_variable_is_never_moved_into_the_tested_pair(q, word, near):
+    i = parse_question(q, CLINIC_LOWER)
+    assert i.kind == "unknown", (q, i.x, i.y, i.given)
+    assert i.y is None and i.x not in i.given  # nothing from the conditioning clause was promoted
+    text = " ".join(i.missing)
+    assert f"I could not match '{word}' to a variable" in text
+    if near:
+        assert f"closest: '{near}'" in text
+
+
+def test_a_list_after_the_cue_stays_the_conditioning_set():
+    i = parse("Is stress independent given age and smoking?")
+    assert i.kind == "unknown" and i.given == ["Age", "Smoking"] and i.y is None
+    # a leading list that swallowed the subject still gives it back
+    i = parse("Controlling for Age, Smoking and Coughing are uncorrelated?")
+    assert (i.kind, pair(i), i.given) == ("independence", {"Smoking", "Coughing"}, ["Age"])
+
+
+@pytest.mark.parametrize(
+    "q,kind,x,y",
+    [
+        ("Holding age fixed, does smoking directly cause coughing?", "direct_cause", "Smoking", "Coughing"),
+        ("Controlling for Stress, is Smoking a direct cause of Lung Cancer?", "direct_cause", "Smoking", "Lung Cancer"),
+        ("Given stress, do smoking and coughing share a common cause?", "confounder", "Smoking", "Coughing"),
+    ],
+)
+def test_edge_questions_never_take_the_conditioned_variable_as_an_end(q, kind, x, y):
+    i = parse(q)
+    assert (i.kind, i.x, i.y) == (kind, x, y)
+
+
+@pytest.mark.parametrize(
+    "q,word",
+    [
+        ("Adjusting for age, is smoking a direct cause of tumour size?", "tumour size"),
+        ("Given stress, do smoking and blood pressure share a common cause?", "blood pressure"),
+    ],
+)
+def test_edge_question_with_an_unmatched_end_is_unclear(q, word):
+    i = parse(q)
+    assert i.kind == "unknown" and i.y is None
+    assert any(f"I could not match '{word}'" in m for m in i.missing)
+
+
+# --- short names: a stuttered last letter or a plural, nothing looser -----------------------------
+
+def test_short_name_with_one_extra_letter_is_read_as_the_name():
+    i = parse_question("Are agee and smoking correlated given stres?", CLINIC_LOWER)
+    assert (i.kind, pair(i), i.given) == ("independence", {"age", "smoking"}, ["stress"])
+    i = parse_question("Does smoking depend on ages?", CLINIC_LOWER)
+    assert pair(i) == {"smoking", "age"}
+    found = find_mentions("tarr and cars", ["tar", "car"])
+    assert [(m.var, m.how) for m in found] == [("tar", "fuzzy"), ("car", "fuzzy")]
+
+
+def test_short_names_still_do_not_match_other_words():
+    assert find_mentions("The agent took acid at an agency; aged ager", ["age", "tar"]) == []
+    assert find_mentions("card care cart", ["car"]) == []
+    assert find_mentions("agee", ["age", "gee"]) == []  # 'gee' is as close: a tie is not guessed
+
+
+# --- follow-ups with three variables ask, as stand-alone questions do -----------------------------
+
+def test_follow_up_naming_three_variables_asks_which_to_condition_on():
+    h = [parse("Learn the causal graph of the clinic data.")]
+    i = parse("Is smoking associated with coughing and with lung cancer?", h)
+    assert i.kind == "unknown" and any("condition on" in m for m in i.missing)
+    h = [parse("Is smoking independent of coughing?")]
+    i = parse("What about age, stress and genetic risk?", h)
+    assert i.kind == "unknown" and any("condition on" in m for m in i.missing)
+    assert "what you want to know" not in i.missing  # the follow-up's kind was understood
+    # a clear modification still completes from the previous question
+    i = parse("and holding age and stress fixed?", h)
+    assert (i.kind, pair(i), i.given) == ("independence", {"Smoking", "Coughing"}, ["Age", "Stress"])
+
+
+def test_follow_up_with_an_unmatched_variable_is_not_completed_from_history():
+    h = [parse("Is smoking independent of coughing?")]
+    i = parse("What about tumour size?", h)
+    assert i.kind == "unknown" and any("I could not match 'tumour size'" in m for m in i.missing)
+    i = parse_question("Is smokng independent of agge given strss?", CLINIC_LOWER, [parse_question(
+        "Are smoking and coughing independent?", CLINIC_LOWER)])
+    assert i.kind == "unknown" and any("'agge'" in m for m in i.missing)

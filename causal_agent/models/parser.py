@@ -937,6 +937,11 @@ def parse_question(
         follow = _follow_up(ctx, prev)
         if follow is not None and not follow.missing:
             intent = follow
+        elif follow is not None:  # a follow-up that is unclear in its own way: say how
+            intent.notes.extend(n for n in follow.notes if n not in intent.notes)
+            if intent.missing == ["what you want to know"]:  # the follow-up did tell the kind
+                intent.missing = []
+            intent.missing.extend(m for m in follow.missing if m not in " ".join(intent.missing))
     intent.dataset = dataset
     intent.question = raw
     intent.notes = [_render(skel, n) for n in notes + intent.notes]
@@ -1278,17 +1283,22 @@ def _condition_spans(seg: str, vocab: Vocabulary) -> list[tuple[int, int]]:
     precede) them: words there belong to the conditioning set, not to the tested pair."""
     toks = _tokens(seg)
     spans: list[tuple[int, int]] = []
-    for pat in (*vocab.cond_prefix, *vocab.cond_prefix_needs_suffix, *vocab.clause_markers):
-        for m in pat.finditer(seg):
-            if m.end() <= m.start():
-                continue
-            k = _token_index_at(toks, m.end())
-            end = m.end()
-            # the list after the marker, including words no column matched ('given strss')
-            while k < len(toks) and toks[k].text not in vocab.clause_boundaries:
-                end = toks[k].end
-                k += 1
-            spans.append((m.start(), end))
+    for patterns, needs_suffix in (
+        (vocab.cond_prefix, False), (vocab.clause_markers, False), (vocab.cond_prefix_needs_suffix, True)
+    ):
+        for pat in patterns:
+            for m in pat.finditer(seg):
+                if m.end() <= m.start():
+                    continue
+                k = _token_index_at(toks, m.end())
+                end = m.end()
+                # the list after the marker, including words no column matched ('given strss')
+                while k < len(toks) and toks[k].text not in vocab.clause_boundaries:
+                    end = toks[k].end
+                    k += 1
+                # 'with', 'once', 'when' are ordinary words unless a suffix ('held fixed') closes them
+                if not needs_suffix or vocab.cond_suffix.search(seg, m.end(), end):
+                    spans.append((m.start(), end))
     for m in vocab.cond_suffix.finditer(seg):
         k = _token_index_at(toks, m.start()) - 1
         start = m.start()
@@ -1304,6 +1314,12 @@ def _unmatched_slot_words(ctx: _Context, seg: str) -> list[str]:
     ('agee', 'lung tumours'): runs of content words outside the conditioning clauses, best the ones
     right after a connector ('of', 'between', 'and')."""
     vocab = ctx.vocab
+    for pat in (
+        *vocab.alpha, *(p for _, p in vocab.methods), *(p for _, p in vocab.algorithms),
+        vocab.followup_starters, vocab.followup_additive, vocab.followup_replace, vocab.followup_drop,
+        vocab.pronouns,
+    ):
+        seg = pat.sub(lambda m: " " * len(m.group()), seg)
     spans = _condition_spans(seg, vocab)
     cues = (vocab.pol_independent, vocab.pol_dependent, vocab.pol_negative, *(p for _, p in vocab.kind_nouns))
     runs: list[list[str]] = []
@@ -1449,6 +1465,23 @@ def _follow_up(ctx: _Context, prev: Intent) -> Intent | None:
             new.given = [g for g in new.given if g not in gone]
             named = [v for v in named if v not in gone]
             new.changed.append("given")
+    if new.kind in PAIR_KINDS:
+        unmatched = _unmatched_slot_words(ctx, seg)
+        if unmatched and len(named) < 2:
+            # "what about tumours?": a word meant as a variable that no column matches; completing
+            # the rest from the previous question would silently test something else
+            new.missing.append("; ".join(_could_not_match(w, ctx.variables) for w in unmatched))
+            new.notes.append(f"read as a follow-up of the previous question ({prev.describe()})")
+            return new
+        if len(named) > 2:
+            # three or more variables and no conditioning marker: which pair is tested is unclear,
+            # exactly as without history, so ask rather than take the first two
+            new.missing.append(
+                "which variables to condition on: the question names "
+                + ", ".join(named)
+                + " but only two can be tested against each other"
+            )
+            return new
     if new.kind == "partial_graph" and named:
         if vocab.followup_additive.search(seg):
             new.variables = list(dict.fromkeys([*new.variables, *named]))
@@ -1513,11 +1546,16 @@ def _explain_missing(ctx: _Context, intent: Intent) -> None:
     text = _normalise(ctx.original, ctx.vocab)
     start = _last_sentence_start(text) if len(text) > 200 else 0
     hints: list[str] = []
+    reported = {
+        w for phrase in re.findall(r"could not match '([^']*)'", " ".join(intent.missing)) for w in phrase.split()
+    }
     for word, s, e in _text_tokens(text[start:]):
         s, e = s + start, e + start
         w = word.lower()
         if len(w) < 3 or w in ctx.vocab.stopwords or any(s < ce and cs < e for cs, ce in covered):
             continue
+        if w in reported:
+            continue  # already named as unmatched, with its closest columns
         pool = [v for v in ctx.variables if v not in named]
         near = [v for v in pool if len(w) >= 4 and any(
             _osa(w, t, 2) <= (2 if len(w) >= 8 else 1)
