@@ -35,6 +35,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ..errors import closest
+from ..names import edit_distance as _edit_distance
 from ..prompts import load_prompt
 
 IntentKind = Literal[
@@ -329,25 +330,6 @@ def _name_tokens(name: str) -> list[str]:
     return [t.lower() for part in _TOKEN.findall(name) for t in _CAMEL.split(part) if t]
 
 
-def _osa(a: str, b: str, limit: int) -> int:
-    """Optimal-string-alignment edit distance (transpositions count 1), cut off above ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
-
-
 def _allowed_edits(n: int) -> int:
     return 0 if n < 4 else 1 if n < 10 else 2
 
@@ -406,7 +388,7 @@ def find_mentions(text: str, variables: Sequence[str], vocab: Vocabulary | None 
                 limit = _allowed_edits(min(len(ncompact), len(compact)))
                 if limit == 0:
                     continue
-                d = _osa(compact, ncompact, limit)
+                d = _edit_distance(compact, ncompact, limit)
                 if d <= limit:
                     fuzzy.append((d, var))
             if not fuzzy and n == 1:
@@ -463,7 +445,7 @@ def _short_name_typo(word: str, names: Mapping[str, tuple[str, list[str]]], voca
     hits = [var for compact, (var, _) in names.items() if len(compact) == 3 and word.startswith(compact)]
     if len(hits) != 1:
         return None
-    rivals = [var for compact, (var, _) in names.items() if var != hits[0] and _osa(word, compact, 1) <= 1]
+    rivals = [var for compact, (var, _) in names.items() if var != hits[0] and _edit_distance(word, compact, 1) <= 1]
     return None if rivals else hits[0]
 
 
@@ -1558,7 +1540,7 @@ def _explain_missing(ctx: _Context, intent: Intent) -> None:
             continue  # already named as unmatched, with its closest columns
         pool = [v for v in ctx.variables if v not in named]
         near = [v for v in pool if len(w) >= 4 and any(
-            _osa(w, t, 2) <= (2 if len(w) >= 8 else 1)
+            _edit_distance(w, t, 2) <= (2 if len(w) >= 8 else 1)
             for t in [*_name_tokens(v), "".join(_name_tokens(v))] if len(t) >= 4
         )]
         if near:
