@@ -527,7 +527,7 @@ __all__ = [
 
 def _induced(ctx: AgentContext, ds: Dataset, names: list[str], started: float, **kw: Any) -> DiscoveryResult:
     """The partial graph over ``names`` as the subgraph of the full graph (learned or reused)."""
-    from .memory import GraphRecord, Provenance
+    from .memory import GraphRecord
 
     full = discover(ctx, ds, None, **kw)
     key = f"{full.key.split('@', 1)[0]}:{','.join(sorted(names))}"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -35,3 +38,25 @@ def offline_agent(clinic_path):
     agent = CausalAgent()
     agent.load(clinic_path, name="clinic")
     return agent
+
+
+@pytest.fixture(scope="module")
+def algorithms():
+    """The discovery algorithms the installed plugins register."""
+    from causal_agent.plugins import collect_algorithms, make_plugin_manager
+
+    return collect_algorithms(make_plugin_manager())
+
+
+def counting(ctx, name: str) -> list[int]:
+    """Wrap ``ctx.algorithms[name]`` so calls are counted (attributes such as uses_ci_test kept)."""
+    calls = [0]
+    original = ctx.algorithms[name]
+
+    @functools.wraps(original.function)
+    def wrapped(*args, **kwargs):
+        calls[0] += 1
+        return original.function(*args, **kwargs)
+
+    ctx.algorithms[name] = replace(original, function=wrapped)
+    return calls

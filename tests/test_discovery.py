@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import counting
 
 from causal_agent.context import AgentContext, DatasetRegistry
 from causal_agent.data import load_dataset
@@ -15,7 +14,7 @@ from causal_agent.discover import Background, DiscoveryResult, discover
 from causal_agent.errors import AlgorithmError, CausalAgentError, DataError, VariableError
 from causal_agent.graph import CausalGraph
 from causal_agent.memory import GraphMemory
-from causal_agent.plugins import collect_algorithms, collect_tools, make_plugin_manager
+from causal_agent.plugins import collect_tools, make_plugin_manager
 
 
 def linear(edges: dict[str, list[str]], n: int = 2000, seed: int = 0, weight: float = 0.8,
@@ -37,30 +36,11 @@ DAG7 = {
 }
 
 
-@pytest.fixture(scope="module")
-def algorithms():
-    return collect_algorithms(make_plugin_manager())
-
-
 def make_ctx(algorithms, *frames: tuple[str, pd.DataFrame]) -> AgentContext:
     ctx = AgentContext(datasets=DatasetRegistry(), memory=GraphMemory(), algorithms=dict(algorithms))
     for name, frame in frames:
         ctx.datasets.add(load_dataset(frame, name=name))
     return ctx
-
-
-def counting(ctx: AgentContext, name: str) -> list[int]:
-    """Wrap ``ctx.algorithms[name]`` so calls are counted (attributes such as uses_ci_test kept)."""
-    calls = [0]
-    original = ctx.algorithms[name]
-
-    @functools.wraps(original.function)
-    def wrapped(*args, **kwargs):
-        calls[0] += 1
-        return original.function(*args, **kwargs)
-
-    ctx.algorithms[name] = replace(original, function=wrapped)
-    return calls
 
 
 def expected_cpdag(edges: dict[str, list[str]]) -> CausalGraph:

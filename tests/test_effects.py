@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import counting
 
 from causal_agent.context import AgentContext, DatasetRegistry, Settings
 from causal_agent.data import load_dataset
@@ -22,14 +21,9 @@ from causal_agent.errors import (
 )
 from causal_agent.graph import CausalGraph, Edge
 from causal_agent.memory import GraphMemory, GraphRecord, Provenance
-from causal_agent.plugins import collect_algorithms, collect_tools, make_plugin_manager
+from causal_agent.plugins import collect_tools, make_plugin_manager
 
 TRUE = 2.0  # effect of T on Y per unit in every SCM below
-
-
-@pytest.fixture(scope="module")
-def algorithms():
-    return collect_algorithms(make_plugin_manager())
 
 
 def make_ctx(algorithms, frame: pd.DataFrame, name: str, **settings) -> AgentContext:
@@ -37,19 +31,6 @@ def make_ctx(algorithms, frame: pd.DataFrame, name: str, **settings) -> AgentCon
                        settings=Settings(**settings))
     ctx.datasets.add(load_dataset(frame, name=name))
     return ctx
-
-
-def counting(ctx: AgentContext, name: str) -> list[int]:
-    calls = [0]
-    original = ctx.algorithms[name]
-
-    @functools.wraps(original.function)
-    def wrapped(*args, **kwargs):
-        calls[0] += 1
-        return original.function(*args, **kwargs)
-
-    ctx.algorithms[name] = replace(original, function=wrapped)
-    return calls
 
 
 def oriented_frame(n: int = 2000, seed: int = 1) -> pd.DataFrame:

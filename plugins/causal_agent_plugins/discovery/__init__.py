@@ -22,7 +22,7 @@ from causal_agent.hookspecs import hookimpl
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-    from causal_agent.discover import Background
+    from causal_agent.discover import Background  # noqa: F401 (named in a string annotation)
     from causal_agent.graph import CausalGraph
 
 _DISCRETE_MAX_LEVELS = 10
@@ -215,7 +215,7 @@ def register_algorithms(register):  # type: ignore[no-untyped-def]
 
 # ---- tool ---------------------------------------------------------------------------------------
 def _args_schema() -> type[BaseModel]:
-    from causal_agent.discover import Background
+    from causal_agent.discover import Background  # noqa: F401 (named in a string annotation)
 
     class DiscoverGraphArgs(BaseModel):
         """Arguments of discover_graph."""
