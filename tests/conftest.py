@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import functools
+import os
+from pathlib import Path
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
+
+#: ``shared/`` lies beside the checkout (locally and in CI); CAUSAL_AGENT_SHARED overrides it.
+SHARED = Path(os.environ.get("CAUSAL_AGENT_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+PUBLISHED_FIXTURE = SHARED / "fixtures" / "published-format"
 
 
 @pytest.fixture(scope="session")

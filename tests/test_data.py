@@ -10,13 +10,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import PUBLISHED_FIXTURE
 
 from causal_agent.data import Dataset, load_dataset
 from causal_agent.errors import CausalAgentError, DataError, VariableError
 from causal_agent.names import edit_distance, normalize, sanitize_name
 from causal_agent.profile import is_identifier_name
 
-FIXTURE = Path("/work/shared/fixtures/published-format/data/4_3_0.csv")
+FIXTURE = PUBLISHED_FIXTURE / "data" / "4_3_0.csv"
 FIXTURE_COLUMNS = ["Diet Quality", "Genetic Risk", "Cholesterol Level", "Heart Disease"]
 
 

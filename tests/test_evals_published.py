@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import PUBLISHED_FIXTURE
 
 from causal_agent.errors import DataError
 from causal_agent.graph import CausalGraph
 from causal_agent_evals.published import ATE_TEXT_NOTE, FLIPPED_NOTE, fix_ate_question, load_published
 from causal_agent_evals.reference import ReferenceProcedure
 
-FIXTURE = Path("/work/shared/fixtures/published-format")
+FIXTURE = PUBLISHED_FIXTURE
 if not FIXTURE.is_dir():  # the fixture may also be vendored next to the tests
     FIXTURE = Path(__file__).parent / "fixtures" / "published-format"
 pytestmark = pytest.mark.skipif(not FIXTURE.is_dir(), reason="published-format fixture not available")

@@ -6,13 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import PUBLISHED_FIXTURE
 
 from causal_agent_evals.questions import QUESTION_TYPES
 from causal_agent_evals.report import EvalReport, build_report, compare_reports, to_markdown
 from causal_agent_evals.runner import (RunOptions, make_agent, prepare_four_level, prepare_published, read_results,
                                        run_suite)
 
-FIXTURE = Path("/work/shared/fixtures/published-format")
+FIXTURE = PUBLISHED_FIXTURE
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,14 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pytest
+from conftest import PUBLISHED_FIXTURE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from causal_agent.errors import GraphError
 from causal_agent.graph import ClassTooLarge, CausalGraph, Edge, cpdag_of
 
-FIXTURES = Path("/work/shared/fixtures/published-format/causal_graph")
+FIXTURES = PUBLISHED_FIXTURE / "causal_graph"
 
 
 def E(s: str, t: str, ty: str = "-->") -> Edge:
