@@ -176,3 +176,20 @@ def test_embedded_as_subgraph(offline_agent):
 def test_empty_question_rejected(offline_agent):
     with pytest.raises(CausalAgentError):
         offline_agent.ask("   ")
+
+
+def test_argument_validation_errors_reach_the_model(clinic_path):
+    """A call that breaks the tool's pydantic schema comes back as an error message, not a crash."""
+
+    def script(body):
+        tool_msgs = [m for m in body["messages"] if m["role"] == "tool"]
+        if not tool_msgs:  # 'y' is required and 'given' must be a list
+            return {"content": None, "tool_calls": [tool_call("test_independence", {"x": "age", "given": 5}, "v")]}
+        assert "y" in tool_msgs[0]["content"] and "Error" in tool_msgs[0]["content"]
+        return {"content": "I could not run the test.\nANSWER: uncertain"}
+
+    with ScriptedOpenAI(script) as server:
+        agent = CausalAgent(model="openai:scripted", base_url=server.base_url)
+        agent.load(clinic_path)
+        ans = agent.ask("Are age and stress independent?")
+    assert ans.steps[0].status == "error" and ans.model_calls == 2
