@@ -21,13 +21,17 @@ also decides *which graph* the effect is identified from and says so in plain wo
   (latent confounders, e.g. PC orientation conflicts) is passed with a latent node per ``<->`` so
   DoWhy can find IV or front-door estimands. When a graph implies no directed path from T to Y we
   still estimate (adjusting for T's parents) and say the graph implies no effect.
-* **Estimate.** Linear regression by default; propensity-score methods for a binary treatment;
+* **Estimate.** Linear regression by default. With a back-door set, ``auto`` also fits spline
+  outcome models and keeps linear regression unless a nested F-test rejects it (p < 0.001) *and*
+  the effect changes materially; then it reports g-computation (``gcomputation.spline_regression``:
+  predictions averaged over the sample at T=t1 minus at T=t0, sandwich CI), since a slope times
+  (t1 - t0) is not the interventional contrast of a nonlinear outcome. Propensity-score methods for a binary treatment;
   EconML's LinearDML when econml is installed. CIs are 95% and on the (t1 - t0) scale of the
   estimate. DoWhy's IV and front-door estimators ignore ``control_value``/``treatment_value``
   (front-door even squares the contrast), so those are estimated per unit and scaled, under the
   linearity they already assume.
 * **Refute.** A placebo-treatment refuter (random common cause for front-door, where permuting T
-  does not reach the estimator), with ``ctx.settings.refute_simulations`` simulations.
+  does not reach the estimator; our own permutation placebo for g-computation), with ``ctx.settings.refute_simulations`` simulations.
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ METHODS: dict[str, str] = {
     "dml": "backdoor.econml.dml.LinearDML",
     "iv": "iv.instrumental_variable",
     "frontdoor": "frontdoor.two_stage_regression",
+    "gcomputation": "gcomputation.spline_regression",
 }
 _ALIASES: dict[str, str] = {
     "linear_regression": "linear",
@@ -77,6 +82,11 @@ _ALIASES: dict[str, str] = {
     "econml": "dml",
     "instrumental_variable": "iv",
     "front_door": "frontdoor",
+    "g_computation": "gcomputation",
+    "gcomp": "gcomputation",
+    "s_learner": "gcomputation",
+    "spline": "gcomputation",
+    "nonlinear": "gcomputation",
     **{v: k for k, v in METHODS.items()},
 }
 _LABELS: dict[str, str] = {
@@ -87,12 +97,21 @@ _LABELS: dict[str, str] = {
     "dml": "EconML LinearDML",
     "iv": "instrumental-variable (Wald/2SLS) estimation",
     "frontdoor": "front-door two-stage regression",
+    "gcomputation": "g-computation with a spline regression",
 }
 _PROPENSITY = {"propensity", "propensity_matching", "propensity_stratification"}
 #: bootstrap samples for methods without an analytic CI when settings.bootstrap is 0
 DEFAULT_BOOTSTRAP = 100
 #: at most this many undirected neighbours of T are enumerated (2**k orientations)
 MAX_UNDIRECTED_AT_TREATMENT = 12
+#: "auto" leaves linear regression only when the nested F-test rejects linearity below this p ...
+NONLINEAR_ALPHA = 1e-3
+#: ... and the flexible contrast differs from the linear one by more than this share of it ...
+NONLINEAR_MIN_REL = 0.05
+#: ... plus this share of sd(Y) (so tiny, practically irrelevant curvature keeps the linear model)
+NONLINEAR_MIN_SD = 0.02
+#: interior quantile knots of each continuous variable's cubic spline
+SPLINE_KNOTS = 5
 _LATENT_PREFIX = "__latent__"
 
 
@@ -160,6 +179,12 @@ def _fmt(x: float | None) -> str:
     if x == 0:
         return "0"
     return f"{x:.3g}" if abs(x) >= 1e-3 else f"{x:.2e}"
+
+
+def _p(p: float | None) -> str:
+    if p is None:
+        return "p n/a"
+    return "p<1e-16" if p < 1e-16 else f"p={p:.2g}"
 
 
 def _set(names: Sequence[str]) -> str:
@@ -404,6 +429,11 @@ class _Run(BaseModel):
     dowhy_estimate: Any = None
     scale: float = 1.0  # estimate = scale * DoWhy estimate
     sign: float = 1.0
+    p_linear: float | None = None  # nested F-test of the linear outcome model (backdoor, auto/gcomputation)
+    linear_estimate: float | None = None  # the linear-regression contrast, when g-computation replaced it
+    gcomp: Any = None  # the _GComp fit (g-computation runs)
+    frame: Any = None  # the data the g-computation used (for its placebo refuter) ...
+    contrast: tuple[str, str, float, float] | None = None  # ... and its (T, Y, t0, t1)
 
 
 def _observed(g: nx.DiGraph) -> list[str]:
@@ -437,6 +467,185 @@ def _pin_backdoor(ident: Any, adjust: Sequence[str] | None) -> None:
         ident.set_backdoor_variables(sorted(adjust), key=k)
 
 
+# ---------------------------------------------------------------------------------------------
+# g-computation, for outcomes that are not linear in the treatment and the adjustment set
+
+
+class _SplineOutcome:
+    """E[Y | T, Z] as additive cubic splines in each Z plus, when ``t_flexible``, a cubic spline in
+    T and T x Z interactions; otherwise linear in T (a partially linear model).
+
+    Why this model: the contrast E[Y | do(T=t1)] - E[Y | do(T=t0)] = mean_i m(t1, Z_i) - m(t0, Z_i)
+    is then linear in the coefficients, so it has an exact sandwich standard error without a
+    bootstrap, and linear (T, Z) < partially linear < flexible are nested, so F-tests say whether
+    the linear outcome model is misspecified and whether the treatment itself acts nonlinearly.
+    Variables with at most 4 values get saturating powers instead of splines; splines extrapolate
+    linearly beyond the data.
+    """
+
+    def __init__(self, t_values: Any, z_values: Any, t_flexible: bool = True) -> None:
+        self.t_flexible = t_flexible
+        self.t_basis = self._fit_basis(t_values) if t_flexible else self._linear_basis(t_values)
+        self.z_bases = [self._fit_basis(z_values[:, j]) for j in range(z_values.shape[1])]
+
+    @property
+    def label(self) -> str:
+        if self.t_flexible:
+            return "cubic splines in the treatment and each confounder plus treatment x confounder interactions"
+        return "linear in the treatment plus cubic splines in each confounder"
+
+    @staticmethod
+    def _linear_basis(x: Any) -> tuple[float, float, int, Any]:
+        import numpy as np
+
+        return float(np.mean(x)), float(np.std(x)) or 1.0, 1, None
+
+    @staticmethod
+    def _fit_basis(x: Any) -> tuple[float, float, int, Any]:
+        import numpy as np
+
+        loc, scale = float(np.mean(x)), float(np.std(x)) or 1.0
+        levels = np.unique(x).size
+        if levels <= 4:  # powers 1..levels-1 saturate a variable with few values
+            return loc, scale, max(1, levels - 1), None
+        z = (x - loc) / scale
+        knots = np.unique(np.quantile(z, np.linspace(0.0, 1.0, SPLINE_KNOTS)))
+        if knots.size < 3:
+            return loc, scale, 3, None
+        from sklearn.preprocessing import SplineTransformer
+
+        spline = SplineTransformer(degree=3, knots=knots.reshape(-1, 1), extrapolation="linear",
+                                   include_bias=False).fit(z.reshape(-1, 1))
+        return loc, scale, 0, spline
+
+    @staticmethod
+    def _expand(basis: tuple[float, float, int, Any], x: Any) -> Any:
+        import numpy as np
+
+        loc, scale, degree, spline = basis
+        z = (np.asarray(x, dtype=float) - loc) / scale
+        if spline is not None:
+            return spline.transform(z.reshape(-1, 1))
+        return np.column_stack([z**k for k in range(1, degree + 1)])
+
+    def design(self, t_values: Any, z_values: Any) -> Any:
+        import numpy as np
+
+        n = z_values.shape[0]
+        t_values = np.broadcast_to(np.asarray(t_values, dtype=float), (n,))
+        tz = (t_values - self.t_basis[0]) / self.t_basis[1]
+        cols = [np.ones((n, 1)), self._expand(self.t_basis, t_values)]
+        cols += [self._expand(b, z_values[:, j]) for j, b in enumerate(self.z_bases)]
+        if self.z_bases and self.t_flexible:
+            locs = np.array([b[0] for b in self.z_bases])
+            scales = np.array([b[1] for b in self.z_bases])
+            cols.append(tz[:, None] * ((z_values - locs) / scales))
+        return np.column_stack(cols)
+
+
+class _GComp(BaseModel):
+    """A g-computation (S-learner) contrast and the tests that chose its outcome model."""
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    p_linear: float  # F-test: linear (T, Z) model vs the flexible one
+    p_treatment: float  # F-test: linear in T (splines in Z) vs flexible in T too
+    t_flexible: bool  # the model used is flexible in T (p_treatment < NONLINEAR_ALPHA)
+    model: str
+
+
+def _ols(x: Any, y: Any) -> tuple[Any, Any, int, Any]:
+    """Least squares through the (pseudo-)inverted normal equations: coefficients, residuals, rank
+    and (X'X)^+. The columns are standardised, and this is ~50x cheaper than an SVD of X."""
+    import numpy as np
+
+    xtx = x.T @ x
+    eig = np.linalg.eigvalsh(xtx)
+    rank = int(np.sum(eig > 1e-10 * max(float(eig[-1]), 1e-300)))
+    inv = np.linalg.pinv(xtx, rcond=1e-10, hermitian=True)
+    beta = inv @ (x.T @ y)
+    return beta, y - x @ beta, rank, inv
+
+
+def _f_test(small: tuple[Any, Any, int, Any], big: tuple[Any, Any, int, Any], n: int) -> float:
+    """p-value of the nested F-test of ``small`` against ``big`` (both from :func:`_ols`)."""
+    from scipy import stats
+
+    rss0, rss1 = float(small[1] @ small[1]), float(big[1] @ big[1])
+    k0, k1 = small[2], big[2]
+    if k1 <= k0 or rss1 <= 0 or n <= k1:
+        return 1.0
+    f = ((rss0 - rss1) / (k1 - k0)) / (rss1 / (n - k1))
+    return float(stats.f.sf(max(f, 0.0), k1 - k0, n - k1))
+
+
+def _gcomputation(
+    data: pd.DataFrame, t: str, y: str, adjustment: Sequence[str], t0: float, t1: float,
+    bootstrap: int = 0, seed: int = 0, permute: Any = None, t_flexible: bool | None = None,
+) -> _GComp:
+    """Fit the spline outcome models, test the linear one against them (nested F-tests), and
+    average predictions with T set to t1 and to t0 over the sample; 95% CI from the HC1 sandwich
+    (or a seeded percentile bootstrap when ``bootstrap`` > 0).
+
+    The model is flexible in T only when the treatment terms are significant at NONLINEAR_ALPHA
+    (else linear in T with splines in Z): six spline terms in a heavy-tailed T can otherwise bend
+    an effect that is linear. ``t_flexible`` forces the choice; ``permute`` (a numpy Generator)
+    shuffles T first, for the placebo refuter, which needs neither tests nor CI."""
+    import numpy as np
+    from scipy import stats
+
+    tv = data[t].to_numpy(dtype=float)
+    if permute is not None:
+        tv = permute.permutation(tv)
+    yv = data[y].to_numpy(dtype=float)
+    zv = data[list(adjustment)].to_numpy(dtype=float).reshape(len(data), len(adjustment))
+    n = len(yv)
+    flexible = _SplineOutcome(tv, zv, t_flexible=True)
+    x = flexible.design(tv, zv)
+    big = _ols(x, yv)
+    if n - big[2] < max(30, x.shape[1]):
+        raise DataError(
+            f"{n} rows are too few for a spline outcome model with {x.shape[1]} terms"
+            f" ({len(adjustment)} adjustment variable(s)); use method='linear' or fewer confounders"
+        )
+    partial = _SplineOutcome(tv, zv, t_flexible=False)
+    xp = partial.design(tv, zv)
+    mid = _ols(xp, yv)
+    p_treatment = _f_test(mid, big, n)
+    use_flexible = (p_treatment < NONLINEAR_ALPHA) if t_flexible is None else t_flexible
+    model, x, fit = (flexible, x, big) if use_flexible else (partial, xp, mid)
+    beta, resid, rank, inv = fit
+    x0, x1 = model.design(t0, zv), model.design(t1, zv)
+    c = x1.mean(axis=0) - x0.mean(axis=0)
+    estimate = float(c @ beta)
+    if permute is not None:
+        return _GComp(estimate=estimate, ci_low=estimate, ci_high=estimate, p_linear=1.0,
+                      p_treatment=p_treatment, t_flexible=use_flexible, model=model.label)
+    p_linear = _f_test(_ols(np.column_stack([np.ones(n), tv, zv]), yv), big, n)
+    if bootstrap > 0:
+        rng = np.random.default_rng(seed)
+        draws = []
+        for _ in range(bootstrap):
+            idx = rng.integers(0, n, n)
+            b = _ols(x[idx], yv[idx])[0]
+            draws.append(float((x1[idx].mean(axis=0) - x0[idx].mean(axis=0)) @ b))
+        low, high = (float(v) for v in np.quantile(draws, [0.025, 0.975]))
+    else:
+        meat = x.T @ (x * (resid**2)[:, None])
+        cov = inv @ meat @ inv * (n / (n - rank))  # HC1
+        half = float(stats.norm.ppf(0.975)) * math.sqrt(max(float(c @ cov @ c), 0.0))
+        low, high = estimate - half, estimate + half
+    return _GComp(estimate=estimate, ci_low=low, ci_high=high, p_linear=p_linear,
+                  p_treatment=p_treatment, t_flexible=use_flexible, model=model.label)
+
+
+def _nonlinear_matters(g: _GComp, linear: float, sd_y: float) -> bool:
+    """auto's switch: linearity rejected at NONLINEAR_ALPHA *and* a material change in the effect."""
+    return g.p_linear < NONLINEAR_ALPHA and abs(g.estimate - linear) > (
+        NONLINEAR_MIN_REL * abs(linear) + NONLINEAR_MIN_SD * sd_y)
+
+
 def _run_dowhy(
     frame: pd.DataFrame, g: nx.DiGraph, t: str, y: str, t0: float, t1: float, method: str,
     settings: Any, adjust: Sequence[str] | None = None,
@@ -458,7 +667,7 @@ def _run_dowhy(
         key = {"backdoor": "linear", "iv": "iv", "frontdoor": "frontdoor"}[estimand]
     else:
         key = method
-        estimand = METHODS[key].split(".")[0]  # type: ignore[assignment]
+        estimand = "backdoor" if key == "gcomputation" else METHODS[key].split(".")[0]  # type: ignore[assignment]
         if not has[estimand]:
             avail = [k for k, v in has.items() if v]
             fix = f"use method='auto' ({' or '.join(avail)} is available)" if avail else "name the confounders"
@@ -521,11 +730,14 @@ def _run_dowhy(
             if estimand == "backdoor":
                 _pin_backdoor(ident, adjust)
                 adjustment = list(ident.get_backdoor_variables() or [])
-            est = model.estimate_effect(
-                ident, method_name=dowhy_method, control_value=c0, treatment_value=c1,
-                confidence_intervals=ci_arg, effect_modifiers=[], method_params=params or None,
-            )
-            low, high = _ci(est)
+            if key == "gcomputation":  # not a DoWhy estimator: fitted below
+                est, low, high = None, None, None
+            else:
+                est = model.estimate_effect(
+                    ident, method_name=dowhy_method, control_value=c0, treatment_value=c1,
+                    confidence_intervals=ci_arg, effect_modifiers=[], method_params=params or None,
+                )
+                low, high = _ci(est)
             # Propensity estimators cache their scores as a column of the model's data; refuters
             # copy that data, so a stale column would score the placebo treatment with the real
             # treatment's propensities. Keep the model's data as it was given.
@@ -538,6 +750,25 @@ def _run_dowhy(
         raise AlgorithmError(
             f"DoWhy {dowhy_method} failed for {t} -> {y} ({type(exc).__name__}: {first}); try {alt}"
         ) from exc
+    p_linear = linear_estimate = None
+    if key == "gcomputation" or (method == "auto" and estimand == "backdoor"):
+        try:
+            g: _GComp | None = _gcomputation(data, t, y, adjustment, t0, t1, bootstrap, settings.seed)
+        except DataError:
+            if key == "gcomputation":
+                raise
+            g = None  # too few rows to test linearity: auto keeps the linear model
+        p_linear = None if g is None else g.p_linear
+        if g is not None and (key == "gcomputation" or _nonlinear_matters(
+                g, float(est.value), float(data[y].std()))):
+            linear_estimate = None if est is None else float(est.value)
+            key, dowhy_method = "gcomputation", METHODS["gcomputation"]
+            return _Run(
+                estimate=g.estimate, ci_low=g.ci_low, ci_high=g.ci_high, estimand="backdoor",
+                method=key, dowhy_method=dowhy_method, adjustment_set=sorted(adjustment), model=model,
+                identified=ident, p_linear=p_linear, linear_estimate=linear_estimate, frame=data,
+                contrast=(t, y, t0, t1), gcomp=g,
+            )
     value = float(est.value)
     if not math.isfinite(value):
         raise DataError(
@@ -552,7 +783,7 @@ def _run_dowhy(
         estimate=value, ci_low=low, ci_high=high, estimand=estimand, method=key,
         dowhy_method=dowhy_method, adjustment_set=sorted(adjustment), instruments=sorted(instruments),
         mediators=sorted(mediators), model=model, identified=ident, dowhy_estimate=est,
-        scale=scale, sign=sign,
+        scale=scale, sign=sign, p_linear=p_linear,
     )
 
 
@@ -560,6 +791,8 @@ def _refute(run: _Run, settings: Any) -> Refutation | None:
     """Placebo treatment (random common cause for front-door); None if DoWhy cannot run it."""
     import numpy as np
 
+    if run.method == "gcomputation":
+        return _refute_gcomputation(run, settings)
     if run.estimand == "frontdoor":
         name, kwargs = "random_common_cause", {"random_state": settings.seed}
     else:
@@ -581,6 +814,29 @@ def _refute(run: _Run, settings: Any) -> Refutation | None:
         refuter=name, new_effect=float(ref.new_effect) * run.scale * run.sign, p_value=p,
         passed=not significant,
     )
+
+
+def _refute_gcomputation(run: _Run, settings: Any) -> Refutation | None:
+    """Placebo treatment for g-computation: refit with T permuted ``refute_simulations`` times; the
+    placebo effects should scatter around 0 (DoWhy's normal test of 0 against them, two-sided)."""
+    import numpy as np
+    from scipy import stats
+
+    if run.frame is None or run.contrast is None:
+        return None
+    t, y, t0, t1 = run.contrast
+    rng = np.random.default_rng(settings.seed)
+    try:
+        effects = [
+            _gcomputation(run.frame, t, y, run.adjustment_set, t0, t1, permute=rng,
+                          t_flexible=run.gcomp.t_flexible if run.gcomp is not None else None).estimate
+            for _ in range(int(settings.refute_simulations))
+        ]
+    except CausalAgentError:
+        return None
+    mean, sd = float(np.mean(effects)), float(np.std(effects))
+    p = 2.0 * float(stats.norm.sf(abs(mean) / sd)) if sd > 0 else (1.0 if mean == 0 else 0.0)
+    return Refutation(refuter="placebo_treatment_refuter", new_effect=mean, p_value=p, passed=p >= 0.05)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -708,8 +964,20 @@ def estimate_effect(
         dowhy_method, estimand, adjustment = head_run.dowhy_method, head_run.estimand, head_run.adjustment_set
         instruments, mediators = head_run.instruments, head_run.mediators
 
+    if head_run is not None and head_run.gcomp is not None:
+        g = head_run.gcomp
+        tests = (f"nested F-tests: linear {y} ~ {t} + adjustment set vs splines {_p(g.p_linear)};"
+                 f" terms nonlinear in {t} {_p(g.p_treatment)}")
+        if head_run.linear_estimate is not None:
+            notes.append(
+                f"the linear outcome model is misspecified ({tests}; threshold {NONLINEAR_ALPHA:g})"
+                f" and the effect changes materially, so g-computation with {g.model} replaced linear"
+                f" regression (which gave {_fmt(head_run.linear_estimate)})."
+            )
+        else:
+            notes.append(f"g-computation with {g.model} ({tests}).")
     assumption = _assumption(t, y, estimand, adjustment, instruments, mediators, source, head,
-                             orients, graph, head_run.method if head_run else key)
+                             orients, graph, head_run.method if head_run else key, head_run)
     result = EffectResult(
         treatment=t, outcome=y, t0=t0, t1=t1, estimate=estimate, ci_low=low, ci_high=high,
         method=dowhy_method, estimand=estimand, adjustment_set=adjustment, instruments=instruments,
@@ -724,7 +992,7 @@ def estimate_effect(
 def _assumption(
     t: str, y: str, estimand: str, adjustment: list[str], instruments: list[str],
     mediators: list[str], source: _Source, head: _Orientation, orients: list[_Orientation],
-    graph: CausalGraph, method: str,
+    graph: CausalGraph, method: str, run: _Run | None = None,
 ) -> str:
     parts: list[str] = []
     if head.y_parent:
@@ -745,6 +1013,16 @@ def _assumption(
         parts.append(_headline_orientation(t, head) + f" (one of {len(orients)} orientations the data allow)")
     if head.y_parent:
         return "; ".join(parts)
+    g = run.gcomp if run is not None else None
+    if method == "gcomputation" and g is not None:
+        why = ""
+        if run is not None and run.linear_estimate is not None:
+            why = (f"the effect of {t} on {y} is nonlinear" if g.t_flexible else
+                   f"the adjustment set acts nonlinearly on {y} (the effect of {t} is linear given it)")
+            why += f" (a linear outcome model was rejected, F-test {_p(g.p_linear)}), so "
+        parts.append(why + f"E[{y} | {t}, adjustment set] follows g-computation's outcome model,"
+                     f" {g.model} (OLS), averaged over the sample at {t}={_num(run.contrast[3])} and"
+                     f" at {t}={_num(run.contrast[2])}" if run is not None and run.contrast else "")
     parts.append({"linear": "linear effect", "iv": "linear effect", "frontdoor": "linear effects",
                   "dml": "partially linear model (effect constant across units)"}.get(
         method, "every unit could have received either treatment (overlap)"))

@@ -30,7 +30,8 @@ class EstimateEffectArgs(BaseModel):
     )
     method: str = Field(
         "auto",
-        description="auto/linear (regression), propensity, propensity_matching, "
+        description="auto (linear regression, or g-computation when the outcome is nonlinear), linear, "
+        "gcomputation (spline outcome model), propensity, propensity_matching, "
         "propensity_stratification (binary T), iv, frontdoor, dml (needs econml)",
     )
     dataset: str | None = Field(None, description="dataset name; omit for the loaded one")
