@@ -149,10 +149,82 @@ def test_kci_finds_nonlinear_dependence_fisher_z_misses():
     assert auto.method == "kci" and auto.decision == "dependent"
 
 
-def test_kci_subsamples_large_data(chain):
-    r = ci_test(chain, "A", "C", method="kci")
-    assert r.n == 1000 and r.decision == "dependent"
-    assert any("subsample of 1000 of the 2000 rows" in n for n in r.notes)
+def test_kci_subsamples_large_data():
+    big = load_dataset(linear(CHAIN, n=2500, seed=9), name="big")
+    r = ci_test(big, "A", "C", method="kci")  # unconditional KCI: at most 2000 rows
+    assert r.n == 2000 and r.decision == "dependent"
+    assert any("subsample of 2000 of the 2500 rows" in n for n in r.notes)
+
+
+def nonlinear_fork(n: int = 1500, seed: int = 10) -> pd.DataFrame:
+    """X = Z² + e, Y = Z² + e' (+ an irrelevant W): X ⫫ Y | Z, but not linearly screened off."""
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=n)
+    return pd.DataFrame({
+        "Z": z, "W": rng.normal(size=n),
+        "X": z**2 + 0.5 * rng.normal(size=n), "Y": z**2 + 0.5 * rng.normal(size=n),
+    })
+
+
+def test_auto_switches_to_residual_kci_when_z_acts_nonlinearly():
+    ds = load_dataset(nonlinear_fork(), name="nlfork")
+    assert ci_test(ds, "X", "Y", ["Z"], method="fisherz").decision == "dependent"  # the failure
+    auto = ci_test(ds, "X", "Y", ["Z"])
+    assert auto.method == "rkci" and auto.decision == "independent" and auto.n == 1500
+    assert "Residual KCI chosen because the relation of" in auto.summary
+    assert "looks nonlinear (spline F-test p" in auto.summary
+    assert any(n.startswith("residual KCI chosen because") for n in auto.notes)
+    assert ci_test(ds, "X", "Y", ["Z", "W"]).decision == "independent"
+    # and it keeps its power: X and Y share Z, so they are dependent marginally
+    marginal = ci_test(ds, "X", "Y")
+    assert marginal.method == "kci" and marginal.decision == "dependent"
+
+
+def test_auto_detects_nonlinear_dependence_fisher_z_misses():
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=1500)
+    frame = pd.DataFrame({"x": x, "y": x**2 + 0.5 * rng.normal(size=1500), "z": rng.normal(size=1500)})
+    ds = load_dataset(frame, name="square")
+    assert ci_test(ds, "x", "y", method="fisherz").decision == "independent"
+    auto = ci_test(ds, "x", "y")  # n = 1500: beyond the small-n rule, found by the spline check
+    assert auto.method == "kci" and auto.decision == "dependent"
+    assert "relation of y to x looks nonlinear" in auto.summary
+    given = ci_test(ds, "x", "y", ["z"])  # Y ~ X + Z is nonlinear though X ~ Z, Y ~ Z are not
+    assert given.method == "rkci" and given.decision == "dependent"
+
+
+def test_linear_data_stays_on_fisher_z(dag7):
+    from causal_agent.independence import nonlinearity_check
+
+    switched = 0
+    for seed in range(40):
+        frame = linear(DAG7, n=1500, seed=100 + seed)
+        names = ["X1", "X7", "X3", "X5"][: 2 + seed % 3]
+        if not nonlinearity_check(frame[names].to_numpy(), names).nonlinear:
+            continue
+        switched += 1
+    assert switched <= 1  # ~0.1-0.4% expected; one in 40 tolerated
+    r = ci_test(dag7, "X1", "X4", ["X3"])
+    assert r.method == "fisherz" and r.decision == "independent"
+    assert any("relations look linear" in n for n in r.notes)
+
+
+def test_explicit_method_overrides_auto():
+    ds = load_dataset(nonlinear_fork(), name="nlfork")
+    fz = ci_test(ds, "X", "Y", ["Z"], method="fisherz")
+    assert fz.method == "fisherz" and not any("chosen because" in n for n in fz.notes)
+    assert ci_test(ds, "X", "Y", ["Z"], method="residual-kci").method == "rkci"
+    chain = load_dataset(linear(CHAIN, n=1500, seed=12), name="c")
+    forced = ci_test(chain, "A", "C", ["B"], method="rkci")  # linear data: also right
+    assert forced.method == "rkci" and forced.decision == "independent"
+
+
+def test_discovery_normalizer_rejects_single_test_methods():
+    from causal_agent.independence import normalize_method
+
+    assert normalize_method("rkci", single_test=True) == "rkci"
+    with pytest.raises(AlgorithmError, match="unknown independence test 'rkci'"):
+        normalize_method("rkci")  # PC cannot run residual KCI
 
 
 def test_result_model_round_trips(chain):
