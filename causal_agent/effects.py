@@ -40,6 +40,7 @@ import contextlib
 import itertools
 import logging
 import math
+import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
@@ -195,16 +196,24 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
+#: Guards the process-wide state that DoWhy reads (numpy's global RNG, logging, warnings).
+_PROCESS_WIDE = threading.RLock()
+
+
 @contextlib.contextmanager
 def _quiet(seed: int) -> Iterator[None]:
     """Silence DoWhy's logging and warnings and seed numpy's global RNG (which DoWhy's bootstrap
-    and refuters use) for one call, restoring both afterwards."""
+    and refuters use) for one call, restoring both afterwards.
+
+    All three are process-wide, and LangGraph's ToolNode runs parallel tool calls in threads, so
+    the calls are serialised: otherwise one estimate could reseed another's refuter mid-run.
+    """
     import numpy as np
 
     logger = logging.getLogger("dowhy")
-    level = logger.level
-    state = np.random.get_state()
-    with warnings.catch_warnings():
+    with _PROCESS_WIDE, warnings.catch_warnings():
+        level = logger.level
+        state = np.random.get_state()
         warnings.simplefilter("ignore")
         logger.setLevel(logging.CRITICAL)
         np.random.seed(seed)

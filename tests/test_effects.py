@@ -384,3 +384,21 @@ def test_explicit_gcomputation(algorithms):
         estimate_effect(small, "T", "Y", confounders=["Z", "A"], method="gcomputation")
     # auto on the same small data keeps linear regression (no test possible) rather than failing
     assert estimate_effect(small, "T", "Y", confounders=["Z", "A"]).method == "backdoor.linear_regression"
+
+
+def test_parallel_estimates_match_sequential_ones(algorithms):
+    """ToolNode runs parallel tool calls in threads; DoWhy's bootstrap CIs read numpy's global RNG,
+    so concurrent estimates must give exactly what they give one at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ctxs = [make_ctx(algorithms, binary_frame(seed=s), f"p{s}", refute=False, bootstrap=40)
+            for s in (11, 12, 13, 14)]
+
+    def run(ctx):
+        return estimate_effect(ctx, "T", "Y", confounders=["Z"], method="propensity")
+
+    alone = [run(c) for c in ctxs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(run, ctxs))
+    for a, b in zip(alone, together):
+        assert (a.estimate, a.ci_low, a.ci_high) == (b.estimate, b.ci_low, b.ci_high)
