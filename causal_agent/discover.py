@@ -42,6 +42,7 @@ from .independence import (
     check_alpha,
     choose_ci_test,
     normalize_method,
+    require_discrete,
 )
 
 from .graph import CausalGraph
@@ -435,13 +436,8 @@ def discover(
     n = int(data.shape[0])
     if ds.n_rows - n:
         notes.append(f"{ds.n_rows - n} row(s) with missing values in these variables were left out.")
-    if test in ("chisq", "gsq"):
-        continuous = [v for v in names if ds.kind(v) not in DISCRETE_KINDS]
-        if continuous:
-            raise AlgorithmError(
-                f"{CI_METHODS[test]} needs discrete variables but {', '.join(continuous)}"
-                f" {'is' if len(continuous) == 1 else 'are'} continuous; use ci_test='fisherz'"
-            )
+    if test is not None:
+        require_discrete(ds, names, test, "use ci_test='fisherz'")
     if test == "kci" and n > KCI_DISCOVERY_MAX_ROWS:
         import numpy as np
 

@@ -358,6 +358,18 @@ def run_ci_test(
     return float(p), statistic, name
 
 
+def require_discrete(dataset: Dataset, names: Sequence[str], method: str, fix: str) -> None:
+    """Chi-square and G² count cells, so every variable must be discrete; say which are not."""
+    if method not in ("chisq", "gsq"):
+        return
+    continuous = [v for v in names if dataset.kind(v) not in DISCRETE_KINDS]
+    if continuous:
+        raise AlgorithmError(
+            f"{CI_METHODS[method]} needs discrete variables but {', '.join(continuous)}"
+            f" {'is' if len(continuous) == 1 else 'are'} continuous; {fix}"
+        )
+
+
 def test_independence(
     dataset: Dataset,
     x: str,
@@ -397,14 +409,7 @@ def test_independence(
             switched = f" {label[0].upper()}{label[1:]} chosen because {why}."
     else:
         chosen = wanted
-    if chosen in ("chisq", "gsq"):
-        continuous = [v for v in names if dataset.kind(v) not in DISCRETE_KINDS]
-        if continuous:
-            raise AlgorithmError(
-                f"{CI_METHODS[chosen]} needs discrete variables but {', '.join(continuous)}"
-                f" {'is' if len(continuous) == 1 else 'are'} continuous; use method='fisherz' or"
-                " 'kci'"
-            )
+    require_discrete(dataset, names, chosen, "use method='fisherz' or 'kci'")
     if chosen == "fisherz":
         non_gaussian = [
             v for v in names
