@@ -55,7 +55,7 @@ class CausalAgent:
         from .agent_graph import build_agent_graph
         from .memory import GraphMemory
         from .models.factory import make_model
-        from .plugins import collect_algorithms, collect_tools, make_plugin_manager
+        from .plugins import collect_registry, make_plugin_manager
 
         self.config: ModelConfig = load_config(
             model=model if isinstance(model, str) else None,
@@ -72,14 +72,19 @@ class CausalAgent:
             self.memory = GraphMemory.sqlite(self.config.memory)
         else:
             self.memory = GraphMemory()
-        self.model = make_model(model if not isinstance(model, str) else None, self.config)
         self.plugin_manager = make_plugin_manager(plugins)
-        self.tools = collect_tools(self.plugin_manager)
+        self.registry = collect_registry(self.plugin_manager)
+        self.model = make_model(model if not isinstance(model, str) else None, self.config, self.registry)
+        self.tools = list(self.registry.tools.values())
         self.context = AgentContext(
             datasets=DatasetRegistry(),
             memory=self.memory,
-            algorithms=collect_algorithms(self.plugin_manager),
+            algorithms=self.registry.algorithms,
             settings=self.settings,
+            ci_tests=self.registry.ci_tests,
+            estimators=self.registry.estimators,
+            intents=self.registry.intents,
+            artifact_kinds={name: self.registry.artifact_kind(name) for name in self.registry.tools},
         )
         self.checkpointer = checkpointer if checkpointer is not None else InMemorySaver()
         #: The compiled LangGraph graph; embed it as a subgraph with ``context=agent.context``.

@@ -9,7 +9,7 @@ Two agents share nothing unless they are handed the same ``GraphMemory``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
@@ -18,7 +18,7 @@ from .errors import DataError, suggestion
 if TYPE_CHECKING:  # pragma: no cover
     from .data import Dataset
     from .memory import GraphMemory
-    from .plugins import Algorithm
+    from .registry import Algorithm, CITest, Estimator, IntentSpec
 
 
 class Settings(BaseModel):
@@ -78,4 +78,9 @@ class AgentContext:
     memory: GraphMemory
     algorithms: dict[str, Algorithm]
     settings: Settings = field(default_factory=Settings)
-    extras: dict[str, Any] = field(default_factory=dict)
+    ci_tests: dict[str, CITest] = field(default_factory=dict)
+    estimators: dict[str, Estimator] = field(default_factory=dict)
+    #: the question types the offline planner recognises (from ``register_intents``)
+    intents: list[IntentSpec] = field(default_factory=list)
+    #: tool name -> the artifact kind it declares
+    artifact_kinds: dict[str, str] = field(default_factory=dict)

@@ -30,7 +30,7 @@ import math
 import re
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, field_validator
@@ -311,9 +311,14 @@ def _describe(graph: CausalGraph) -> str:
     return text + (f" ({', '.join(parts)})" if parts else "")
 
 
-def _label(algorithm: str, ci_test: str | None, alpha: float | None) -> str:
-    """"PC (Fisher-z, alpha 0.05)", "DirectLiNGAM", "GES"."""
-    label = {"lingam": "DirectLiNGAM"}.get(algorithm, algorithm.upper())
+def method_label(algorithms: Mapping[str, Any], algorithm: str, ci_test: str | None = None,
+                 alpha: float | None = None) -> str:
+    """How a graph was learned, for people: "PC (Fisher-z, alpha 0.05)", "DirectLiNGAM", "GES".
+
+    The one place an algorithm's label is read (from its registration; a graph stored by an
+    algorithm that is no longer loaded shows its name in capitals)."""
+    algo = algorithms.get(algorithm)
+    label = algo.label if algo is not None else algorithm.upper()
     details = [CI_METHODS.get(ci_test, ci_test)] if ci_test else []
     if alpha is not None:
         details.append(f"alpha {alpha:g}")
@@ -354,7 +359,7 @@ def discover(
     into the memory key.
     """
     from .memory import GraphRecord, Provenance
-    from .plugins import get_algorithm
+    from .registry import lookup
 
     started = time.perf_counter()
     ds = dataset if hasattr(dataset, "fingerprint") else ctx.datasets.get(dataset)  # type: ignore[arg-type]
@@ -378,9 +383,9 @@ def discover(
     if requested == "auto":
         data = ds.matrix(names)
         name, auto_test, reason = choose_algorithm(ds, names, data.shape[0], list(ctx.algorithms))
-        algo = get_algorithm(ctx.algorithms, name)
+        algo = lookup(ctx.algorithms, name, "discovery algorithm")
     else:
-        algo = get_algorithm(ctx.algorithms, requested)
+        algo = lookup(ctx.algorithms, requested, "discovery algorithm")
         name, auto_test, reason = algo.name, None, f"{algo.name} was requested"
         data = None
 
@@ -421,7 +426,7 @@ def discover(
         summary = (
             f"Reused graph {key!r} from memory (no discovery run): a {record.graph.kind.upper()}"
             f" over {len(record.graph.nodes)} variables with {_describe(record.graph)}, learned"
-            f" by {_label(prov.algorithm, prov.ci_test, prov.alpha)}{took} on {prov.created_at}."
+            f" by {method_label(ctx.algorithms, prov.algorithm, prov.ci_test, prov.alpha)}{took} on {prov.created_at}."
         )
         if notes:
             summary += " Note: " + " ".join(notes)
@@ -486,7 +491,7 @@ def discover(
     with_bg = f" and {_background_text(bg)}" if bg is not None else ""
     summary = (
         f"Learned a {graph.kind.upper()} over {len(names)} variables{subset} with"
-        f" {_label(name, test, alpha_used)}{with_bg} in {elapsed:.2f} s: {_describe(graph)}."
+        f" {method_label(ctx.algorithms, name, test, alpha_used)}{with_bg} in {elapsed:.2f} s: {_describe(graph)}."
         f" Stored as {key!r}. Why: {reason}."
     )
     if notes:
@@ -517,7 +522,7 @@ def _run(algo: Any, data: Any, names: list[str], *, dataset: str, **kwargs: Any)
 
 __all__ = [
     "Background", "DiscoveryResult", "KCI_DISCOVERY_MAX_ROWS", "choose_algorithm", "discover",
-    "uses_ci_test",
+    "method_label", "uses_ci_test",
 ]
 
 
@@ -541,7 +546,7 @@ def _induced(ctx: AgentContext, ds: Dataset, names: list[str], started: float, *
     how = "reused from memory" if full.reused else "learned now"
     summary = (
         f"Partial graph over {', '.join(names)}: the subgraph of the full graph {full.key!r}"
-        f" ({how}, {_label(full.algorithm, full.ci_test, full.alpha)}), {_describe(graph)}."
+        f" ({how}, {method_label(ctx.algorithms, full.algorithm, full.ci_test, full.alpha)}), {_describe(graph)}."
         f" Stored as {key!r}. Learning on all variables keeps their common causes in view."
     )
     return DiscoveryResult(

@@ -1,8 +1,10 @@
 """Plugin hooks.
 
-Plugins are modules registered under the entry-point group ``causal_agent``; the built-in tools are
-registered exactly like a third-party plugin (see ``pyproject.toml``). Each hook receives a
-``register`` callback rather than returning values, so one plugin can register many things.
+Every hook receives a ``register`` callback rather than returning values, so one plugin can
+register many things (the simonw/llm style). The built-in plugins (``causal_agent.plugins.
+DEFAULT_PLUGINS``) implement these hooks exactly like a third-party plugin found through the
+``causal_agent`` entry-point group. What each ``register`` accepts is documented here and in
+``docs/architecture.md``; ``causal_agent.registry`` owns the objects they build.
 """
 
 from __future__ import annotations
@@ -15,16 +17,54 @@ hookimpl = pluggy.HookimplMarker("causal_agent")
 
 @hookspec
 def register_tools(register):  # type: ignore[no-untyped-def]
-    """Register LangChain tools: call ``register(tool)`` for each ``BaseTool``."""
+    """Register LangChain tools: ``register(tool)`` for each ``BaseTool``.
+
+    A tool declares the kind of artifact it returns in ``tool.metadata["artifact"]``: one of
+    ``verdict``, ``graph``, ``effect``, ``table`` or ``text`` (the default). The answer is
+    assembled from that declaration, never from the tool's name.
+    """
+
+
+@hookspec
+def register_intents(register):  # type: ignore[no-untyped-def]
+    """Teach the offline planner a question type:
+    ``register(tool_name, examples=[...], slots=None, constants=None, name=None)``.
+
+    ``examples`` are phrasings with ``{arg}`` placeholders named after the tool's arguments;
+    ``slots`` maps an argument to how it is filled (``variable``, ``variables``, ``given``,
+    ``number``, ``treatment_values`` or ``{"choice": [...]}``; inferred from the schema when
+    omitted); ``constants`` fixes arguments for this intent; ``name`` is the intent's id (default:
+    the tool name).
+    """
 
 
 @hookspec
 def register_algorithms(register):  # type: ignore[no-untyped-def]
-    """Register discovery algorithms: ``register(name, function, description)``.
+    """Register discovery algorithms: ``register(name, function, description, **capabilities)``.
 
     ``function(data, names, *, alpha, ci_test, background, **params) -> CausalGraph`` where
-    ``data`` is an ``(n, p)`` float array and ``names`` its ``p`` column names.
+    ``data`` is an ``(n, p)`` float array and ``names`` its ``p`` column names. Capabilities
+    (all optional): ``data_kinds``, ``output`` (``dag``/``cpdag``/``pag``), ``latent_confounders``,
+    ``uses_ci_test``, ``cost``, ``label``, ``assumptions``, ``aliases``. ``auto`` reads them.
     """
+
+
+@hookspec
+def register_ci_tests(register):  # type: ignore[no-untyped-def]
+    """Register conditional-independence tests: ``register(name, function, description,
+    **capabilities)``; see ``causal_agent.registry.CITest``."""
+
+
+@hookspec
+def register_estimators(register):  # type: ignore[no-untyped-def]
+    """Register effect estimators: ``register(name, estimator, description, **capabilities)``;
+    see ``causal_agent.registry.Estimator``."""
+
+
+@hookspec
+def register_models(register):  # type: ignore[no-untyped-def]
+    """Register model backends: ``register(prefix, factory, description)`` where
+    ``factory(model_name, config) -> BaseChatModel``; ``offline`` and ``openai:`` are built-ins."""
 
 
 @hookspec

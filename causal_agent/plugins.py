@@ -1,13 +1,16 @@
-"""Plugin manager: discovery through the ``causal_agent`` entry-point group.
+"""The plugin host: built-in plugins from a list inside the package, third-party ones through the
+``causal_agent`` entry-point group, all registered the same way.
 
-Unlike simonw/llm we build a fresh manager per call instead of keeping a module-level one, so two
+Unlike simonw/llm we build a fresh manager per agent instead of keeping a module-level one, so two
 agents in one process never share registrations unless they are handed the same manager.
+``CAUSAL_AGENT_LOAD_PLUGINS`` filters third-party distributions only: the built-ins always load.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
@@ -15,23 +18,27 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from . import hookspecs
-from .errors import AlgorithmError, PluginError, suggestion
+from .errors import PluginError
 
 if TYPE_CHECKING:  # pragma: no cover
     from langchain_core.tools import BaseTool
 
+    from .registry import Algorithm, Registry
+
 ENTRY_POINT_GROUP = "causal_agent"
 LOAD_PLUGINS_ENV = "CAUSAL_AGENT_LOAD_PLUGINS"
-
-
-@dataclass(frozen=True)
-class Algorithm:
-    """A registered discovery algorithm."""
-
-    name: str
-    function: Callable[..., Any]
-    description: str
-    plugin: str
+#: The built-in plugins, always loaded, in this order (modules of this distribution).
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "causal_agent_plugins.dataset",
+    "causal_agent_plugins.independence",
+    "causal_agent_plugins.discovery",
+    "causal_agent_plugins.graph_queries",
+    "causal_agent_plugins.effects",
+    "causal_agent_plugins.memory_tools",
+    "causal_agent_plugins.models",
+    "causal_agent_evals.plugin",
+)
+_OWN_DISTRIBUTION = "causal-agent"
 
 
 @dataclass
@@ -42,52 +49,93 @@ class PluginInfo:
     version: str | None
     source: str
     tools: list[str] = field(default_factory=list)
-    algorithms: list[str] = field(default_factory=list)
+    intents: list[dict[str, Any]] = field(default_factory=list)
+    algorithms: list[dict[str, Any]] = field(default_factory=list)
+    ci_tests: list[str] = field(default_factory=list)
+    estimators: list[str] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "name": self.name,
-            "version": self.version,
-            "source": self.source,
-            "tools": self.tools,
-            "algorithms": self.algorithms,
+            "name": self.name, "version": self.version, "source": self.source,
+            "tools": self.tools, "intents": self.intents, "algorithms": self.algorithms,
+            "ci_tests": self.ci_tests, "estimators": self.estimators, "models": self.models,
+            "warnings": self.warnings,
         }
+
+
+def _norm(dist: str) -> str:
+    return dist.lower().replace("_", "-")
 
 
 def _allowed_distributions() -> set[str] | None:
     raw = os.environ.get(LOAD_PLUGINS_ENV)
     if raw is None:
         return None
-    return {part.strip().lower().replace("_", "-") for part in raw.split(",") if part.strip()}
+    return {_norm(part.strip()) for part in raw.split(",") if part.strip()}
+
+
+def _third_party_entry_points() -> list[metadata.EntryPoint]:
+    allowed = _allowed_distributions()
+    out = []
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        dist = _norm(ep.dist.name) if ep.dist is not None else "unknown"
+        if dist == _OWN_DISTRIBUTION:
+            continue  # built-ins come from DEFAULT_PLUGINS
+        if allowed is not None and dist not in allowed:
+            continue
+        out.append(ep)
+    return out
+
+
+def _load(ep: metadata.EntryPoint) -> object:
+    try:
+        return ep.load()
+    except Exception as exc:  # a broken third-party plugin must not take the CLI down
+        dist = ep.dist.name if ep.dist is not None else "unknown"
+        raise PluginError(
+            f"plugin {ep.name!r} from {dist} failed to load: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def make_plugin_manager(extra_plugins: Iterable[object] = ()) -> pluggy.PluginManager:
-    """A new plugin manager with every installed plugin loaded.
+    """A new plugin manager: the built-ins, then installed third-party plugins, then
+    ``extra_plugins`` (how an application adds a plugin object without packaging it).
 
-    ``CAUSAL_AGENT_LOAD_PLUGINS=dist-a,dist-b`` restricts loading to the entry points of those
-    distributions (an empty value loads none). ``extra_plugins`` are registered as well, which is how
-    an application adds a plugin object without packaging it.
+    ``CAUSAL_AGENT_LOAD_PLUGINS=dist-a,dist-b`` restricts the third-party plugins to those
+    distributions (an empty value loads none of them).
     """
     pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
     pm.add_hookspecs(hookspecs)
-    allowed = _allowed_distributions()
-    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        dist = ep.dist.name if ep.dist is not None else "unknown"
-        if allowed is not None and dist.lower().replace("_", "-") not in allowed:
-            continue
+    for module in DEFAULT_PLUGINS:
+        pm.register(importlib.import_module(module), name=module.rsplit(".", 1)[-1])
+    for ep in _third_party_entry_points():
         if pm.get_plugin(ep.name) is not None or pm.is_blocked(ep.name):
             continue
-        try:
-            plugin = ep.load()
-        except Exception as exc:  # a broken third-party plugin must not take the CLI down
-            raise PluginError(
-                f"plugin {ep.name!r} from {dist} failed to load: {type(exc).__name__}: {exc}"
-            ) from exc
+        plugin = _load(ep)
         pm.register(plugin, name=ep.name)
         pm._plugin_distinfo.append((plugin, ep.dist))  # type: ignore[attr-defined]  # as pluggy does
     for plugin in extra_plugins:
         pm.register(plugin)
     return pm
+
+
+def collect_registry(pm: pluggy.PluginManager) -> Registry:
+    """Everything the plugins of ``pm`` register (see :mod:`causal_agent.registry`)."""
+    from .registry import collect
+
+    return collect(pm)
+
+
+def collect_tools(pm: pluggy.PluginManager) -> list[BaseTool]:
+    """Every tool the loaded plugins register, in registration order, names unique."""
+    return list(collect_registry(pm).tools.values())
+
+
+def collect_algorithms(pm: pluggy.PluginManager) -> dict[str, Algorithm]:
+    """Every discovery algorithm the loaded plugins register, by lower-case name."""
+    return collect_registry(pm).algorithms
 
 
 def _dist_of(pm: pluggy.PluginManager, plugin: object) -> metadata.Distribution | None:
@@ -97,85 +145,48 @@ def _dist_of(pm: pluggy.PluginManager, plugin: object) -> metadata.Distribution 
     return None
 
 
-def collect_tools(pm: pluggy.PluginManager) -> list[BaseTool]:
-    """Every tool the loaded plugins register, in registration order, names unique."""
-    tools: dict[str, BaseTool] = {}
-
-    def register(tool: BaseTool) -> None:
-        if tool.name in tools:
-            raise PluginError(f"two plugins register a tool named {tool.name!r}")
-        tools[tool.name] = tool
-
-    pm.hook.register_tools(register=register)
-    return list(tools.values())
-
-
-def collect_algorithms(pm: pluggy.PluginManager) -> dict[str, Algorithm]:
-    """Every discovery algorithm the loaded plugins register, by lower-case name."""
-    algorithms: dict[str, Algorithm] = {}
-    for impl in pm.hook.register_algorithms.get_hookimpls():
-        plugin_name = pm.get_name(impl.plugin) or repr(impl.plugin)
-
-        def register(
-            name: str, function: Callable[..., Any], description: str = "", _p: str = plugin_name
-        ) -> None:
-            algorithms[name.lower()] = Algorithm(name.lower(), function, description, _p)
-
-        impl.function(register=register)
-    return algorithms
-
-
-def get_algorithm(algorithms: dict[str, Algorithm], name: str) -> Algorithm:
-    """Look an algorithm up by name, with a suggestion when it is unknown."""
-    try:
-        return algorithms[name.lower()]
-    except KeyError:
-        raise AlgorithmError(
-            f"unknown discovery algorithm {name!r}." + suggestion(name, algorithms, "algorithm")
-        ) from None
-
-
-def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
+def plugin_infos(pm: pluggy.PluginManager, registry: Registry | None = None) -> list[PluginInfo]:
     """Name, version, source and registrations of each loaded plugin."""
+    reg = registry or collect_registry(pm)
+    try:
+        own_version: str | None = metadata.version(_OWN_DISTRIBUTION)
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        own_version = None
     infos: list[PluginInfo] = []
-    for name, plugin in sorted(pm.list_name_plugin(), key=lambda kv: kv[0]):
+    for name, plugin in pm.list_name_plugin():
         dist = _dist_of(pm, plugin)
-        tools: list[str] = []
-        algos: list[str] = []
-        if hasattr(plugin, "register_tools"):
-            plugin.register_tools(register=lambda t: tools.append(t.name))
-        if hasattr(plugin, "register_algorithms"):
-            plugin.register_algorithms(register=lambda n, f, d="": algos.append(n))
+        module = getattr(plugin, "__name__", "")
+        if module in DEFAULT_PLUGINS:
+            version, source = own_version, f"built-in {module}"
+        elif dist is not None:
+            version, source = dist.version, f"{dist.name} (entry point) {module}".rstrip()
+        else:
+            version, source = None, f"registered in code {module}".rstrip()
         infos.append(
             PluginInfo(
-                name=name,
-                version=dist.version if dist is not None else None,
-                source=(f"{dist.name} (entry point)" if dist is not None else "registered in code")
-                + (f" {getattr(plugin, '__name__', '')}" if hasattr(plugin, "__name__") else ""),
-                tools=tools,
-                algorithms=algos,
+                name=name, version=version, source=source,
+                tools=[t for t, p in reg.tool_plugin.items() if p == name],
+                intents=[{"tool": i.tool, "name": i.name, "examples": len(i.examples)}
+                         for i in reg.intents if i.plugin == name],
+                algorithms=[a.as_dict() for a in reg.algorithms.values() if a.plugin == name],
+                ci_tests=[c.name for c in reg.ci_tests.values() if c.plugin == name],
+                estimators=[e.name for e in reg.estimators.values() if e.plugin == name],
+                models=[m.prefix for m in reg.models.values() if m.plugin == name],
+                warnings=[w for w in reg.warnings if w.startswith(f"plugin {name} ")],
             )
         )
     return infos
 
 
-def third_party_command_plugins() -> list[object]:
-    """Loaded plugin modules from other distributions that implement ``register_commands``.
-
-    Built-in plugins are skipped so that ``causal-agent --help`` stays free of heavy imports.
-    """
-    allowed = _allowed_distributions()
+def command_plugins() -> list[object]:
+    """Plugin modules that add CLI commands, without building tools (``--help`` stays light)."""
     found: list[object] = []
-    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        dist = ep.dist.name if ep.dist is not None else ""
-        if dist.lower().replace("_", "-") == "causal-agent":
-            continue
-        if allowed is not None and dist.lower().replace("_", "-") not in allowed:
-            continue
-        try:
-            plugin = ep.load()
-        except Exception as exc:
-            raise PluginError(f"plugin {ep.name!r} from {dist} failed to load: {type(exc).__name__}: {exc}") from exc
+    for module in DEFAULT_PLUGINS:
+        plugin = importlib.import_module(module)
+        if hasattr(plugin, "register_commands"):
+            found.append(plugin)
+    for ep in _third_party_entry_points():
+        plugin = _load(ep)
         if hasattr(plugin, "register_commands"):
             found.append(plugin)
     return found

@@ -11,7 +11,13 @@ from importlib import metadata
 
 import pytest
 
-from causal_agent.plugins import collect_algorithms, collect_tools, make_plugin_manager, plugin_infos
+from causal_agent.plugins import (
+    DEFAULT_PLUGINS,
+    collect_algorithms,
+    collect_tools,
+    make_plugin_manager,
+    plugin_infos,
+)
 
 PLUGIN_SOURCE = textwrap.dedent(
     '''
@@ -57,11 +63,11 @@ def third_party(tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_builtins_register_through_entry_points():
+def test_builtins_load_from_the_default_list_not_entry_points():
     eps = {ep.name: ep.dist.name for ep in metadata.entry_points(group="causal_agent")}
-    assert {"independence", "discovery", "graph_queries", "effects", "memory_tools"} <= set(eps)
-    assert eps["discovery"] == "causal-agent"
+    assert "causal-agent" not in eps.values()  # the group is for third parties
     pm = make_plugin_manager()
+    assert [pm.get_plugin(m.rsplit(".", 1)[-1]).__name__ for m in DEFAULT_PLUGINS] == list(DEFAULT_PLUGINS)
     names = {t.name for t in collect_tools(pm)}
     assert {"test_independence", "discover_graph", "direct_cause", "estimate_effect", "list_graphs"} <= names
     assert {"pc", "fci", "ges", "lingam", "grasp"} <= set(collect_algorithms(pm))
@@ -93,12 +99,15 @@ def test_third_party_plugin_loaded_listed_and_callable(third_party, clinic_path)
     assert out["messages"][-1].artifact == {"rows": 2000}
 
 
-def test_load_plugins_env_restricts(third_party, monkeypatch):
+def test_load_plugins_env_filters_third_party_plugins_only(third_party, monkeypatch):
+    builtins = [m.rsplit(".", 1)[-1] for m in DEFAULT_PLUGINS]
     monkeypatch.setenv("CAUSAL_AGENT_LOAD_PLUGINS", "causal-agent-rowcount")
-    pm = make_plugin_manager()
-    assert [i.name for i in plugin_infos(pm)] == ["rowcount"]
+    assert [i.name for i in plugin_infos(make_plugin_manager())] == [*builtins, "rowcount"]
+    monkeypatch.setenv("CAUSAL_AGENT_LOAD_PLUGINS", "some-other-dist")
+    assert [i.name for i in plugin_infos(make_plugin_manager())] == builtins
     monkeypatch.setenv("CAUSAL_AGENT_LOAD_PLUGINS", "")
-    assert plugin_infos(make_plugin_manager()) == []
+    names = {t.name for t in collect_tools(make_plugin_manager())}
+    assert "count_rows" not in names and len(names) >= 10  # the built-ins still load
 
 
 def test_cli_lists_third_party_plugin_and_its_command(third_party):

@@ -1,56 +1,39 @@
-"""Turn a model spec (``offline``, ``openai:<name>``, or a chat model object) into a chat model."""
+"""Turn a model spec (``offline``, ``<prefix>:<name>``, or a chat model object) into a chat model.
+
+The prefixes are registered by plugins (``register_models``); the core knows none of them.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import ModelConfig
 from ..errors import ModelError
 
+if TYPE_CHECKING:  # pragma: no cover
+    from ..registry import Registry
 
-def make_model(spec: Any = None, config: ModelConfig | None = None) -> Any:
-    """A LangChain chat model.
+#: The prefix a bare model name ("gpt-4o-mini", "llama3.1") is read with.
+DEFAULT_PREFIX = "openai"
 
-    ``None`` or ``"offline"``: the built-in offline planner (no key, no network).
-    ``"openai:<name>"`` (or any other name): an OpenAI-compatible endpoint through langchain-openai,
-    which covers OpenAI, gateways, Ollama, vLLM, the llama.cpp server and LM Studio.
-    A ``BaseChatModel`` instance is used as it is.
-    """
+
+def make_model(spec: Any = None, config: ModelConfig | None = None, registry: Registry | None = None) -> Any:
+    """A LangChain chat model: a ``BaseChatModel`` instance is used as it is; a string is
+    ``<prefix>:<name>`` (or a bare prefix such as ``offline``, or a bare model name, read as
+    ``openai:<name>``) and goes to the factory that prefix's plugin registered."""
     from langchain_core.language_models import BaseChatModel
 
     if isinstance(spec, BaseChatModel):
         return spec
     cfg = config or ModelConfig()
     name = spec if isinstance(spec, str) and spec else cfg.model
-    if name in ("offline", "offline:planner"):
-        from .offline import OfflinePlanner
-
-        return OfflinePlanner()
     if not isinstance(name, str):
-        raise ModelError(f"a model must be 'offline', 'openai:<name>' or a chat model, not {type(spec).__name__}")
-    provider, _, model_name = name.partition(":")
-    if not model_name:  # a bare name such as "gpt-4o-mini" or "llama3.1"
-        provider, model_name = "openai", name
-    if provider != "openai":
-        raise ModelError(
-            f"unknown model provider {provider!r} in {name!r}; use 'offline' or 'openai:<model name>' "
-            "(with --base-url for Ollama, vLLM, llama.cpp or LM Studio)"
-        )
-    api_key = cfg.api_key
-    if not api_key:
-        if cfg.base_url is None:
-            raise ModelError(
-                "no API key for the OpenAI endpoint; set OPENAI_API_KEY, pass --base-url for a local "
-                "server, or use --model offline"
-            )
-        api_key = "not-needed"  # local OpenAI-compatible servers ignore the key
-    from langchain_openai import ChatOpenAI
+        raise ModelError(f"a model must be a '<prefix>:<name>' string or a chat model, not {type(spec).__name__}")
+    if registry is None:
+        from ..plugins import collect_registry, make_plugin_manager
 
-    return ChatOpenAI(
-        model=model_name,
-        base_url=cfg.base_url,
-        api_key=api_key,
-        timeout=cfg.timeout,
-        max_retries=cfg.max_retries,
-        temperature=0,
-    )
+        registry = collect_registry(make_plugin_manager())
+    prefix, sep, model_name = name.partition(":")
+    if not sep and prefix.lower() not in registry.models:
+        prefix, model_name = DEFAULT_PREFIX, name  # a bare model name
+    return registry.model(prefix).factory(model_name, cfg)

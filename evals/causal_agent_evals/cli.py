@@ -1,6 +1,6 @@
 """``causal-agent eval``: run a suite, print the table, write the reports, or compare two reports.
 
-``causal_agent.cli`` declares the options and calls :func:`eval_command` from inside the command
+``causal_agent_evals.plugin`` declares the options and calls :func:`eval_command` from inside the command
 body, so ``causal-agent --help`` imports none of this.
 """
 

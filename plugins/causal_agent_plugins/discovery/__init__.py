@@ -210,7 +210,7 @@ ALGORITHMS: dict[str, tuple[Callable[..., Any], str]] = {
 @hookimpl
 def register_algorithms(register):  # type: ignore[no-untyped-def]
     for name, (function, description) in ALGORITHMS.items():
-        register(name, function, description)
+        register(name, function, description, label={"lingam": "DirectLiNGAM"}.get(name))
 
 
 # ---- tool ---------------------------------------------------------------------------------------
@@ -280,6 +280,7 @@ def discover_graph_tool() -> Any:
         }
         return content, artifact
 
+    discover_graph.metadata = {"artifact": "graph"}
     return discover_graph
 
 

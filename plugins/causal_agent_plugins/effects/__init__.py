@@ -70,6 +70,7 @@ def estimate_effect_tool() -> Any:
             content += " Notes: " + " ".join(result.notes)
         return content, result.model_dump(mode="json")
 
+    run.metadata = {"artifact": "effect"}
     return run
 
 

@@ -30,6 +30,22 @@ _ASK: dict[str, str] = {
 }
 
 
+#: What each answer means, in the tool's own terms (the verdict artifact's ``finding``).
+_FINDING: dict[str, tuple[str, str, str]] = {
+    "direct_cause": ("{x} is a direct cause of {y}", "{x} is not a direct cause of {y}",
+                     "it cannot be determined from the data whether {x} directly causes {y}"),
+    "shared_confounder": ("{x} and {y} share a common cause (confounder)",
+                          "{x} and {y} share no common cause (confounder)",
+                          "it cannot be determined from the data whether {x} and {y} share a common cause"),
+    "shared_collider": ("{x} and {y} share a common effect (collider)",
+                        "{x} and {y} share no common effect (collider)",
+                        "it cannot be determined from the data whether {x} and {y} share a common effect"),
+    "d_separation": ("{x} and {y} are d-separated{cond} in the causal graph",
+                     "{x} and {y} are d-connected{cond} in the causal graph",
+                     "it cannot be determined whether {x} and {y} are d-separated{cond}"),
+}
+
+
 class GraphQueryResult(BaseModel):
     """The answer to one edge-level question, with the graph it was read from."""
 
@@ -45,6 +61,8 @@ class GraphQueryResult(BaseModel):
     graph: dict[str, Any]
     notes: list[str] = Field(default_factory=list)
     summary: str
+    finding: str = Field(description="what the answer means, in the tool's own terms")
+    polarity: str | None = Field(None, description="vocabulary group whose opposite wording flips the answer")
 
 
 class AdjustmentSetResult(BaseModel):
@@ -172,10 +190,16 @@ def ask(
     summary = f"{asked} {qa.answer.capitalize()}: {qa.reason} ({chosen.label}).{_tail(chosen)}"
     if notes:
         summary += " Notes: " + " ".join(notes)
+    yes_t, no_t, unc_t = _FINDING[question]
+    cond = " given " + ", ".join(z) if z else ""
+    finding = {"yes": yes_t, "no": no_t, "uncertain": unc_t}[qa.answer].format(x=x_, y=y_, cond=cond)
+    if qa.answer == "uncertain":
+        finding += ". The learned graph is an equivalence class, and its members disagree here"
     return GraphQueryResult(
         question=question, x=x_, y=y_, given=z, answer=qa.answer, reason=qa.reason,
         graph_key=chosen.key, algorithm=chosen.algorithm, reused=chosen.reused, graph=g.to_json(),
-        notes=notes, summary=summary,
+        notes=notes, summary=summary, finding=finding,
+        polarity="independence" if question == "d_separation" else None,
     )
 
 
@@ -250,7 +274,9 @@ def _pair_tool(question: str) -> Any:
         return result.summary, result.model_dump(mode="json")
 
     run.__doc__ = _DOCS[question]
-    return tool(question, args_schema=PairArgs, response_format="content_and_artifact")(run)
+    built = tool(question, args_schema=PairArgs, response_format="content_and_artifact")(run)
+    built.metadata = {"artifact": "verdict"}
+    return built
 
 
 def d_separation_tool() -> Any:
@@ -272,6 +298,7 @@ def d_separation_tool() -> Any:
                      dataset=dataset)
         return result.summary, result.model_dump(mode="json")
 
+    run.metadata = {"artifact": "verdict"}
     return run
 
 

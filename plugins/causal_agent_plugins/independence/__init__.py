@@ -26,6 +26,35 @@ class TestIndependenceArgs(BaseModel):
     dataset: str | None = Field(None, description="dataset name; omit for the loaded one")
 
 
+def _g(v: float, digits: int = 4) -> str:
+    if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e5):
+        return f"{v:.{max(digits - 1, 1)}e}"
+    return f"{v:.{digits}g}"
+
+
+def _verdict(r: Any) -> dict[str, Any]:
+    """The verdict-artifact fields: the answer to the tool's own question ("are x and y
+    independent?"), what it means, and the evidence. p < alpha means dependent."""
+    cond = f" given {', '.join(r.given)}" if r.given else ""
+    if r.independent:
+        finding = f"{r.x} and {r.y} are independent{cond}: the test finds no significant dependence"
+    else:
+        finding = f"{r.x} and {r.y} are dependent{cond}: the test rejects independence"
+    evidence = [f"test {r.method}"]
+    if r.statistic is not None:
+        evidence.append(f"{r.statistic_name or 'statistic'} {_g(r.statistic)}")
+    shown_p = "< 1e-16" if r.p_value == 0 else _g(r.p_value, 3)
+    rel = "<" if r.p_value < r.alpha else ">="
+    evidence.append(f"p-value {shown_p} {rel} alpha {_g(r.alpha)}")
+    evidence.append(f"n = {r.n}")
+    caveat = (
+        "Not rejecting independence is not proof of it; a larger sample could still find a weak"
+        " dependence." if r.independent else None
+    )
+    return {"answer": "yes" if r.independent else "no", "polarity": "independence",
+            "finding": finding, "evidence": evidence, "caveat": caveat}
+
+
 def test_independence_tool() -> Any:
     """The ``test_independence`` LangChain tool (built per call: no module-level state)."""
     from langchain_core.tools import tool
@@ -55,8 +84,11 @@ def test_independence_tool() -> Any:
         content = result.summary
         if result.notes:
             content += " Notes: " + " ".join(result.notes)
-        return content, result.model_dump()
+        # a verdict for the tool's own question, "are x and y independent?"; the agent reads it in
+        # the polarity of the question as asked ("are they dependent?" flips it)
+        return content, {**result.model_dump(), **_verdict(result)}
 
+    run.metadata = {"artifact": "verdict"}
     return run
 
 

@@ -1,155 +1,15 @@
 """Built-in plugin: memory_tools — list, show, export, delete and compare stored graphs.
 
-The tools are thin wrappers around :class:`causal_agent.memory.GraphMemory`; they reach the memory
-through the injected ``runtime.context.memory`` (never a global), so two agents with different
-memories see different graphs. Each returns ``(short summary for the model, artifact dict)``.
-
-``export_graph`` only ever writes ONE NEW file with a supported suffix (.json, .dot, .png, .svg)
-into an existing folder: it refuses other suffixes, directories, missing folders and (unless
-``overwrite=True``) existing files, so a model cannot use it to clobber arbitrary files.
+The tools live in :mod:`.tools`, imported only when they are registered, so that loading the
+plugin (as ``causal-agent --help`` does, to collect commands) imports no LangChain or LangGraph.
 """
 
-from __future__ import annotations
-
-from typing import Any
-
-from langchain_core.tools import tool
-from langgraph.prebuilt import ToolRuntime
-from pydantic import BaseModel, Field
-
-from causal_agent.errors import DataError
 from causal_agent.hookspecs import hookimpl
-from causal_agent.memory import EXPORT_FORMATS, GraphMemory
-from causal_agent.render import render_text
-
-
-def _memory(runtime: ToolRuntime) -> GraphMemory:
-    return runtime.context.memory
-
-
-class ListGraphsArgs(BaseModel):
-    dataset: str | None = Field(
-        None, description="only graphs learned from this dataset; omit for all stored graphs"
-    )
-
-
-class KeyArgs(BaseModel):
-    key: str = Field(description="graph key as shown by list_graphs, e.g. 'clinic:pc'")
-
-
-class ExportGraphArgs(BaseModel):
-    key: str = Field(description="graph key as shown by list_graphs, e.g. 'clinic:pc'")
-    path: str = Field(
-        description="new file to write; the suffix picks the format: "
-        + ", ".join("." + f for f in EXPORT_FORMATS)
-    )
-    overwrite: bool = Field(False, description="replace the file if it already exists")
-
-
-class CompareGraphsArgs(BaseModel):
-    key_a: str = Field(description="first graph key")
-    key_b: str = Field(description="second graph key")
-
-
-def _dataset_name(runtime: ToolRuntime, dataset: str | None) -> str | None:
-    """A loaded dataset's canonical name when ``dataset`` names one, else the name as given."""
-    if not dataset:
-        return None
-    try:
-        return runtime.context.datasets.get(dataset).name
-    except DataError:  # graphs may come from a dataset this session has not loaded
-        return dataset
-
-
-@tool(args_schema=ListGraphsArgs, response_format="content_and_artifact")
-def list_graphs(runtime: ToolRuntime, dataset: str | None = None) -> tuple[str, dict[str, Any]]:
-    """List the causal graphs stored in memory (key, kind, size, algorithm), optionally for one dataset."""
-    memory = _memory(runtime)
-    name = _dataset_name(runtime, dataset)
-    records = memory.list(name)
-    artifact = {
-        "dataset": name,
-        "count": len(records),
-        "graphs": [
-            {
-                "key": r.key,
-                "dataset": r.provenance.dataset,
-                "algorithm": r.provenance.algorithm,
-                "kind": r.graph.kind,
-                "n_nodes": len(r.graph.nodes),
-                "n_edges": len(r.graph.edges),
-                "created_at": r.provenance.created_at,
-            }
-            for r in records
-        ],
-    }
-    if records:
-        summary = f"{len(records)} stored graph{'s' * (len(records) != 1)}:\n" + "\n".join(
-            r.summary() for r in records
-        )
-    elif name:
-        others = memory.datasets()
-        summary = f"no graphs stored for dataset {name!r}." + (
-            f" Graphs exist for: {', '.join(others)}." if others else ""
-        )
-    else:
-        summary = "no graphs stored yet; discover one with discover_graph."
-    return summary, artifact
-
-
-@tool(args_schema=KeyArgs, response_format="content_and_artifact")
-def show_graph(key: str, runtime: ToolRuntime) -> tuple[str, dict[str, Any]]:
-    """Show one stored causal graph: its edges per node and its provenance."""
-    record = _memory(runtime).get(key)
-    text = render_text(record.graph)
-    p = record.provenance
-    summary = (
-        f"graph {record.key!r} from dataset {p.dataset!r} by {p.algorithm}"
-        + (f" ({p.ci_test}, alpha={p.alpha:g})" if p.ci_test and p.alpha is not None else "")
-        + f":\n{text}"
-    )
-    artifact = record.model_dump(mode="json")
-    artifact["text"] = text
-    return summary, artifact
-
-
-@tool(args_schema=ExportGraphArgs, response_format="content_and_artifact")
-def export_graph(
-    key: str, path: str, runtime: ToolRuntime, overwrite: bool = False
-) -> tuple[str, dict[str, Any]]:
-    """Export a stored graph to a new file: .json (graph and provenance), .dot, .png or .svg."""
-    result = _memory(runtime).export(key, path, overwrite=overwrite)
-    return (
-        f"exported graph {key!r} as {result.format.upper()} to {result.path} ({result.bytes} bytes)",
-        result.model_dump(),
-    )
-
-
-@tool(args_schema=KeyArgs, response_format="content_and_artifact")
-def delete_graph(key: str, runtime: ToolRuntime) -> tuple[str, dict[str, Any]]:
-    """Delete a stored causal graph by key."""
-    memory = _memory(runtime)
-    record = memory.delete(key)
-    remaining = memory.keys()
-    summary = f"deleted graph {key!r}; {len(remaining)} graph{'s' * (len(remaining) != 1)} left."
-    return summary, {
-        "deleted": key,
-        "record": record.model_dump(mode="json") if record is not None else None,
-        "remaining": remaining,
-    }
-
-
-@tool(args_schema=CompareGraphsArgs, response_format="content_and_artifact")
-def compare_graphs(key_a: str, key_b: str, runtime: ToolRuntime) -> tuple[str, dict[str, Any]]:
-    """Compare two stored graphs: structural Hamming distance and the edges that differ."""
-    comparison = _memory(runtime).compare(key_a, key_b)
-    return comparison.summary, comparison.model_dump(mode="json")
-
-
-TOOLS = (list_graphs, show_graph, export_graph, delete_graph, compare_graphs)
 
 
 @hookimpl
 def register_tools(register):  # type: ignore[no-untyped-def]
+    from .tools import TOOLS
+
     for t in TOOLS:
         register(t)
