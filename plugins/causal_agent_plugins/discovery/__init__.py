@@ -19,6 +19,8 @@ from pydantic import BaseModel, Field
 from causal_agent.errors import AlgorithmError
 from causal_agent.hookspecs import hookimpl
 
+from .intents import register_intents  # noqa: F401  (the planner's phrasings)
+
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 

@@ -14,6 +14,8 @@ from pydantic import BaseModel, Field
 
 from causal_agent.hookspecs import hookimpl
 
+from .intents import register_intents  # noqa: F401  (the planner's phrasings)
+
 
 class EstimateEffectArgs(BaseModel):
     """Arguments of estimate_effect."""

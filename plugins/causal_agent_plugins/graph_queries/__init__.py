@@ -20,6 +20,8 @@ from pydantic import BaseModel, Field
 from causal_agent.errors import GraphError
 from causal_agent.hookspecs import hookimpl
 
+from .intents import register_intents  # noqa: F401  (the planner's phrasings)
+
 Question = Literal["direct_cause", "shared_confounder", "shared_collider", "d_separation"]
 
 _ASK: dict[str, str] = {

@@ -10,6 +10,8 @@ from pydantic import BaseModel, Field
 
 from causal_agent.hookspecs import hookimpl
 
+from .intents import register_intents  # noqa: F401  (the planner's phrasings)
+
 
 class TestIndependenceArgs(BaseModel):
     """Arguments of test_independence."""

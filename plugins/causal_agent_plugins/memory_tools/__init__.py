@@ -6,6 +6,8 @@ plugin (as ``causal-agent --help`` does, to collect commands) imports no LangCha
 
 from causal_agent.hookspecs import hookimpl
 
+from .intents import register_intents  # noqa: F401  (the planner's phrasings)
+
 
 @hookimpl
 def register_tools(register):  # type: ignore[no-untyped-def]
