@@ -12,8 +12,9 @@ import pytest
 
 from causal_agent.errors import DataError, VariableError
 from causal_agent.graph import CausalGraph
-from causal_agent_evals.generator import SCM_KINDS, build_scm, generate_suite, random_dag, write_suite
+from causal_agent_evals.generator import generate_suite, write_suite
 from causal_agent_evals.questions import QUESTION_TYPES, TEMPLATES, Question, type_counts
+from causal_agent_evals.scm import SCM_KINDS, build_scm, random_dag
 from causal_agent_evals.vocab import DOMAINS
 
 

@@ -6,9 +6,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from causal_agent_evals.generator import SCM, NodeModel, build_scm
 from causal_agent_evals.questions import Question
 from causal_agent_evals.reference import ReferenceProcedure
+from causal_agent_evals.scm import SCM, NodeModel, build_scm
 from causal_agent_evals.truth import GroundTruth, as_asked, linear_ate, simulated_ate
 
 
@@ -117,7 +117,7 @@ def test_nonlinear_ate_is_simulated() -> None:
     value = gt.ate("T", "Y", 0.0, 1.0)
     # direct check: only T -> Y carries the effect, so E[f(T=1) - f(T=0)] is the weight times the
     # difference of the link function at the standardised treatment values
-    from causal_agent_evals.generator import _nonlinear
+    from causal_agent_evals.scm import _nonlinear
 
     y = scm.node("Y")
     i = y.parents.index("T")

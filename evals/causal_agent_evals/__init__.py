@@ -2,8 +2,8 @@
 
 Modules:
 
-* ``generator`` – random DAGs, SCMs (linear Gaussian / non-Gaussian, nonlinear ANM, discrete),
-  seeded suites and their files (``generate_suite``, ``write_suite``);
+* ``scm`` – random DAGs and SCMs (linear Gaussian / non-Gaussian, nonlinear ANM, discrete);
+* ``generator`` – seeded suites and their files (``generate_suite``, ``write_suite``);
 * ``questions`` – the ``Question`` model, phrasings (``TEMPLATES``) and balanced sampling;
 * ``truth`` – ground truth from the true DAG / SCM (``GroundTruth``);
 * ``reference`` – the fixed reference procedure on the data (``ReferenceProcedure``);
@@ -21,9 +21,9 @@ _LAZY = {
     "generate_suite": ("causal_agent_evals.generator", "generate_suite"),
     "write_suite": ("causal_agent_evals.generator", "write_suite"),
     "SuiteConfig": ("causal_agent_evals.generator", "SuiteConfig"),
-    "SCM": ("causal_agent_evals.generator", "SCM"),
-    "random_dag": ("causal_agent_evals.generator", "random_dag"),
-    "build_scm": ("causal_agent_evals.generator", "build_scm"),
+    "SCM": ("causal_agent_evals.scm", "SCM"),
+    "random_dag": ("causal_agent_evals.scm", "random_dag"),
+    "build_scm": ("causal_agent_evals.scm", "build_scm"),
     "Question": ("causal_agent_evals.questions", "Question"),
     "QUESTION_TYPES": ("causal_agent_evals.questions", "QUESTION_TYPES"),
     "LEVELS": ("causal_agent_evals.questions", "LEVELS"),

@@ -12,6 +12,15 @@ from typing import Any
 
 from causal_agent.errors import DataError
 
+from .report import (
+    EvalReport,
+    build_report,
+    compare_reports,
+    comparison_markdown,
+    render_comparison,
+    render_table,
+    to_markdown,
+)
 from .runner import SUITES, RunInterrupted, RunOptions, prepare_suite, run_suite
 from .scoring import Tolerance
 
@@ -45,8 +54,6 @@ def eval_command(
     """Run (or compare) and print; returns the ``EvalReport`` (or the list of differences)."""
     from rich.console import Console
 
-    from .report import EvalReport, build_report, comparison_markdown, render_comparison, render_table, to_markdown
-
     if console is None:
         console = Console()
         if not console.is_terminal or console.width < 140:  # piped output: keep the table readable
@@ -58,8 +65,6 @@ def eval_command(
         render_comparison(a, b, console, names=(Path(compare[0]).stem, Path(compare[1]).stem))
         if markdown:
             _write(markdown, comparison_markdown(a, b))
-        from .report import compare_reports
-
         return compare_reports(a, b)
     if suite not in SUITES:
         from causal_agent.errors import suggestion

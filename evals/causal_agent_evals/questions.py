@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from causal_agent.errors import DataError
 
+from .truth import GroundTruth
 from .vocab import DOMAINS, PLAIN
 
 QuestionType = Literal[
@@ -454,8 +455,6 @@ class _Sampler:
 def make_questions(dataset: Any, config: Any, rng: np.random.Generator,
                    mix: dict[str, int] | None = None) -> list[Question]:
     """The questions of one generated dataset, with ``truth`` and ``truth_dag`` filled in."""
-    from .truth import GroundTruth
-
     scm = dataset.scm
     truth = GroundTruth(scm=scm, rng=np.random.default_rng(rng.integers(2**63)),
                         ate_mc_samples=config.ate_mc_samples)

@@ -126,10 +126,3 @@ class ReferenceProcedure:
             return question.model_copy(update={"data_answer": None,
                                                "notes": [*question.notes, f"reference procedure failed: {exc}"]})
         return question.model_copy(update={"data_answer": value})
-
-
-def reference_answers(questions: Sequence[Any], frame: pd.DataFrame, discrete: bool | None = None,
-                      alpha: float = 0.05) -> list[Any]:
-    """``annotate`` every question of one dataset (the PC graph is learned once)."""
-    ref = ReferenceProcedure(frame, discrete=discrete, alpha=alpha)
-    return [ref.annotate(q) for q in questions]

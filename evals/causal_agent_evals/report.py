@@ -38,7 +38,7 @@ from pydantic import BaseModel, Field
 from causal_agent.errors import DataError
 
 from .questions import LEVELS, QUESTION_TYPES, Question
-from .scoring import Row, Score, aggregate
+from .scoring import Row, Score, aggregate, score
 
 #: the reference agent's published accuracy per sub-type (see the module docstring)
 PUBLISHED_REFERENCE: dict[str, tuple[float, str]] = {
@@ -61,6 +61,18 @@ CAUSES = ("error", "parser: tool", "parser: arguments", "tool error", "no answer
           "beyond the equivalence class", "tool semantics")
 ANALYSIS_THRESHOLD = 0.99
 MAX_EXAMPLES = 25
+#: the tools a sub-type is meant to be answered with (failure analysis: "parser: tool")
+EXPECTED_TOOLS: dict[str, tuple[str, ...]] = {
+    "IT": ("test_independence", "d_separation"),
+    "CIT": ("test_independence", "d_separation"),
+    "MULTCIT": ("test_independence", "d_separation"),
+    "CAUSE": ("direct_cause",),
+    "Has-Collider": ("shared_collider",),
+    "Has-Confounder": ("shared_confounder",),
+    "CAUSALKG": ("discover_graph",),
+    "PARTIAL_CG": ("discover_graph",),
+    "ATE": ("estimate_effect",),
+}
 
 
 class TypeFigures(Row):
@@ -224,8 +236,6 @@ def _args_match(q: Question, tool: str, args: dict[str, Any]) -> bool:
 
 def classify(q: Question, record: Any, s: Score) -> str:
     """The likely cause of one wrong answer (see the module docstring)."""
-    from .runner import EXPECTED_TOOLS
-
     if record.error:
         return "error"
     calls = [st for st in record.steps if st.tool in EXPECTED_TOOLS[q.question_type]]
@@ -246,8 +256,6 @@ def classify(q: Question, record: Any, s: Score) -> str:
 
 def _reference_score(q: Question) -> bool | None:
     """Is the reference procedure's answer right against the truth?"""
-    from .scoring import score
-
     if q.truth is None or q.data_answer is None:
         return None
     given: dict[str, Any]
@@ -286,7 +294,7 @@ def analyse_failures(questions: list[Question], records: list[Any], scores: list
             q, r, s = questions[i], records[i], scores[i]
             cause = classify(q, r, s) if has_truth else _classify_published(q, r, s)
             causes[cause] += 1
-            call = next((st for st in reversed(r.steps) if st.tool in _expected(code)), None)
+            call = next((st for st in reversed(r.steps) if st.tool in EXPECTED_TOOLS[code]), None)
             cases.append(FailureCase(
                 id=q.id, cause=cause, question=q.question, expected=_short(q.truth if has_truth else q.data_answer),
                 given=_short(s.given), reference=_short(q.data_answer), scm_kind=q.scm_kind, tools=[st.tool for st in r.steps],
@@ -299,12 +307,6 @@ def analyse_failures(questions: list[Question], records: list[Any], scores: list
                                  accuracy=acc, target=target, causes={k: v for k, v in causes.items() if v},
                                  examples=cases[:MAX_EXAMPLES])
     return out
-
-
-def _expected(code: str) -> tuple[str, ...]:
-    from .runner import EXPECTED_TOOLS
-
-    return EXPECTED_TOOLS[code]
 
 
 def _classify_published(q: Question, record: Any, s: Score) -> str:

@@ -45,21 +45,8 @@ from .scoring import Score, Tolerance, score
 SUITES = ("four-level", "published")
 SuiteName = Literal["four-level", "published"]
 
-#: the tool a sub-type is meant to be answered with (failure analysis: "parser: tool")
-EXPECTED_TOOLS: dict[str, tuple[str, ...]] = {
-    "IT": ("test_independence", "d_separation"),
-    "CIT": ("test_independence", "d_separation"),
-    "MULTCIT": ("test_independence", "d_separation"),
-    "CAUSE": ("direct_cause",),
-    "Has-Collider": ("shared_collider",),
-    "Has-Confounder": ("shared_confounder",),
-    "CAUSALKG": ("discover_graph",),
-    "PARTIAL_CG": ("discover_graph",),
-    "ATE": ("estimate_effect",),
-}
-
 #: modules whose source defines a generated suite (their hash is part of the cache key)
-_SUITE_MODULES = ("generator", "questions", "truth", "reference", "vocab")
+_SUITE_MODULES = ("scm", "generator", "questions", "truth", "reference", "vocab")
 _SUITE_FORMAT = 1
 WORKER_HASH_SEED = 0  # PYTHONHASHSEED of worker processes unless the caller set one
 _HEAVY_MODULES = (

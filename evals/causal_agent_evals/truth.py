@@ -38,7 +38,7 @@ import numpy as np
 
 from causal_agent.errors import DataError, VariableError, suggestion
 
-from .generator import SCM
+from .scm import SCM
 
 Label = Literal["yes", "no", "uncertain"]
 EDGE_TYPES = ("CAUSE", "Has-Collider", "Has-Confounder")

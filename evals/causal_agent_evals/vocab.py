@@ -118,8 +118,3 @@ DOMAINS: dict[str, Domain] = {
 
 PLAIN = "plain"
 """Pseudo-domain: variables named X1..Xn and a neutral scenario."""
-
-
-def domain_names() -> list[str]:
-    """The vocabulary domains, in a fixed order (for seeded choices)."""
-    return list(DOMAINS)
