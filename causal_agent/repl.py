@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import queue
-import shlex
 import signal
 import sys
 import threading
@@ -39,7 +38,8 @@ from prompt_toolkit.key_binding import KeyBindings
 from rich.console import Console
 from rich.text import Text
 
-from .errors import CausalAgentError, closest
+from .errors import CausalAgentError
+from .repl_commands import COMMANDS, dataset_line, run_command
 
 if TYPE_CHECKING:  # pragma: no cover
     from prompt_toolkit.input import Input
@@ -49,21 +49,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .report import Turn
 
 HISTORY_ENV = "CAUSAL_AGENT_HISTORY"
-
-#: Slash commands: name -> (arguments, one-line help). The order is the /help order.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "/load": ("PATH [name]", "load a CSV/TSV/Parquet file"),
-    "/data": ("", "profile of the loaded data"),
-    "/graphs": ("", "graphs in memory"),
-    "/show": ("KEY", "draw a stored graph here"),
-    "/export": ("KEY FILE [--force]", "save a graph as .png .svg .dot .json"),
-    "/model": ("[name]", "show or switch the model"),
-    "/memory": ("", "where graphs persist"),
-    "/report": ("FILE [--force]", "write the session as .md or .html"),
-    "/clear": ("", "clear the screen, start a new conversation"),
-    "/help": ("", "this list"),
-    "/quit": ("", "leave (or Ctrl-D)"),
-}
 
 
 def default_history_path() -> Path:
@@ -215,6 +200,13 @@ class ChatSession:
             loop.call_soon_threadsafe(show)
         except RuntimeError:  # the loop closed in between
             pass
+
+    def load_pending(self) -> None:
+        """Load the ``--data`` files a failed start-up agent left, then print what happened (once
+        more): ``/model`` calls this after it replaced that agent."""
+        self._load_pending()
+        self._startup_reported = False
+        self.report_startup()
 
     def _load_pending(self) -> None:
         assert self._agent is not None
@@ -368,8 +360,6 @@ class ChatSession:
         if not text:
             return
         if text.startswith("/"):
-            from .repl_commands import run_command
-
             run_command(self, text)
         else:
             self.ask(text)
@@ -588,16 +578,6 @@ def _esc(text: str) -> str:
     return escape(text)
 
 
-def dataset_line(ds: Any) -> str:
-    """One line about a loaded dataset, for start-up and /load."""
-    prof = ds.profile
-    excluded = f"; left out: {', '.join(prof.excluded)}" if prof.excluded else ""
-    return (
-        f"loaded [bold cyan]{_esc(ds.name)}[/]: {prof.n_rows} rows, {len(ds.variables)} variables "
-        f"({_esc(', '.join(ds.variables))}){_esc(excluded)}"
-    )
-
-
 def _lines_input(stream: IO[str]) -> Callable[[], str]:
     """Read plain lines when stdin is not a terminal (``causal-agent chat < questions.txt``)."""
 
@@ -647,21 +627,6 @@ def run_chat(
         session.plain_input = True
     session.run()
     return session
-
-
-def parse_command(text: str) -> tuple[str, list[str]]:
-    """``/export a:pc "my file.png"`` -> ("/export", ["a:pc", "my file.png"]); CausalAgentError on bad quoting."""
-    try:
-        words = shlex.split(text)
-    except ValueError as exc:
-        raise CausalAgentError(f"cannot parse {text!r}: {exc}; close the quote") from None
-    return words[0].lower(), words[1:]
-
-
-def unknown_command(name: str) -> str:
-    near = closest(name, list(COMMANDS), n=1)
-    hint = f" — did you mean {near[0]}?" if near else ""
-    return f"unknown command {name}{hint} (/help lists the commands)"
 
 
 __all__ = ["COMMANDS", "ChatCompleter", "ChatSession", "default_history_path", "run_chat"]

@@ -1,33 +1,95 @@
 """The REPL's slash commands. Each takes the session and its arguments and prints to its console.
 
 User mistakes raise ``CausalAgentError``; :func:`run_command` prints them as one ``error:`` line
-and the REPL carries on.
+and the REPL carries on. The REPL imports this module, never the other way round: a handler sees
+the session only through :class:`Session`, the part of ``repl.ChatSession`` the commands use.
 """
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .errors import CausalAgentError
-from .repl import COMMANDS, dataset_line, parse_command, unknown_command
+from .errors import CausalAgentError, closest
 
 if TYPE_CHECKING:  # pragma: no cover
     from .agent import CausalAgent
-    from .repl import ChatSession
+    from .report import Turn
 
-Handler = Callable[["ChatSession", list[str]], None]
+#: Slash commands: name -> (arguments, one-line help). The order is the /help order.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "/load": ("PATH [name]", "load a CSV/TSV/Parquet file"),
+    "/data": ("", "profile of the loaded data"),
+    "/graphs": ("", "graphs in memory"),
+    "/show": ("KEY", "draw a stored graph here"),
+    "/export": ("KEY FILE [--force]", "save a graph as .png .svg .dot .json"),
+    "/model": ("[name]", "show or switch the model"),
+    "/memory": ("", "where graphs persist"),
+    "/report": ("FILE [--force]", "write the session as .md or .html"),
+    "/clear": ("", "clear the screen, start a new conversation"),
+    "/help": ("", "this list"),
+    "/quit": ("", "leave (or Ctrl-D)"),
+}
+
+
+class Session(Protocol):
+    """What a command may read and change on the chat session (``repl.ChatSession`` is one)."""
+
+    console: Console
+    model_spec: Any
+    base_url: str | None
+    memory_spec: Any
+    pending_data: list[str]
+    turns: list[Turn]
+    thread_id: str
+    running: bool
+
+    def agent(self, quiet: bool = False) -> CausalAgent | None: ...
+
+    def set_agent(self, agent: CausalAgent) -> None: ...
+
+    def load_pending(self) -> None: ...
+
+
+Handler = Callable[[Session, list[str]], None]
+
+
+def parse_command(text: str) -> tuple[str, list[str]]:
+    """``/export a:pc "my file.png"`` -> ("/export", ["a:pc", "my file.png"]); CausalAgentError on bad quoting."""
+    try:
+        words = shlex.split(text)
+    except ValueError as exc:
+        raise CausalAgentError(f"cannot parse {text!r}: {exc}; close the quote") from None
+    return words[0].lower(), words[1:]
+
+
+def unknown_command(name: str) -> str:
+    near = closest(name, list(COMMANDS), n=1)
+    hint = f" — did you mean {near[0]}?" if near else ""
+    return f"unknown command {name}{hint} (/help lists the commands)"
+
+
+def dataset_line(ds: Any) -> str:
+    """One line about a loaded dataset, for start-up and /load."""
+    prof = ds.profile
+    excluded = f"; left out: {', '.join(prof.excluded)}" if prof.excluded else ""
+    return (
+        f"loaded [bold cyan]{escape(ds.name)}[/]: {prof.n_rows} rows, {len(ds.variables)} variables "
+        f"({escape(', '.join(ds.variables))}){escape(excluded)}"
+    )
 
 
 class _NoAgent(Exception):
-    """The agent is unavailable; ``ChatSession.agent`` has already said why."""
+    """The agent is unavailable; ``session.agent()`` has already said why."""
 
 
-def run_command(session: ChatSession, text: str) -> None:
+def run_command(session: Session, text: str) -> None:
     """Parse and run one slash command; errors become one printed line."""
     try:
         name, args = parse_command(text)
@@ -41,7 +103,7 @@ def run_command(session: ChatSession, text: str) -> None:
         pass
 
 
-def _need_agent(session: ChatSession) -> CausalAgent:
+def _need_agent(session: Session) -> CausalAgent:
     agent = session.agent()
     if agent is None:
         raise _NoAgent
@@ -58,7 +120,7 @@ def _split_force(args: list[str]) -> tuple[list[str], bool]:
 
 
 # -- data ----------------------------------------------------------------------------------------
-def cmd_load(session: ChatSession, args: list[str]) -> None:
+def cmd_load(session: Session, args: list[str]) -> None:
     if not args or len(args) > 2:
         raise _usage("/load")
     agent = _need_agent(session)
@@ -69,7 +131,7 @@ def cmd_load(session: ChatSession, args: list[str]) -> None:
         session.console.print(f"[dim]{escape(note)}[/]")
 
 
-def cmd_data(session: ChatSession, args: list[str]) -> None:
+def cmd_data(session: Session, args: list[str]) -> None:
     agent = _need_agent(session)
     if not len(agent.datasets):
         session.console.print("no data is loaded: /load PATH")
@@ -95,7 +157,7 @@ def cmd_data(session: ChatSession, args: list[str]) -> None:
 
 
 # -- graphs --------------------------------------------------------------------------------------
-def cmd_graphs(session: ChatSession, args: list[str]) -> None:
+def cmd_graphs(session: Session, args: list[str]) -> None:
     agent = _need_agent(session)
     records = agent.memory.list()
     if not records:
@@ -121,7 +183,7 @@ def cmd_graphs(session: ChatSession, args: list[str]) -> None:
     session.console.print("[dim]/show KEY draws one; /export KEY FILE.png saves it[/]")
 
 
-def cmd_show(session: ChatSession, args: list[str]) -> None:
+def cmd_show(session: Session, args: list[str]) -> None:
     agent = _need_agent(session)
     if len(args) != 1:
         keys = [r.key for r in agent.memory.list()]
@@ -140,7 +202,7 @@ def cmd_show(session: ChatSession, args: list[str]) -> None:
     )
 
 
-def cmd_export(session: ChatSession, args: list[str]) -> None:
+def cmd_export(session: Session, args: list[str]) -> None:
     args, force = _split_force(args)
     if len(args) != 2:
         raise _usage("/export")
@@ -155,7 +217,7 @@ def cmd_export(session: ChatSession, args: list[str]) -> None:
     )
 
 
-def cmd_memory(session: ChatSession, args: list[str]) -> None:
+def cmd_memory(session: Session, args: list[str]) -> None:
     agent = _need_agent(session)
     where = agent.memory.location
     n = len(agent.memory.list())
@@ -169,7 +231,7 @@ def cmd_memory(session: ChatSession, args: list[str]) -> None:
 
 
 # -- session -------------------------------------------------------------------------------------
-def cmd_model(session: ChatSession, args: list[str]) -> None:
+def cmd_model(session: Session, args: list[str]) -> None:
     if len(args) > 1:
         raise _usage("/model")
     old = session.agent(quiet=bool(args))
@@ -192,15 +254,13 @@ def cmd_model(session: ChatSession, args: list[str]) -> None:
     session.set_agent(agent)
     session.model_spec = args[0]
     if session.pending_data:  # the start-up agent failed before loading --data
-        session._load_pending()
-        session._startup_reported = False
-        session.report_startup()
+        session.load_pending()
     session.console.print(
         f"model: [cyan]{escape(agent.model_name)}[/] (data and graphs kept; a new conversation starts)"
     )
 
 
-def cmd_report(session: ChatSession, args: list[str]) -> None:
+def cmd_report(session: Session, args: list[str]) -> None:
     args, force = _split_force(args)
     if len(args) != 1:
         raise _usage("/report")
@@ -220,7 +280,7 @@ def cmd_report(session: ChatSession, args: list[str]) -> None:
     )
 
 
-def cmd_clear(session: ChatSession, args: list[str]) -> None:
+def cmd_clear(session: Session, args: list[str]) -> None:
     import uuid
 
     session.console.clear()
@@ -228,7 +288,7 @@ def cmd_clear(session: ChatSession, args: list[str]) -> None:
     session.console.print("[dim]new conversation (data, graphs and the report so far are kept)[/]")
 
 
-def cmd_help(session: ChatSession, args: list[str]) -> None:
+def cmd_help(session: Session, args: list[str]) -> None:
     table = Table(show_header=False, box=None, pad_edge=False, expand=False)
     table.add_column(style="bold cyan", no_wrap=True)
     table.add_column(overflow="fold")
@@ -242,7 +302,7 @@ def cmd_help(session: ChatSession, args: list[str]) -> None:
     )
 
 
-def cmd_quit(session: ChatSession, args: list[str]) -> None:
+def cmd_quit(session: Session, args: list[str]) -> None:
     session.running = False
 
 
@@ -261,4 +321,4 @@ HANDLERS: dict[str, Handler] = {
     "/exit": cmd_quit,
 }
 
-__all__ = ["HANDLERS", "run_command"]
+__all__ = ["COMMANDS", "HANDLERS", "Session", "dataset_line", "parse_command", "run_command", "unknown_command"]
