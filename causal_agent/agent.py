@@ -84,7 +84,7 @@ class CausalAgent:
             ci_tests=self.registry.ci_tests,
             estimators=self.registry.estimators,
             intents=self.registry.intents,
-            artifact_kinds={name: self.registry.artifact_kind(name) for name in self.registry.tools},
+            tools=dict(self.registry.tools),
         )
         self.checkpointer = checkpointer if checkpointer is not None else InMemorySaver()
         #: The compiled LangGraph graph; embed it as a subgraph with ``context=agent.context``.

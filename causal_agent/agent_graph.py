@@ -19,15 +19,10 @@ from langgraph.graph.message import add_messages
 from langgraph.prebuilt import ToolNode
 from langgraph.runtime import Runtime
 
-from .answer import Answer, Effect, Step, parse_verdict, strip_verdict
+from .answer import Answer, Effect, Step, Table, strip_verdict
 from .context import AgentContext
 from .errors import CausalAgentError, ModelError
 from .prompts import build_system_prompt
-
-#: Tools whose artifact is the graph a graph-level question asks for.
-GRAPH_TOOLS = {"discover_graph", "show_graph"}
-#: Tools whose artifact carries a yes/no/uncertain verdict for the question as asked.
-VERDICT_TOOLS = {"direct_cause", "shared_confounder", "shared_collider", "d_separation"}
 
 
 class AgentState(TypedDict, total=False):
@@ -90,8 +85,11 @@ def build_agent_graph(
 
     def call_model(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
         system = SystemMessage(build_system_prompt(dataset_summaries(runtime.context)))
+        # a model that plans from the run-time context (the offline planner) gets it directly,
+        # instead of parsing the datasets back out of the prompt
+        extra = {"agent_context": runtime.context} if getattr(model, "accepts_agent_context", False) else {}
         try:
-            reply = bound.invoke([system, *state["messages"]])
+            reply = bound.invoke([system, *state["messages"]], **extra)
         except CausalAgentError:
             raise
         except Exception as exc:  # network / provider errors become one clear line
@@ -113,13 +111,14 @@ def build_agent_graph(
     def after_tools(state: AgentState) -> str:
         return "model" if state.get("model_calls", 0) < max_model_calls else "finalize"
 
-    def finalize(state: AgentState) -> dict[str, Any]:
+    def finalize(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
         answer = answer_from_messages(
             state["messages"],
             model_calls=state.get("model_calls", 0),
             tokens=state.get("tokens", 0),
             started=state.get("started"),
             max_model_calls=max_model_calls,
+            ctx=runtime.context,
         )
         return {"answer": answer.model_dump(mode="json")}
 
@@ -166,6 +165,13 @@ def steps_from_messages(turn: Sequence[AnyMessage]) -> list[Step]:
     return steps
 
 
+def _columns(ctx: AgentContext, step: Step) -> list[str]:
+    """The columns the question may name: the dataset the step used, else every loaded one."""
+    name = step.args.get("dataset")
+    datasets = [ds for ds in ctx.datasets if not name or ds.name == name] or list(ctx.datasets)
+    return [v for ds in datasets for v in ds.variables]
+
+
 def answer_from_messages(
     messages: Sequence[AnyMessage],
     *,
@@ -173,50 +179,64 @@ def answer_from_messages(
     tokens: int,
     started: float | None,
     max_model_calls: int,
+    ctx: AgentContext,
 ) -> Answer:
-    """Build the structured answer from one turn of the conversation."""
+    """Build the structured answer from one turn of the conversation, from the kind of artifact
+    each tool declares: the verdict of the last verdict tool (read in the polarity of the
+    question as asked, by the planner's code, whichever model chose the call), the graph, the
+    effects and the tables. No artifact, no verdict: a model's ANSWER line alone counts for
+    nothing."""
+    from .planner.compose import shown_verdict
+
     turn = current_turn(messages)
     question = str(turn[0].content) if turn and isinstance(turn[0], HumanMessage) else ""
     steps = steps_from_messages(turn)
     final = turn[-1] if turn and isinstance(turn[-1], AIMessage) and not turn[-1].tool_calls else None
     text = str(final.content) if final is not None else ""
-    verdict = parse_verdict(text)
-    if verdict is None and final is not None:
-        # A model that forgot the ANSWER line: fall back on the edge tools' own verdict, which
-        # answers the question as asked; an independence test's polarity depends on the wording,
-        # so it is not guessed.
-        for step in reversed(steps):
-            if step.tool in VERDICT_TOOLS and step.artifact and step.artifact.get("answer"):
-                verdict = step.artifact["answer"]
-                break
-    graph = graph_key = effect = None
+    verdict = graph = graph_key = None
+    effects: list[Effect] = []
+    tables: list[Table] = []
     for step in steps:
         art = step.artifact or {}
         if step.status != "ok":
             continue
-        if step.tool in GRAPH_TOOLS and isinstance(art.get("graph"), dict):
+        kind = ctx.artifact_kind(step.tool)
+        if kind == "verdict" and art.get("answer") in ("yes", "no", "uncertain"):
+            flip = ctx.planner().flip_for(question, step.tool, _columns(ctx, step))
+            verdict = shown_verdict(art["answer"], flip)
+        elif kind == "graph" and isinstance(art.get("graph"), dict):
             graph, graph_key = art["graph"], art.get("key")
-        if step.tool == "estimate_effect" and art.get("estimate") is not None:
-            effect = Effect.model_validate(art)
+        elif kind == "effect" and art.get("estimate") is not None:
+            effects.append(Effect.model_validate(art))
+        elif kind == "table" and isinstance(art.get("rows"), list):
+            tables.append(Table(title=str(art.get("title") or step.tool), columns=list(art.get("columns") or []),
+                                rows=[list(r) for r in art["rows"]]))
     complete = final is not None
+    reason = None
     explanation = strip_verdict(text)
     if not complete:
+        reason = "model_call_limit"
         explanation = (
             f"Stopped after {model_calls} model calls (the limit is {max_model_calls}) without a "
             "final answer."
         )
         if steps:
             explanation += " Last tool result: " + steps[-1].output
+    elif final is not None and (plan := (final.response_metadata or {}).get("plan")) and plan.get("missing"):
+        complete, reason = False, "needs_clarification"
     return Answer(
         question=question,
         answer=verdict,
         graph=graph,
         graph_key=graph_key,
-        effect=effect,
+        effect=effects[0] if effects else None,
+        effects=effects,
+        tables=tables,
         explanation=explanation,
         steps=steps,
         model_calls=model_calls,
         tokens=tokens or None,
         elapsed_s=round(time.time() - started, 4) if started else 0.0,
         complete=complete,
+        incomplete_reason=reason,
     )

@@ -22,6 +22,16 @@ class Step(BaseModel):
     status: Literal["ok", "error"] = "ok"
     #: The tool's structured result (left out of ``Answer.to_json`` to keep it short).
     artifact: dict[str, Any] | None = None
+    #: True when the call was recovered from the model's text rather than its tool calls
+    recovered: bool = False
+
+
+class Table(BaseModel):
+    """A table artifact (stored graphs, balance, causes of Y …)."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
 
 
 class Effect(BaseModel):
@@ -48,25 +58,21 @@ class Answer(BaseModel):
     graph: dict[str, Any] | None = None
     graph_key: str | None = None
     effect: Effect | None = None
+    #: every effect of the answer (mediation: total, direct, indirect); ``effect`` is the headline
+    effects: list[Effect] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
     explanation: str = ""
     steps: list[Step] = Field(default_factory=list)
     model_calls: int = 0
     tokens: int | None = None
     elapsed_s: float = 0.0
     complete: bool = True
+    incomplete_reason: Literal["model_call_limit", "no_evidence", "refused", "needs_clarification"] | None = None
 
     def to_json(self, artifacts: bool = False, **kw: Any) -> str:
         """The CLI's JSON object; tool artifacts only when asked for."""
         exclude = None if artifacts else {"steps": {"__all__": {"artifact"}}}
         return json.dumps(self.model_dump(mode="json", exclude=exclude), **kw)
-
-
-def parse_verdict(text: str) -> Verdict | None:
-    """The last ``ANSWER: yes|no|uncertain`` line of a model's final message."""
-    hits = _ANSWER_LINE.findall(text or "")
-    if not hits or hits[-1].lower() == "none":  # "none": not a yes/no question
-        return None
-    return hits[-1].lower()  # type: ignore[return-value]
 
 
 def strip_verdict(text: str) -> str:

@@ -9,7 +9,7 @@ Two agents share nothing unless they are handed the same ``GraphMemory``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -82,5 +82,27 @@ class AgentContext:
     estimators: dict[str, Estimator] = field(default_factory=dict)
     #: the question types the offline planner recognises (from ``register_intents``)
     intents: list[IntentSpec] = field(default_factory=list)
-    #: tool name -> the artifact kind it declares
-    artifact_kinds: dict[str, str] = field(default_factory=dict)
+    #: the registered tools by name (their schemas and declared artifact kinds)
+    tools: dict[str, Any] = field(default_factory=dict)
+    _planner: Any = field(default=None, init=False, repr=False)
+
+    def artifact_kind(self, tool_name: str) -> str:
+        """The artifact kind ``tool_name`` declares (``text`` when unknown)."""
+        from .registry import artifact_kind
+
+        tool = self.tools.get(tool_name)
+        return artifact_kind(tool) if tool is not None else "text"
+
+    def planner(self) -> Any:
+        """The planner over this agent's intents, built on first use and kept with the context
+        (fitting it takes a fraction of a second; no other agent shares it)."""
+        if self._planner is None:
+            from .planner.plan import Planner
+
+            choices = {
+                key: [(item.name, [item.name, item.label, *item.aliases]) for item in table.values()]
+                for key, table in (("algorithms", self.algorithms), ("ci_tests", self.ci_tests),
+                                   ("estimators", self.estimators))
+            }
+            self._planner = Planner(self.intents, self.tools, choices)
+        return self._planner

@@ -3,14 +3,13 @@
 The prompts live as plain files in ``prompts/`` so they can be edited and extended without touching
 Python. In a source checkout they are read from ``<repo>/prompts``; in an installed wheel the build
 force-includes that folder as ``causal_agent/_prompts``. The system prompt ends with a machine-readable
-``## Loaded datasets`` JSON block: an LLM reads it as context and the offline planner parses it back
-with :func:`parse_datasets_block` to learn the column names.
+``## Loaded datasets`` JSON block for an LLM to read as context (the offline planner reads the
+datasets from the run-time context instead).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
@@ -23,9 +22,6 @@ SYSTEM_PARTS: tuple[str, ...] = ("system.md", "tool_guidance.md", "answer_format
 DATASETS_HEADING = "## Loaded datasets"
 
 _CHECKOUT_DIR = Path(__file__).resolve().parent.parent / "prompts"
-_DATASETS_RE = re.compile(
-    r"^## Loaded datasets[ \t]*\n(?:(?!## ).*\n)*?```json[ \t]*\n(?P<body>[\s\S]*?)\n```", re.M
-)
 
 
 class PromptError(CausalAgentError):
@@ -119,23 +115,3 @@ def build_system_prompt(datasets: Mapping[str, Any] | None = None) -> str:
     parts = [load_prompt(name).strip() for name in SYSTEM_PARTS]
     parts.append(datasets_block(datasets or {}).strip())
     return "\n\n".join(parts) + "\n"
-
-
-def parse_datasets_block(text: str) -> dict[str, dict[str, Any]]:
-    """Read the ``## Loaded datasets`` JSON block back (the last one in ``text``); {} if absent."""
-    if not text or DATASETS_HEADING not in text:
-        return {}
-    matches = list(_DATASETS_RE.finditer(text))
-    if not matches:
-        return {}
-    try:
-        payload = json.loads(matches[-1].group("body"))
-    except json.JSONDecodeError:
-        return {}
-    if not isinstance(payload, dict):
-        return {}
-    out: dict[str, dict[str, Any]] = {}
-    for name, info in payload.items():
-        if isinstance(info, Mapping):
-            out[str(name)] = _summarise(info)
-    return out

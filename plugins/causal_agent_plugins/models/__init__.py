@@ -10,7 +10,7 @@ from causal_agent.hookspecs import hookimpl
 
 def offline_model(model_name: str, config: Any) -> Any:
     """The offline planner: no key, no network."""
-    from causal_agent.models.offline import OfflinePlanner
+    from causal_agent.planner.model import OfflinePlanner
 
     return OfflinePlanner()
 

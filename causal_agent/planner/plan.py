@@ -1,0 +1,615 @@
+"""The generic planner: a question in, one tool call (or a question back) out.
+
+1. **Mentions.** Variable names are found and replaced by placeholders (:mod:`.reading`).
+2. **Intent.** The intent is chosen by similarity to the examples every plugin registers
+   (:mod:`.classifier`); the latest sentence that speaks clearly wins, so a scenario paragraph
+   may precede the question. Its probability is the reported confidence.
+3. **Slots.** The chosen tool's arguments are filled by their declared kind (``variable``,
+   ``variables``, ``given``, ``number``, ``treatment_values``, a choice), with the readers of
+   :mod:`.reading`; nothing here knows a tool by name.
+4. **Never guess.** Low confidence or a missing required slot gives a plan with no tool and a
+   ``missing`` list that says what was understood and what to add.
+5. **Follow-ups** ("and given age?") start from the previous turn's plan, kept in the thread.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from . import reading as rd
+from .classifier import IntentClassifier, example_skeleton
+from .vocabulary import BOUND_L, BOUND_R, Vocabulary, load_vocabulary
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..registry import IntentSpec, Registry
+
+#: Below this probability the planner asks instead of calling a tool.
+MIN_CONFIDENCE = 0.4
+#: A follow-up may switch intent only when the classifier is at least this sure.
+FOLLOW_UP_SWITCH = 0.6
+
+_VARIABLE_NAMES = frozenset({
+    "x", "y", "z", "a", "b", "treatment", "outcome", "cause", "effect", "variable", "var", "target",
+    "source", "node", "exposure", "response", "mediator", "instrument", "v", "u", "w",
+})
+_GIVEN_NAMES = frozenset({"given", "conditioning", "condition", "confounders", "adjust", "controls", "z_set"})
+
+
+class Plan(BaseModel):
+    """What a question asks, as far as the planner could tell, and the call that answers it."""
+
+    intent: str | None = None
+    tool: str | None = None
+    args: dict[str, Any] = Field(default_factory=dict)
+    confidence: float = 0.0
+    #: yes/no questions: True when the tool's own yes means "no" for the question as asked
+    flip: bool = False
+    asks: Literal["independent", "dependent"] | None = None
+    negated: bool = False
+    notes: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
+    changed: list[str] = Field(default_factory=list)
+    question: str = ""
+    dataset: str | None = None
+    description: str = ""
+
+    def describe(self) -> str:
+        return self.description or ("could not tell what is asked" if self.tool is None else self.tool)
+
+
+@dataclass(frozen=True)
+class _Intent:
+    """A registered intent with its tool's argument schema resolved into slot kinds."""
+
+    spec: IntentSpec
+    slots: dict[str, Any]  # arg -> kind, in the tool's argument order
+    required: frozenset[str]
+    arg_names: tuple[str, ...]
+    polarity: str | None  # the tool's verdict vocabulary group ("independence"), if any
+
+    def of(self, kind: str) -> list[str]:
+        return [a for a, k in self.slots.items() if k == kind]
+
+
+def _infer_kind(arg: str, prop: Mapping[str, Any]) -> Any:
+    """A slot kind from the argument schema, for intents that do not declare one."""
+    types = {prop.get("type")} | {p.get("type") for p in prop.get("anyOf", []) if isinstance(p, Mapping)}
+    items = prop.get("items") or next(
+        (p.get("items") for p in prop.get("anyOf", []) if isinstance(p, Mapping) and p.get("items")), None
+    )
+    name = arg.lower()
+    if "array" in types and (items or {}).get("type") == "string":
+        return "given" if name in _GIVEN_NAMES else "variables"
+    if "string" in types and (name in _VARIABLE_NAMES or "variable" in str(prop.get("description", "")).lower()):
+        return "variable"
+    if types & {"number", "integer"}:
+        return "number"
+    return None
+
+
+def _resolve(spec: IntentSpec, tool: Any) -> _Intent:
+    from ..registry import tool_arguments
+
+    props = tool_arguments(tool)
+    from langchain_core.utils.function_calling import convert_to_openai_tool
+
+    required = frozenset((convert_to_openai_tool(tool)["function"].get("parameters") or {}).get("required") or [])
+    slots: dict[str, Any] = {}
+    for arg, prop in props.items():
+        if arg in spec.constants:
+            continue
+        kind = spec.slots.get(arg) if arg in spec.slots else _infer_kind(arg, prop)
+        if kind is not None:
+            slots[arg] = kind
+    meta = getattr(tool, "metadata", None) or {}
+    return _Intent(spec, slots, required, tuple(props), meta.get("polarity"))
+
+
+class Planner:
+    """Plans tool calls for questions from the intents plugins register."""
+
+    def __init__(self, intents: Sequence[IntentSpec], tools: Mapping[str, Any],
+                 choices: Mapping[str, Sequence[tuple[str, Sequence[str]]]] | None = None,
+                 vocabulary: Vocabulary | None = None) -> None:
+        """``tools``: name -> tool object (for argument schemas); ``choices``: registry name ->
+        [(value, [names it goes by])] for ``{"choice": "<registry>"}`` slots."""
+        self.vocab = vocabulary or load_vocabulary()
+        self.intents: dict[str, _Intent] = {
+            i.name: _resolve(i, tools[i.tool]) for i in intents if i.tool in tools
+        }
+        self.choices = {k: [(v, list(names)) for v, names in vals] for k, vals in (choices or {}).items()}
+        examples = [
+            (name, example_skeleton(ex, it.slots)) for name, it in self.intents.items()
+            for ex in it.spec.examples
+        ]
+        self.classifier = IntentClassifier(examples, self.vocab) if examples else None
+
+    @classmethod
+    def from_registry(cls, registry: Registry) -> Planner:
+        """The planner an agent over ``registry`` uses (the same one ``AgentContext.planner``
+        builds)."""
+        from ..context import AgentContext, DatasetRegistry
+
+        ctx = AgentContext(DatasetRegistry(), None, registry.algorithms,  # type: ignore[arg-type]
+                           ci_tests=registry.ci_tests, estimators=registry.estimators,
+                           intents=registry.intents, tools=dict(registry.tools))
+        return ctx.planner()
+
+    # -- planning ---------------------------------------------------------------------------------
+    def plan(self, question: str, datasets: Mapping[str, Sequence[str]] | None = None,
+             previous: Plan | None = None) -> Plan:
+        """Plan one question about ``datasets`` (name -> column names); ``previous`` is the last
+        turn's plan, for follow-ups."""
+        vocab = self.vocab
+        datasets = {k: list(v) for k, v in (datasets or {}).items()}
+        raw = (question or "").strip()
+        if not raw:
+            return Plan(question=raw, missing=["a question: the question is empty"])
+        text = rd._normalise(raw, vocab)
+        dataset, mentions, dspans, notes = rd._pick_dataset(text, datasets, vocab)
+        variables = datasets.get(dataset, []) if dataset else []
+        skel = rd._build_skeleton(text, mentions, dspans)
+        ctx = rd._Context(vocab, dataset, variables, skel, raw, self._choice_patterns())
+        prev = previous if previous is not None and previous.tool is not None else None
+
+        plan: Plan | None = None
+        first_try: Plan | None = None
+        n = len(skel.sentences)
+        for k in range(1, n + 1):
+            candidate = self._read(ctx, skel.sentences[n - k :], prev)
+            first_try = first_try or candidate
+            if not candidate.missing:
+                plan = candidate
+                break
+            if plan is None or _better(candidate, plan):
+                plan = candidate
+        assert plan is not None and first_try is not None
+        if plan.missing and first_try.intent is not None and plan.intent is None:
+            plan = first_try
+        if plan.missing and prev is not None:
+            follow = self._follow_up(ctx, prev)
+            if follow is not None and not follow.missing:
+                plan = follow
+            elif follow is not None:  # a follow-up that is unclear in its own way: say how
+                plan.notes.extend(x for x in follow.notes if x not in plan.notes)
+                if plan.missing == ["what you want to know"]:
+                    plan.missing = []
+                plan.missing.extend(m for m in follow.missing if m not in " ".join(plan.missing))
+        plan.dataset = dataset
+        plan.question = raw
+        plan.notes = [rd._render(skel, x) for x in notes + plan.notes]
+        plan.missing = [rd._render(skel, x) for x in plan.missing]
+        if plan.missing:
+            plan.tool = None
+            plan.args = {}
+            rd._explain_missing(ctx, plan)
+        else:
+            self._finish(plan, ctx)
+        return plan
+
+    def _finish(self, plan: Plan, ctx: rd._Context) -> None:
+        it = self.intents[plan.intent]  # type: ignore[index]
+        # the dataset goes to tools that read variables, and to others when the question names it
+        if "dataset" in it.arg_names and ctx.dataset and (
+            it.of("variable") or it.of("variables") or "«d»" in ctx.skeleton.text
+        ):
+            plan.args["dataset"] = ctx.dataset
+        for k, v in it.spec.constants.items():
+            plan.args[k] = v
+        plan.flip = (plan.asks == "dependent") if it.polarity else plan.negated
+        plan.description = self.describe(plan)
+
+    def describe(self, plan: Plan) -> str:
+        """The plan in words: the intent's example that uses the most of the filled arguments,
+        with the values put in."""
+        it = self.intents.get(plan.intent or "")
+        if it is None:
+            return "could not tell what is asked"
+        filled = {k: v for k, v in plan.args.items() if v not in (None, [], "")}
+        best: tuple[int, str] | None = None
+        for ex in it.spec.examples:
+            fields = {f for _, f, _, _ in string.Formatter().parse(ex) if f}
+            if not fields <= set(filled):
+                continue
+            if best is None or len(fields) > best[0]:
+                best = (len(fields), ex)
+        if best is None:
+            return f"{it.spec.tool} with {filled}"
+
+        def show(v: Any) -> str:
+            if isinstance(v, (list, tuple)):
+                return ", ".join(map(str, v))
+            return rd._fmt(v) if isinstance(v, float) else str(v)
+
+        text = best[1].format(**{k: show(v) for k, v in filled.items()})
+        return text[0].upper() + text[1:] if text else text
+
+    # -- one reading of a segment ---------------------------------------------------------------
+    def _classify(self, ctx: rd._Context, sentences: list[tuple[int, int]]) -> tuple[str | None, float, str]:
+        """The intent of the latest sentence that speaks clearly, else of the whole segment."""
+        skel = ctx.skeleton
+        if self.classifier is None:
+            return None, 0.0, ""
+
+        def clean(t: str) -> str:
+            for p in (*ctx.vocab.adjust_all, *ctx.vocab.confounder_strip):
+                t = p.sub(" ", t)
+            return t
+
+        for s, e in reversed(sentences):
+            sent = clean(skel.text[s:e])
+            if not self.classifier.known_words(sent):
+                continue
+            pred = self.classifier.predict(sent)
+            if pred.confidence >= MIN_CONFIDENCE:
+                return pred.name, pred.confidence, sent
+        whole = clean(skel.text[sentences[0][0] : sentences[-1][1]])
+        if len(sentences) > 1 and self.classifier.known_words(whole):
+            pred = self.classifier.predict(whole)
+            if pred.confidence >= MIN_CONFIDENCE:
+                return pred.name, pred.confidence, whole
+        return None, 0.0, whole
+
+    def _read(self, ctx: rd._Context, sentences: list[tuple[int, int]], prev: Plan | None) -> Plan:
+        skel = ctx.skeleton
+        seg = skel.text[sentences[0][0] : sentences[-1][1]]
+        name, confidence, cue_sentence = self._classify(ctx, sentences)
+        plan = Plan(confidence=round(confidence, 3))
+        if name is None:
+            found = [v for _, v in rd._ordered_ids(ctx, sentences, set())]
+            if found:
+                plan.notes.append("variables named: " + ", ".join(found))
+            plan.missing.append("what you want to know")
+            return plan
+        it = self.intents[name]
+        plan.intent, plan.tool = name, it.spec.tool
+        self._fill(plan, it, ctx, sentences, seg, cue_sentence, prev)
+        return plan
+
+    def _fill(self, plan: Plan, it: _Intent, ctx: rd._Context, sentences: list[tuple[int, int]],
+              seg: str, cue_sentence: str, prev: Plan | None) -> None:
+        vocab, skel = ctx.vocab, ctx.skeleton
+        args = plan.args
+        self._options(plan, it, ctx, seg)
+        var_slots = it.of("variable")
+        list_slot = next(iter(it.of("variables")), None)
+        given_slot = next(iter(it.of("given")), None)
+        if list_slot and not var_slots:
+            self._fill_list(plan, it, ctx, sentences, cue_sentence, prev, list_slot)
+            return
+        if not var_slots:
+            return
+        cond_ids, markers = rd._conditioning(seg, vocab)
+        given: list[str] = list(dict.fromkeys(skel.var_of[i] for i in cond_ids))
+        toks = rd._tokens(seg)
+        for pat in vocab.confounder_suffix:
+            for m in pat.finditer(seg):
+                for pid in rd._list_before(toks, rd._token_index_at(toks, m.start()), vocab):
+                    if skel.var_of[pid] not in given:
+                        given.append(skel.var_of[pid])
+        ordered = rd._ordered_ids(ctx, sentences, set(given))
+        need = len(var_slots)
+        if given_slot and len(ordered) > need:
+            # more variables than the pair: read the conditioning clauses whole ("once we know whether …")
+            loose_ids, loose_markers = rd._clause_conditioning(seg, vocab)
+            extra = [v for v in dict.fromkeys(skel.var_of[i] for i in loose_ids) if v not in given]
+            rest = [v for _, v in ordered if v not in extra]
+            if extra and len(rest) >= need:
+                given.extend(extra)
+                markers = [*markers, *loose_markers]
+                ordered = rd._ordered_ids(ctx, sentences, set(given))
+        if given and not given_slot:
+            plan.notes.append(f"{', '.join(given)} named in a conditioning clause: not one of the pair")
+        first, second = _direction(ctx, seg, {v for _, v in ordered})
+        pool = [(p, v) for p, v in ordered if v not in given]
+        fixed = [v for v in (first, second) if v]
+        rest = [(p, v) for p, v in pool if v not in fixed]
+        if first and second:
+            chosen = [first, second]
+        elif fixed:
+            other = rest[0][1] if rest else None
+            chosen = [first, other] if first else [other, second]
+            chosen = [c for c in chosen if c]
+        else:
+            pair = rd._take(pool, need)
+            if need == 2 and len(pool) > 2 and given_slot:
+                # a question with a conditioning set: an extra variable is ambiguous unless a word
+                # says it is conditioned on too
+                extra = [v for _, v in pool[2:]]
+                if vocab.fallback_condition.search(seg):
+                    given.extend(extra)
+                    plan.notes.append("conditioning also on " + ", ".join(extra))
+                elif any(skel.quality[p] != "partial" for p, _ in pool[2:]):
+                    plan.missing.append(
+                        "which variables to condition on: the question names "
+                        + ", ".join(v for _, v in pool) + " but only two can be tested against each other"
+                    )
+            elif need == 2 and len(pool) > 2:
+                pair = rd._shared_pair(ctx, cue_sentence, pair, plan.notes)
+            chosen = [v for _, v in pair]
+        if given_slot and len(chosen) < need and given:
+            # "Conditioning on Z, X and Y are independent": the list swallowed the pair; give it back.
+            unmatched = rd._unmatched_slot_words(ctx, seg)
+            while len(chosen) < need and given and not unmatched and rd._swallowed_subject(seg, given[-1], skel, vocab):
+                back = given.pop()
+                pos = min(p for p, v in skel.var_of.items() if v == back)
+                spots = sorted([*((min(p for p, vv in skel.var_of.items() if vv == c), c) for c in chosen), (pos, back)])
+                chosen = [v for _, v in spots]
+            if len(chosen) < need and given:
+                plan.notes.append(
+                    f"{', '.join(given)} stand{'s' if len(given) == 1 else ''} in the conditioning clause, "
+                    "so not among the variables asked about"
+                )
+        if given_slot:
+            if any(p.search(seg) for p in vocab.adjust_all):
+                given = [v for v in ctx.variables if v not in chosen]
+                plan.notes.append("adjusting for all other variables, as asked")
+            if markers and given:
+                plan.notes.append("conditioning set from: " + "; ".join(dict.fromkeys(markers)))
+        if len(chosen) < need:
+            plan.missing.append(rd._missing_pair(ctx, seg, [(0, c) for c in chosen]) if need == 2
+                                else "the variable to analyse (no column name was found in the question)")
+            return
+        for slot, var in zip(var_slots, chosen):
+            args[slot] = var
+        if len(set(chosen)) < len(chosen):
+            plan.missing.append("two different variables (the same one is named twice)")
+            return
+        given = [g for g in given if g not in chosen]
+        if given_slot and given:
+            args[given_slot] = given
+        tv = it.of("treatment_values")
+        if len(tv) >= 2:
+            args[tv[0]], args[tv[1]] = rd._effect_values(ctx, seg, plan.notes)
+        if it.polarity:
+            plan.asks, why = rd._polarity(cue_sentence, vocab)
+            plan.notes.append(why)
+        else:
+            pos = self.classifier.cue_position(cue_sentence, it.spec.name) if self.classifier else None
+            if rd._edge_negated(cue_sentence, pos if pos is not None else len(cue_sentence), vocab):
+                plan.negated = True
+                plan.notes.append("the question is negated: yes and no are swapped")
+
+    def _fill_list(self, plan: Plan, it: _Intent, ctx: rd._Context, sentences: list[tuple[int, int]],
+                   cue_sentence: str, prev: Plan | None, slot: str) -> None:
+        """A list of variables (a partial graph), or none for all of them."""
+        vocab, skel = ctx.vocab, ctx.skeleton
+        cands = [v for _, v in rd._ordered_ids(ctx, sentences, set())]
+        in_sentence = [v for _, v in rd._ordered_ids(ctx, sentences[-1:], set())]
+        partial = bool(vocab.partial_markers.search(cue_sentence))
+        full = bool(vocab.full_markers.search(cue_sentence)) and not partial
+        named = sorted(cands, key=lambda v: min(p for p, vv in skel.var_of.items() if vv == v))
+        if full:
+            return
+        if not named and len(sentences) == 1:
+            # "How are A, B and C related? Draw the graph.": the variables are in the question before
+            idx = skel.sentences.index(sentences[0])
+            if idx > 0:
+                s0, e0 = skel.sentences[idx - 1]
+                ids = list(dict.fromkeys(skel.var_of[i] for i in skel.ids_in(s0, e0)))
+                if skel.text[s0:e0].rstrip().endswith("?") and len(ids) >= 2 and set(ids) != set(ctx.variables):
+                    plan.args[slot] = ids
+                    plan.notes.append("variables taken from the preceding question")
+                    return
+        if len(named) >= 2 and (partial or len(in_sentence) >= 2 or len(sentences) > 1):
+            if set(named) == set(ctx.variables):
+                plan.notes.append("all variables named: the full graph")
+                return
+            plan.args[slot] = named
+            return
+        if partial and not skel.var_of and rd._only_deictic(cue_sentence, vocab) and (
+            prev is None or not self.intents.get(prev.intent or "", it).of("variable")
+        ):
+            plan.notes.append("'these variables' names no column: all variables")
+            return
+        if partial:
+            plan.missing.append("the variables of the partial graph (name at least two columns)")
+
+    def _options(self, plan: Plan, it: _Intent, ctx: rd._Context, seg: str) -> None:
+        """Numbers and choices: a significance level, a named algorithm or test."""
+        for slot, kind in it.slots.items():
+            if kind == "number":
+                value = rd._alpha(ctx, seg) if slot.lower() in {"alpha", "significance", "level"} else _number_after(ctx, seg, slot)
+                if value is not None:
+                    plan.args[slot] = value
+            elif isinstance(kind, Mapping):
+                values = kind["choice"]
+                table = self.choices.get(values, []) if isinstance(values, str) else [(v, [v]) for v in values]
+                picked = _choice(seg, table)
+                if picked is not None:
+                    plan.args[slot] = picked
+
+    def flip_for(self, question: str, tool: str, columns: Sequence[str]) -> bool:
+        """Whether ``tool``'s own yes/no answer must be flipped for ``question`` as asked, whoever
+        chose the call: the opposite wording of the tool's polarity group ("are they dependent?"
+        for an independence verdict) or, with no group, a negated question ("does X not cause
+        Y?"). So the polarity never comes from a model's own ANSWER line."""
+        plan = self.plan(question, {"data": list(columns)})
+        if plan.tool == tool:
+            return plan.flip
+        it = next((i for i in self.intents.values() if i.spec.tool == tool), None)
+        text = rd._normalise((question or "").strip(), self.vocab)
+        skel = rd._build_skeleton(text, rd.find_mentions(text, list(columns), self.vocab), [])
+        s, e = skel.sentences[-1]
+        sent = skel.text[s:e]
+        if it is not None and it.polarity:
+            return rd._polarity(sent, self.vocab)[0] == "dependent"
+        pos = self.classifier.cue_position(sent, it.spec.name) if it is not None and self.classifier else None
+        return rd._edge_negated(sent, pos if pos is not None else len(sent), self.vocab)
+
+    def _choice_patterns(self) -> tuple[re.Pattern[str], ...]:
+        names = {n.lower() for table in self.choices.values() for v, ns in table for n in (v, *ns)}
+        return tuple(_name_pattern(n) for n in sorted(names, key=len, reverse=True) if n)
+
+    # -- follow-ups -----------------------------------------------------------------------------
+    def _follow_up(self, ctx: rd._Context, prev: Plan) -> Plan | None:
+        """Complete a short follow-up ('and given age as well?', 'what about lung cancer?') from the
+        previous plan's intent and arguments."""
+        vocab, skel = ctx.vocab, ctx.skeleton
+        seg = skel.text
+        old = self.intents.get(prev.intent or "")
+        if old is None:
+            return None
+        cond_ids = [*rd._conditioning(seg, vocab)[0], *rd._clause_conditioning(seg, vocab)[0]]
+        cond = list(dict.fromkeys(skel.var_of[i] for i in cond_ids))
+        name = old.spec.name
+        switched = False
+        # a new intent only when words other than conditioning markers ask for one ("and given
+        # Z?" keeps the intent; "and the effect?" switches)
+        asked = seg
+        for pat in (*vocab.cond_prefix, *vocab.cond_prefix_needs_suffix, *vocab.clause_markers, vocab.cond_suffix):
+            asked = pat.sub(" ", asked)
+        if self.classifier is not None and self.classifier.known_words(asked):
+            pred = self.classifier.predict(seg)
+            if pred.name != name and pred.confidence >= FOLLOW_UP_SWITCH:
+                name, switched = pred.name, True
+        refers_back = switched or bool(vocab.pronouns.search(seg) or vocab.followup_starters.search(seg))
+        it = self.intents[name]
+        named = [v for _, v in rd._ordered_ids(ctx, skel.sentences, set(cond))]
+        named.sort(key=lambda v: min(p for p, vv in skel.var_of.items() if vv == v))
+        new = Plan(intent=name, tool=it.spec.tool, confidence=prev.confidence, asks=prev.asks,
+                   negated=prev.negated)
+        # carry the previous arguments over, variable slots by position
+        old_vars = [prev.args.get(s) for s in old.of("variable")]
+        for slot, kind in it.slots.items():
+            if kind == "variable":
+                k = it.of("variable").index(slot)
+                if k < len(old_vars) and old_vars[k]:
+                    new.args[slot] = old_vars[k]
+            elif slot in prev.args and (kind == old.slots.get(slot) or slot in old.slots):
+                new.args[slot] = prev.args[slot]
+        if switched and it.polarity and new.asks is None:
+            new.asks = "independent"
+        drop = bool(vocab.followup_drop.search(seg))
+        given_slot = next(iter(it.of("given")), None)
+        if given_slot:
+            current = list(new.args.get(given_slot) or [])
+            if cond:
+                if vocab.followup_replace.search(seg) and not vocab.followup_additive.search(seg):
+                    current = cond
+                else:
+                    current = list(dict.fromkeys([*current, *cond]))
+                new.changed.append(given_slot)
+            if drop:
+                gone = [v for v in named if v in current] or ([] if named else list(current))
+                current = [g for g in current if g not in gone]
+                named = [v for v in named if v not in gone]
+                new.changed.append(given_slot)
+            if given_slot in new.args or given_slot in new.changed:
+                new.args[given_slot] = current
+        var_slots = it.of("variable")
+        if var_slots:
+            unmatched = rd._unmatched_slot_words(ctx, seg)
+            if unmatched and len(named) < len(var_slots):
+                new.missing.append("; ".join(rd._could_not_match(w, ctx.variables) for w in unmatched))
+                new.notes.append(f"read as a follow-up of the previous question ({prev.describe()})")
+                return new
+            if len(named) > len(var_slots):
+                new.missing.append(
+                    "which variables to condition on: the question names " + ", ".join(named)
+                    + " but only two can be tested against each other"
+                )
+                return new
+        list_slot = next(iter(it.of("variables")), None)
+        if list_slot and not var_slots and named:
+            before = list(new.args.get(list_slot) or [])
+            if vocab.followup_additive.search(seg):
+                new.args[list_slot] = list(dict.fromkeys([*before, *named]))
+            else:
+                new.args[list_slot] = named if len(named) >= 2 else list(dict.fromkeys([*before, *named]))
+            new.changed.append(list_slot)
+        elif named and var_slots:
+            current_vars = [new.args.get(s) for s in var_slots]
+            fresh = [v for v in named if v not in current_vars]
+            if len(named) >= len(var_slots):
+                for s, v in zip(var_slots, named):
+                    new.args[s] = v
+                new.changed.extend(var_slots)
+            elif fresh:
+                target = _last_changed_slot(prev, var_slots)
+                new.args[target] = fresh[0]
+                new.changed.append(target)
+        tv = it.of("treatment_values")
+        if len(tv) >= 2:
+            values = [v for v in rd._treatment_values(seg, vocab) if v[0] != v[1]]
+            if values:
+                new.args[tv[0]], new.args[tv[1]] = values[0][0], values[0][1]
+                new.changed.append(",".join(tv))
+            elif tv[0] not in new.args:
+                new.args[tv[0]], new.args[tv[1]] = 0.0, 1.0
+                new.notes.append("no treatment values given: using 0 -> 1")
+        if not new.changed and not drop and not refers_back:
+            return None  # nothing in the question refers back to the previous one
+        chosen = [new.args.get(s) for s in var_slots]
+        if var_slots and (None in chosen or len(set(chosen)) < len(chosen)):
+            return None
+        for slot in it.slots:  # slots the new intent does not have are gone
+            if slot not in it.arg_names:
+                new.args.pop(slot, None)
+        new.args = {k: v for k, v in new.args.items() if k in it.arg_names}
+        if not it.polarity:
+            new.asks = None
+        new.notes.append(f"follow-up of the previous question: {self.describe(new)}")
+        return new
+
+
+def _name_pattern(name: str) -> re.Pattern[str]:
+    words = [re.escape(w) for w in re.findall(r"[a-z0-9]+", name.lower())]
+    return re.compile(BOUND_L + r"[\s\-_']*".join(words) + BOUND_R) if words else re.compile(r"(?!x)x")
+
+
+def _choice(seg: str, table: Sequence[tuple[str, Sequence[str]]]) -> str | None:
+    """The value whose name (or label, or alias) the segment uses; the longest name wins."""
+    best: tuple[int, str] | None = None
+    for value, names in table:
+        for n in names:
+            if n and _name_pattern(n).search(seg) and (best is None or len(n) > best[0]):
+                best = (len(n), value)
+    return best[1] if best else None
+
+
+def _number_after(ctx: rd._Context, seg: str, slot: str) -> float | None:
+    m = re.search(BOUND_L + re.escape(slot.lower().replace("_", " ")) + r"\s*(?:=|of|is|:)?\s*("
+                  + ctx.vocab.number_re + ")", seg)
+    return rd._parse_number(m.group(1), ctx.vocab) if m else None
+
+
+def _direction(ctx: rd._Context, seg: str, allowed: set[str]) -> tuple[str | None, str | None]:
+    """(from, to) of a directional phrase ('the effect of X on Y', 'Y is caused by X', 'treatment
+    X'), for the first and second variable slot; None where the text says nothing."""
+    skel = ctx.skeleton
+    roles: dict[str, str] = {}
+    for pat, slot in ctx.vocab.roles:
+        for m in pat.finditer(seg):
+            gd = m.groupdict()
+            for key, role in (("T", "from"), ("O", "to")):
+                if gd.get(key) is not None and role not in roles:
+                    var = skel.var_of[int(gd[key])]
+                    if var in allowed and var not in roles.values():
+                        roles[role] = var
+    if len(roles) < 2:
+        for pat in ctx.vocab.cause_direction:
+            m = pat.search(seg)
+            if m:
+                gx, gy = skel.var_of[int(m.group("X"))], skel.var_of[int(m.group("Y"))]
+                if gx != gy and {gx, gy} <= allowed and roles.get("from", gx) == gx and roles.get("to", gy) == gy:
+                    return gx, gy
+    return roles.get("from"), roles.get("to")
+
+
+def _last_changed_slot(prev: Plan, slots: Sequence[str]) -> str:
+    for s in reversed(prev.changed):
+        if s in slots:
+            return s
+    return slots[-1]
+
+
+def _better(a: Plan, b: Plan) -> bool:
+    """Prefer the reading with a known intent and fewer missing pieces."""
+    return (a.intent is not None, -len(a.missing)) > (b.intent is not None, -len(b.missing))

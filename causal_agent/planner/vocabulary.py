@@ -1,0 +1,168 @@
+"""The planner's shared vocabulary: words, not intents.
+
+``prompts/offline_vocabulary.json`` holds what every question type shares: conditioning markers
+("given", "holding … fixed"), polarity words of independence, negators, treatment-value and role
+patterns, number words, follow-up starters and filler. What a question *asks* is learned from the
+examples plugins register (``register_intents``), never from this file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from ..prompts import load_prompt
+
+BOUND_L = r"(?<![a-z0-9])"
+BOUND_R = r"(?![a-z0-9])"
+PLACEHOLDER = re.compile(r"«v(\d+)»")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The compiled vocabulary (read from ``prompts/offline_vocabulary.json``)."""
+
+    raw: Mapping[str, Any]
+    partial_markers: re.Pattern[str]
+    full_markers: re.Pattern[str]
+    deictic_markers: re.Pattern[str]
+    name_blockers: re.Pattern[str]
+    pol_independent: re.Pattern[str]
+    pol_dependent: re.Pattern[str]
+    pol_negative: re.Pattern[str]
+    negators: frozenset[str]
+    negator_phrases: tuple[str, ...]
+    negation_window: int
+    rhetorical: frozenset[str]
+    cond_prefix: tuple[re.Pattern[str], ...]
+    cond_prefix_needs_suffix: tuple[re.Pattern[str], ...]
+    cond_suffix: re.Pattern[str]
+    cond_suffix_anchored: re.Pattern[str]
+    clause_markers: tuple[re.Pattern[str], ...]
+    clause_boundaries: frozenset[str]
+    clause_max_words: int
+    fillers: re.Pattern[str]
+    separators: tuple[tuple[str, ...], ...]
+    fallback_condition: re.Pattern[str]
+    adjust_all: tuple[re.Pattern[str], ...]
+    confounder_strip: tuple[re.Pattern[str], ...]
+    confounder_suffix: tuple[re.Pattern[str], ...]
+    roles: tuple[tuple[re.Pattern[str], str], ...]
+    values: tuple[tuple[re.Pattern[str], str, str], ...]
+    number_words: Mapping[str, float]
+    negative_words: tuple[str, ...]
+    alpha: tuple[re.Pattern[str], ...]
+    cause_direction: tuple[re.Pattern[str], ...]
+    shared_pair: tuple[re.Pattern[str], ...]
+    followup_starters: re.Pattern[str]
+    followup_additive: re.Pattern[str]
+    followup_replace: re.Pattern[str]
+    followup_drop: re.Pattern[str]
+    pronouns: re.Pattern[str]
+    dataset_cues: str
+    article_followers: frozenset[str]
+    partial_generic: frozenset[str]
+    stopwords: frozenset[str]
+    function_words: frozenset[str]
+    abbreviations: tuple[tuple[str, str], ...]
+    number_re: str
+    #: words that introduce a named choice ('using', 'with', 'via')
+    choice_cue: str
+    #: word -> canonical word, for the intent classifier
+    synonyms: Mapping[str, str]
+
+
+def _alt(items: Sequence[str]) -> str:
+    return "(?:" + "|".join(f"(?:{i})" for i in items) + ")"
+
+
+def _compile_vocabulary(v: Mapping[str, Any]) -> Vocabulary:
+    nums = v["numbers"]
+    words = sorted(nums["words"], key=len, reverse=True)
+    neg = "|".join(re.escape(w) for w in nums["negative_words"])
+    number_re = (
+        rf"(?:(?:(?:{neg}) )?(?:[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:e[-+]?\d+)?"
+        rf"|(?:{'|'.join(re.escape(w) for w in words)})(?![a-z])))"
+    )
+
+    def expand(pattern: str) -> str:
+        p = pattern
+        p = p.replace("{_}", r"(?:[^\s.?!;]+ ){0,3}?")
+        p = p.replace("{V}", r"«v\d+»")
+        for slot in ("X", "Y", "T", "O"):
+            p = p.replace("{" + slot + "}", rf"«v(?P<{slot}>\d+)»")
+        p = p.replace("{N0}", rf"(?P<N0>{number_re})").replace("{N1}", rf"(?P<N1>{number_re})")
+        p = p.replace("{N}", number_re)
+        return p
+
+    def comp(pattern: str) -> re.Pattern[str]:
+        return re.compile(BOUND_L + "(?:" + expand(pattern) + ")" + BOUND_R)
+
+    pol = v["polarity"]
+    neg_cfg = v["negation"]
+    cond = v["conditioning"]
+    eff = v["effect"]
+    fu = v["followup"]
+    seps = tuple(tuple(s.split()) if s.strip() else (s,) for s in cond["separators"])
+    return Vocabulary(
+        raw=v,
+        partial_markers=comp(_alt(v["partial_graph_markers"])),
+        full_markers=comp(_alt(v["full_graph_markers"])),
+        deictic_markers=comp(_alt(v["deictic_graph_markers"])),
+        name_blockers=comp(_alt(v["partial_name_blockers"])),
+        pol_independent=comp(_alt(pol["independent"])),
+        pol_dependent=comp(_alt(pol["dependent"])),
+        pol_negative=comp(_alt(pol["inherently_negative"])),
+        negators=frozenset(w for w in neg_cfg["negators"] if " " not in w),
+        negator_phrases=tuple(w for w in neg_cfg["negators"] if " " in w),
+        negation_window=int(neg_cfg["window_words"]),
+        rhetorical=frozenset(neg_cfg["rhetorical_openers"]),
+        cond_prefix=tuple(comp(p) for p in cond["prefix"] if p not in cond["prefix_requires_suffix"]),
+        cond_prefix_needs_suffix=tuple(comp(p) for p in cond["prefix_requires_suffix"]),
+        cond_suffix=comp(_alt(cond["suffix"])),
+        cond_suffix_anchored=re.compile(r"\s*" + _alt([expand(s) for s in cond["suffix"]]) + BOUND_R),
+        fillers=re.compile("^" + _alt(cond["fillers"]) + "$"),
+        clause_markers=tuple(comp(p) for p in cond["clause_markers"]),
+        clause_boundaries=frozenset(cond["clause_boundaries"]),
+        clause_max_words=int(cond["clause_max_words"]),
+        separators=seps,
+        fallback_condition=comp(_alt(cond["fallback_condition_words"])),
+        adjust_all=tuple(comp(p) for p in eff["adjust_all_patterns"]),
+        confounder_strip=tuple(comp(p) for p in eff["confounder_role_strip"]),
+        confounder_suffix=tuple(comp(p) for p in eff["confounder_suffix"]),
+        roles=tuple((comp(r["re"]), r["slot"]) for r in eff["roles"]),
+        values=tuple((comp(r["re"]), r["t0"], r["t1"]) for r in eff["values"]),
+        number_words=dict(nums["words"]),
+        negative_words=tuple(nums["negative_words"]),
+        alpha=tuple(comp(p) for p in v["alpha"]),
+        cause_direction=tuple(comp(p) for p in v["direction"]["cause"]),
+        shared_pair=tuple(comp(p) for p in v["direction"]["shared_pair"]),
+        followup_starters=re.compile(r"^\W*" + _alt(fu["starters"]) + BOUND_R),
+        followup_additive=comp(_alt(fu["additive"])),
+        followup_replace=comp(_alt(fu["replace"])),
+        followup_drop=comp(_alt(fu["drop"])),
+        pronouns=comp(_alt(fu["pronouns"])),
+        dataset_cues=_alt(v["dataset_cues"]),
+        article_followers=frozenset(v["article_followers"]),
+        partial_generic=frozenset(v["partial_match_generic_words"]),
+        stopwords=frozenset(v["stopwords"]),
+        function_words=frozenset(v["function_words"]),
+        abbreviations=tuple(v["abbreviations"].items()),
+        number_re=number_re,
+        choice_cue=v["choice_cue"],
+        synonyms=dict(v.get("synonyms", {})),
+    )
+
+
+@lru_cache(maxsize=4)
+def _vocabulary_from_text(text: str) -> Vocabulary:
+    return _compile_vocabulary(json.loads(text))
+
+
+def load_vocabulary(name: str = "offline_vocabulary.json") -> Vocabulary:
+    """The compiled vocabulary from ``prompts/<name>``."""
+    return _vocabulary_from_text(load_prompt(name))
