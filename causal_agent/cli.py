@@ -1,27 +1,22 @@
 """The ``causal-agent`` command line.
 
 Module import stays light (typer only): every command imports the heavy libraries it needs inside
-its body, so ``causal-agent --help`` never loads pandas, causal-learn, DoWhy or LangGraph.
+its body, so ``causal-agent --help`` never loads pandas, causal-learn, DoWhy, LangChain or
+LangGraph. Plugins add their own commands (``eval`` comes from the evals plugin), so this module
+imports no plugin; :func:`make_app` builds a new app per run instead of growing a global one.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from importlib import metadata
 from typing import Annotated, Any
 
 import typer
 
 from .errors import CausalAgentError
-
-app = typer.Typer(
-    name="causal-agent",
-    help="Ask causal questions about a table; an agent answers with real causal tools.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 
 ModelOpt = Annotated[
     str | None,
@@ -45,7 +40,6 @@ def _split_columns(columns: str | None) -> list[str] | None:
     return names
 
 
-@app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in plain English.")],
     data: Annotated[list[str], typer.Option("--data", "-d", help="CSV/TSV/Parquet file (repeatable).")],
@@ -71,7 +65,6 @@ def ask(
     print_answer(answer)
 
 
-@app.command()
 def demo(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
@@ -83,7 +76,6 @@ def demo(
     run_demo(model=model, base_url=base_url, as_json=as_json)
 
 
-@app.command()
 def chat(
     data: Annotated[list[str] | None, typer.Option("--data", "-d", help="CSV/TSV/Parquet file to load (repeatable).")] = None,
     model: ModelOpt = None,
@@ -97,39 +89,108 @@ def chat(
     run_chat(data=data or [], model=model, base_url=base_url, memory=memory, history_path=history)
 
 
-@app.command()
 def plugins(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """List installed plugins, their versions, sources and tools."""
-    from .plugins import make_plugin_manager, plugin_infos
+    """List installed plugins: versions, sources and what each registers."""
+    from .plugins import collect_registry, make_plugin_manager, plugin_infos
 
-    infos = plugin_infos(make_plugin_manager())
+    pm = make_plugin_manager()
+    registry = collect_registry(pm)
+    infos = plugin_infos(pm, registry)
     if as_json:
         typer.echo(json.dumps([i.as_dict() for i in infos], indent=2))
         return
-    from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
+    # (header, cell text per plugin); a kind of registration no plugin uses gets no column
+    optional: list[tuple[str, list[str]]] = [
+        ("tools", ["\n".join(i.tools) for i in infos]),
+        ("intents", ["\n".join(_unique(str(x["name"]) for x in i.intents)) for i in infos]),
+        ("algorithms", ["\n".join(str(a["name"]) for a in i.algorithms) for i in infos]),
+        ("CI tests", ["\n".join(i.ci_tests) for i in infos]),
+        ("estimators", ["\n".join(i.estimators) for i in infos]),
+        ("models", ["\n".join(i.models) for i in infos]),
+    ]
+    shown = [(header, cells) for header, cells in optional if any(cells)]
     table = Table(title="causal-agent plugins")
-    for col in ("plugin", "version", "source", "tools", "algorithms"):
-        table.add_column(col)
-    for i in infos:
-        table.add_row(i.name, i.version or "-", i.source, ", ".join(i.tools), ", ".join(i.algorithms))
-    Console().print(table)
+    table.add_column("plugin", no_wrap=True)
+    table.add_column("version")
+    table.add_column("source", overflow="fold")
+    for header, _ in shown:
+        table.add_column(header, no_wrap=True)
+    for row, i in enumerate(infos):
+        table.add_row(escape(i.name), i.version or "-", escape(i.source),
+                      *(escape(cells[row]) for _, cells in shown))
+    console = _wide_console()
+    console.print(table)
+    for warning in registry.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
 
 
-def _register_plugin_commands() -> None:
-    """Let plugins (built-in and third-party) add commands, without building their tools."""
+def _wide_console() -> Any:
+    """A rich console; piped output gets 160 columns so wide tables keep one name per line."""
+    from rich.console import Console
+
+    console = Console()
+    return console if console.is_terminal else Console(width=max(console.width, 160))
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    """``items`` without repeats, in first-seen order (a tool's intents may share a name)."""
+    return list(dict.fromkeys(items))
+
+
+def models(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False) -> None:
+    """List the model prefixes the plugins register, and the configured default model."""
+    from .config import load_config
+    from .plugins import collect_registry, make_plugin_manager
+
+    default = load_config().model
+    backends = [m.as_dict() for m in collect_registry(make_plugin_manager()).models.values()]
+    if as_json:
+        typer.echo(json.dumps({"default": default, "models": backends}, indent=2))
+        return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    default_prefix = default.split(":", 1)[0].lower()
+    table = Table(title="causal-agent models")
+    for col in ("prefix", "description", "plugin"):
+        table.add_column(col, overflow="fold")
+    for m in backends:
+        usage = m["prefix"] if m["prefix"] == "offline" else f"{m['prefix']}:<model>"
+        style = "bold" if m["prefix"] == default_prefix else None
+        table.add_row(escape(usage), escape(m["description"]), escape(m["plugin"]), style=style)
+    console = Console()
+    console.print(table)
+    console.print(f"default: [bold]{escape(default)}[/] (--model, CAUSAL_AGENT_MODEL or the config file)")
+
+
+def make_app() -> typer.Typer:
+    """The command line: the core commands, then those the plugins (built-in and third-party)
+    register, found without building their tools."""
     from .plugins import command_plugins
 
+    app = typer.Typer(
+        name="causal-agent",
+        help="Ask causal questions about a table; an agent answers with real causal tools.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    app.callback(invoke_without_command=True)(_root)
+    for command in (ask, demo, chat, plugins, models):
+        app.command()(command)
     for plugin in command_plugins():
         plugin.register_commands(cli=app)
+    return app
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning user errors into one clear line."""
     try:
-        _register_plugin_commands()
-        rc = app(args=argv, standalone_mode=False)
+        rc = make_app()(args=argv, standalone_mode=False)
         if isinstance(rc, int) and rc:
             sys.exit(rc)
     except CausalAgentError as exc:
@@ -138,19 +199,28 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
-    except typer.Exit as exc:
+    except typer.Exit as exc:  # click's own Exit / Abort in older typer, as typer re-exports them
         sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors and the like
-        import click
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as exc:  # usage errors: a missing argument, an unknown command or option
+        code = _usage_error_code(exc)
+        if code is None:
+            raise
+        sys.exit(code)
 
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
-        raise
+
+def _usage_error_code(exc: Exception) -> int | None:
+    """Print a click usage error as click does and return its exit code (None: not one).
+
+    Recognised by shape, ``show()`` plus ``exit_code``: typer >= 0.2x vendors click, so its
+    exceptions are not ``click.ClickException`` and an ``isinstance`` check lets a traceback out.
+    """
+    show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+    if callable(show) and isinstance(code, int):
+        show()
+        return code
+    return None
 
 
 def version() -> str:
@@ -160,13 +230,13 @@ def version() -> str:
         return "unknown"
 
 
-@app.callback(invoke_without_command=True)
 def _root(
     show_version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
 ) -> None:
+    """The options before the command."""
     if show_version:
         typer.echo(f"causal-agent {version()}")
         raise typer.Exit(0)
 
 
-__all__: list[Any] = ["app", "main"]
+__all__ = ["main", "make_app"]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from causal_agent.cli import main
+from causal_agent.hookspecs import hookimpl
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
@@ -23,6 +26,15 @@ def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
+HEAVY = {"causallearn", "dowhy", "langgraph", "langchain", "langchain_core", "pandas"}
+
+
+def _commands(help_text: str) -> list[str]:
+    """Command names in the rows of the help's Commands panel."""
+    panel = help_text.split("Commands", 1)[-1]
+    return [line.strip("│ ").split(" ", 1)[0] for line in panel.splitlines() if line.startswith("│ ")]
+
+
 def test_help_does_not_import_heavy_libraries():
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "causal_agent", "--help"],
@@ -32,8 +44,31 @@ def test_help_does_not_import_heavy_libraries():
     )
     assert proc.returncode == 0 and "ask" in proc.stdout
     imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if "|" in line}
-    assert not imported & {"causallearn", "dowhy", "langgraph", "pandas"}, imported & {
-        "causallearn", "dowhy", "langgraph", "pandas"}
+    assert not imported & HEAVY, imported & HEAVY
+    # eval comes from the evals plugin, models and plugins from the core
+    assert {"ask", "chat", "plugins", "models", "eval"} <= set(_commands(proc.stdout))
+
+
+def test_core_cli_does_not_import_the_evals_package():
+    source = Path(sys.modules[main.__module__].__file__).read_text(encoding="utf-8")
+    modules = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            modules |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules.add(node.module)
+    assert not {m for m in modules if m.split(".")[0] == "causal_agent_evals"}
+    assert "causal_agent_evals" not in source
+
+
+def test_eval_help_and_usage_errors_are_short(capsys):
+    code, out, _ = run_cli(capsys, "eval", "--help")
+    assert code == 0 and "--suite" in out
+    code, out, err = run_cli(capsys, "no-such-command")
+    assert code == 2 and "Traceback" not in err and "no-such-command" in err
+    # a second run in the same process builds a new app: eval is registered once, not twice
+    code, out, _ = run_cli(capsys, "--help")
+    assert code == 0 and _commands(out).count("eval") == 1
 
 
 def test_ask_json_is_one_object(capsys, clinic_path):
@@ -107,7 +142,42 @@ def test_plugins_json_lists_tools(capsys):
     plugins = json.loads(out)
     with_tools = [p for p in plugins if p["tools"]]
     assert len(with_tools) >= 4 and sum(len(p["tools"]) for p in plugins) >= 5
-    assert all({"name", "version", "tools"} <= set(p) for p in plugins)
+    assert all({"name", "version", "source", "tools", "intents", "algorithms"} <= set(p) for p in plugins)
+
+
+class _IntentForAMissingTool:
+    """A plugin registering an intent for a tool nobody loads: a warning, not a crash."""
+
+    @hookimpl
+    def register_intents(self, register):  # noqa: ANN001, ANN201
+        register("no_such_tool", examples=["count the rows of {dataset}"])
+
+
+def test_plugins_table_shows_registrations_and_warnings(capsys, monkeypatch):
+    import causal_agent.plugins as host
+
+    real = host.make_plugin_manager
+    monkeypatch.setattr(host, "make_plugin_manager", lambda extra=(): real([*extra, _IntentForAMissingTool()]))
+    code, out, err = run_cli(capsys, "plugins")
+    assert code == 0, err
+    header = next(line for line in out.splitlines() if "plugin" in line and "version" in line)
+    assert {"source", "tools", "algorithms", "models"} <= set(header.replace("┃", " ").split())
+    assert "discover_graph" in out and " pc " in out and " offline " in out
+    assert "warning:" in out and "no_such_tool" in out
+
+
+def test_models_lists_prefixes_and_the_default(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("CAUSAL_AGENT_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("CAUSAL_AGENT_MODEL", "openai:gpt-4o-mini")
+    code, out, err = run_cli(capsys, "models", "--json")
+    assert code == 0, err
+    obj = json.loads(out)
+    assert obj["default"] == "openai:gpt-4o-mini"
+    assert {"offline", "openai"} <= {m["prefix"] for m in obj["models"]}
+    assert all(set(m) == {"prefix", "description", "plugin"} and m["description"] for m in obj["models"])
+    monkeypatch.delenv("CAUSAL_AGENT_MODEL")
+    code, out, _ = run_cli(capsys, "models")
+    assert code == 0 and "offline" in out and "openai:<model>" in out and "default: offline" in out
 
 
 def test_demo_runs(capsys):
