@@ -421,7 +421,7 @@ class Planner:
             elif isinstance(kind, Mapping):
                 values = kind["choice"]
                 table = self.choices.get(values, []) if isinstance(values, str) else [(v, [v]) for v in values]
-                picked = _choice(seg, table)
+                picked = _choice(seg, table) or _misspelt_choice(ctx, seg, table)
                 if picked is not None:
                     plan.args[slot] = picked
 
@@ -572,6 +572,21 @@ def _choice(seg: str, table: Sequence[tuple[str, Sequence[str]]]) -> str | None:
             if n and _name_pattern(n).search(seg) and (best is None or len(n) > best[0]):
                 best = (len(n), value)
     return best[1] if best else None
+
+
+def _misspelt_choice(ctx: rd._Context, seg: str, table: Sequence[tuple[str, Sequence[str]]]) -> str | None:
+    """A word after a choice cue ('using chowlu') close to a known value: passed on as written, so
+    the tool's one-line error names the known values, instead of a silent default."""
+    from ..names import edit_distance
+
+    names = {n.lower() for v, ns in table for n in (v, *ns)}
+    for m in re.finditer(BOUND_L + ctx.vocab.choice_cue, seg):
+        for word in re.findall(r"[a-z][a-z0-9\-]*", seg[m.start():])[1:4]:  # the words after the cue
+            if len(word) < 4 or word in ctx.vocab.stopwords or word in names:
+                continue
+            if any(edit_distance(word, n, 2) <= (1 if len(n) <= 5 else 2) for n in names if len(n) >= 3):
+                return word
+    return None
 
 
 def _number_after(ctx: rd._Context, seg: str, slot: str) -> float | None:
