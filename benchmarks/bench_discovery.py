@@ -44,16 +44,17 @@ def main() -> int:
     from causal_agent.discover import discover
     from causal_agent.graph import CausalGraph, cpdag_of
     from causal_agent.memory import GraphMemory
-    from causal_agent.plugins import collect_algorithms, make_plugin_manager
+    from causal_agent.plugins import collect_registry, make_plugin_manager
 
     import causallearn.search.ConstraintBased.PC  # noqa: F401  (import cost is not discovery cost)
 
-    algorithms = collect_algorithms(make_plugin_manager())
+    registry = collect_registry(make_plugin_manager())
     print(f"{'size':>16} {'cold s':>8} {'PC s':>8} {'warm s':>8} {'edges':>6} {'true':>5} {'SHD':>4} "
           f"{'traced MB':>10}")
     for p, n in SIZES:
         frame, true_edges = random_dag_data(p, n, SEED)
-        ctx = AgentContext(datasets=DatasetRegistry(), memory=GraphMemory(), algorithms=algorithms)
+        ctx = AgentContext(datasets=DatasetRegistry(), memory=GraphMemory(),
+                           algorithms=dict(registry.algorithms), ci_tests=dict(registry.ci_tests))
         ctx.datasets.add(load_dataset(frame, name=f"bench_{p}x{n}"))
 
         tracemalloc.start()

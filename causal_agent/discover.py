@@ -4,17 +4,30 @@
 returns a stored graph when memory already holds one for the same data, variables, algorithm and
 parameters, and otherwise runs a registered algorithm and stores the result with full provenance.
 
-How ``algorithm="auto"`` chooses (from the profile of the chosen variables):
+How ``algorithm="auto"`` chooses. It names no algorithm: it ranks the registered ones by what they
+declare (``register_algorithms``) against the profile of the chosen variables.
 
-- every variable discrete (binary/discrete/categorical) -> **PC with chi-square**;
-- every variable continuous and nearly all of them clearly non-Gaussian (at most one
-  Gaussian-looking column and at least 80% non-Gaussian), at an affordable size -> **DirectLiNGAM**:
-  under a linear model with non-Gaussian noise it identifies edge directions that PC leaves
-  undirected. It is NOT chosen otherwise, because on Gaussian or nonlinear data LiNGAM returns
-  confidently wrong directions;
-- otherwise -> **PC with Fisher-z**: Fisher-z works on the correlation matrix, so its cost barely
-  grows with n, which keeps large tables affordable. KCI (O(n³) per test) is never chosen
-  automatically; when asked for, it runs on at most ``KCI_DISCOVERY_MAX_ROWS`` sampled rows.
+1. **Eligible**: the algorithm declares the data kind (all discrete / all continuous / mixed) in
+   ``data_kinds``; it declares ``latent_confounders`` if they were asked for; and every assumption
+   the profile can check holds: ``non_gaussian`` needs nearly all continuous columns clearly
+   non-Gaussian (at most one Gaussian-looking and at least ``NON_GAUSSIAN_MIN_SHARE``), ``gaussian``
+   none clearly non-Gaussian. Assumptions the profile cannot check (``linear``) are stated in the
+   reason, not tested.
+2. **Ranked**, lexicographically: affordable first (``cost`` x n x p³ within ``AUTO_BUDGET``; if
+   nothing eligible is affordable, the cheapest is taken); then the more informative ``output``
+   (dag > cpdag > pag: a DAG orients every edge, a CPDAG leaves the unorientable ones undirected, a
+   PAG adds circle marks for possible latent confounding); then the lower ``cost``; then
+   registration order.
+3. An algorithm that ``uses_ci_test`` gets the cheapest registered CI test declaring the data kind
+   (``choose_ci_test(allow_nonlinear=False)``): PC runs many tests.
+
+With the built-ins this gives: discrete data -> **PC with chi-square**; continuous data, nearly all
+clearly non-Gaussian, at an affordable size -> **DirectLiNGAM** (a DAG: under a linear model with
+non-Gaussian noise it orients edges PC leaves undirected; on Gaussian data it would orient them
+confidently wrong, which is why its ``non_gaussian`` assumption gates it); otherwise -> **PC with
+Fisher-z** (cheapest; Fisher-z works on the correlation matrix, so its cost barely grows with n).
+A test whose per-test cost grows as n³ or faster (KCI) is never chosen automatically; when asked
+for, it runs on at most ``COSTLY_TEST_MAX_ROWS`` sampled rows.
 
 Background knowledge (``Background``) goes to causal-learn's ``BackgroundKnowledge`` for PC and
 FCI, to DirectLiNGAM's prior-knowledge matrix for LiNGAM, and algorithms without support raise an
@@ -36,26 +49,46 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field, field_validator
 
 from .errors import AlgorithmError, CausalAgentError, PluginError, VariableError
+from .graph import CausalGraph
 from .independence import (
-    CI_METHODS,
     DISCRETE_KINDS,
+    alternatives,
     check_alpha,
     choose_ci_test,
+    ci_label,
+    ci_test_table,
+    data_kind,
+    discovery_ci_test,
     normalize_method,
     require_discrete,
 )
 
-from .graph import CausalGraph
-
 if TYPE_CHECKING:  # pragma: no cover
     from .context import AgentContext
     from .data import Dataset
+    from .registry import Algorithm, CITest
 
-KCI_DISCOVERY_MAX_ROWS = 1500
-#: DirectLiNGAM costs about n·p³ (0.4 s at 2000 x 10 here); above this budget (~5 s) the auto
-#: choice falls back to PC.
-LINGAM_AUTO_BUDGET = 30_000_000
-LINGAM_MIN_NON_GAUSSIAN = 0.8
+#: rows a CI test whose per-test cost grows as n^COSTLY_TEST_COST (KCI) runs on inside discovery
+COSTLY_TEST_MAX_ROWS = 1500
+COSTLY_TEST_COST = 3.0
+#: ``auto``'s budget for cost x n x p³: an algorithm of cost 1 (DirectLiNGAM: 0.4 s at 2000 x 10
+#: here) stays within it up to ~5 s.
+AUTO_BUDGET = 30_000_000
+NON_GAUSSIAN_MIN_SHARE = 0.8
+#: output kinds, most informative first
+OUTPUT_ORDER: tuple[str, ...] = ("dag", "cpdag", "pag")
+_OUTPUT_TEXT = {
+    "dag": "a DAG, every edge oriented",
+    "cpdag": "a CPDAG, edges it cannot orient left undirected",
+    "pag": "a PAG, with circle marks where latent confounding is possible",
+}
+#: assumptions the data profile can check (others are stated, not tested)
+CHECKED_ASSUMPTIONS: tuple[str, ...] = ("non_gaussian", "gaussian")
+
+
+class DiscoveryNote(UserWarning):
+    """Warn with this category inside an algorithm function to add a caveat to the result's
+    ``notes`` (e.g. how background knowledge was translated); other warnings stay silent."""
 
 _ARROW = re.compile(r"\s*(?:-+>|→|=>)\s*")
 
@@ -212,55 +245,104 @@ class DiscoveryResult(BaseModel):
     summary: str
 
 
-def uses_ci_test(function: Any) -> bool:
-    """Whether an algorithm function takes ``alpha``/``ci_test`` (plugins mark it ``uses_ci_test``)."""
-    return bool(getattr(function, "uses_ci_test", True))
+def _assumption_unmet(assumption: str, continuous: int, non_gaussian: Sequence[str]) -> str | None:
+    """Why the profile contradicts ``assumption`` (None: it holds or cannot be checked)."""
+    k = len(non_gaussian)
+    if assumption == "non_gaussian":
+        needed = max(continuous - 1, math.ceil(NON_GAUSSIAN_MIN_SHARE * continuous), 1)
+        if k < needed:
+            return f"only {k} of {continuous} variables are clearly non-Gaussian"
+    if assumption == "gaussian" and k:
+        return f"{k} of {continuous} variables are clearly non-Gaussian"
+    return None
+
+
+def _readable(assumptions: Sequence[str]) -> str:
+    return ", ".join(a.replace("_", "-").replace("gaussian", "Gaussian") for a in assumptions)
 
 
 def choose_algorithm(
-    dataset: Dataset, variables: Sequence[str], n: int, available: Sequence[str]
+    dataset: Dataset,
+    variables: Sequence[str],
+    n: int,
+    algorithms: Mapping[str, Algorithm],
+    ci_tests: Mapping[str, CITest] | None = None,
+    *,
+    latent_confounders: bool = False,
 ) -> tuple[str, str | None, str]:
-    """The algorithm (and CI test) ``auto`` picks for these variables, and why."""
+    """The registered algorithm (and CI test) ``auto`` picks for these variables, and why, from
+    the algorithms' declarations only (the ranking rule is in the module docstring)."""
     p = len(variables)
-    kinds = [dataset.kind(v) for v in variables]
-    if all(k in DISCRETE_KINDS for k in kinds):
-        return "pc", "chisq", (
-            f"all {p} variables are discrete, so PC with chi-square tests on the category counts"
-        )
-    continuous = [v for v, k in zip(variables, kinds) if k == "continuous"]
+    kind = data_kind(dataset, variables)
+    continuous = [v for v in variables if dataset.kind(v) == "continuous"]
+    discrete = [v for v in variables if dataset.kind(v) in DISCRETE_KINDS]
     non_gaussian = [v for v in continuous if dataset.profile.column(v).gaussian is False]
-    if len(continuous) == p and "lingam" in available:
-        needed = max(p - 1, math.ceil(LINGAM_MIN_NON_GAUSSIAN * p))
-        if len(non_gaussian) >= needed:
-            if n * p**3 <= LINGAM_AUTO_BUDGET:
-                return "lingam", None, (
-                    f"{len(non_gaussian)} of {p} continuous variables are clearly non-Gaussian, so"
-                    " DirectLiNGAM, which orients every edge under a linear non-Gaussian model"
-                    " (PC would leave some undirected); it assumes linear relations, and its"
-                    " directions are unreliable if the data are nonlinear"
-                )
-            ng_note = (
-                f"; DirectLiNGAM would suit the non-Gaussian data but is too costly at {n} rows x"
-                f" {p} variables"
-            )
+    eligible: list[Algorithm] = []
+    excluded: list[tuple[Algorithm, str]] = []  # declared the data kind, an assumption fails
+    for algo in algorithms.values():
+        if kind not in algo.data_kinds or (latent_confounders and not algo.latent_confounders):
+            continue
+        unmet = [u for u in (_assumption_unmet(a, len(continuous), non_gaussian)
+                             for a in algo.assumptions) if u]
+        if unmet:
+            excluded.append((algo, unmet[0]))
         else:
-            ng_note = (
-                f"; DirectLiNGAM not chosen: only {len(non_gaussian)} of {p} variables are clearly"
-                " non-Gaussian and it mis-orients edges on Gaussian data" if non_gaussian else ""
-            )
-    else:
-        ng_note = ""
-    discrete = [v for v, k in zip(variables, kinds) if k in DISCRETE_KINDS]
-    if discrete:
-        why = (
-            f"mixed data ({len(discrete)} discrete, {len(continuous)} continuous), so PC with"
-            " Fisher-z on the integer codes (linear association only)"
+            eligible.append(algo)
+    if not eligible:
+        wanted = f"{kind} data" + (" with latent confounders" if latent_confounders else "")
+        raise AlgorithmError(
+            f"no registered discovery algorithm declares {wanted} (known: "
+            f"{', '.join(algorithms) or 'none'}); name one with algorithm="
         )
+    load = n * p**3
+
+    def rank(algo: Algorithm) -> tuple[bool, int, float]:
+        return (algo.cost * load > AUTO_BUDGET, OUTPUT_ORDER.index(algo.output), algo.cost)
+
+    best = min(eligible, key=rank)  # min keeps registration order on ties
+    ci_name: str | None = None
+    if best.uses_ci_test:
+        ci_name, _ = choose_ci_test(dataset, variables, n, allow_nonlinear=False,
+                                         tests=ci_tests)
+    better = [a for a in algorithms.values() if kind in a.data_kinds
+              and OUTPUT_ORDER.index(a.output) < OUTPUT_ORDER.index(best.output)]
+
+    if kind == "discrete":
+        why = f"all {p} variables are discrete, so {best.label}"
+    elif kind == "mixed":
+        why = f"mixed data ({len(discrete)} discrete, {len(continuous)} continuous), so {best.label}"
+    elif "non_gaussian" in best.assumptions:
+        why = f"{len(non_gaussian)} of {p} continuous variables are clearly non-Gaussian, so {best.label}"
     else:
-        why = "continuous data, so PC with Fisher-z (partial correlations)"
-    if n * p >= 100_000:
-        why += f"; Fisher-z works on the correlation matrix, so it stays fast at {n} rows x {p} variables"
-    return "pc", "fisherz", why + ng_note
+        why = f"continuous data, so {best.label}"
+    if ci_name is not None:
+        test = ci_test_table(ci_tests)[ci_name]
+        why += f" with {test.label} tests"
+        if kind == "mixed":
+            why += " on the integer codes" + ("" if test.nonlinear else " (linear association only)")
+    # say what the output bought when the runner-up would have given less
+    runner = min((a for a in eligible if a is not best), key=rank, default=None)
+    if runner is not None and OUTPUT_ORDER.index(runner.output) > OUTPUT_ORDER.index(best.output):
+        why += (f", which gives {_OUTPUT_TEXT[best.output]} ({runner.label} would give"
+                f" {_OUTPUT_TEXT[runner.output]})")
+    if best.assumptions:
+        unchecked = [a for a in best.assumptions if a not in CHECKED_ASSUMPTIONS]
+        why += f"; it assumes {_readable(best.assumptions)} data"
+        if unchecked:
+            why += (f" ({_readable(unchecked)}: not checked here, and its result is unreliable if"
+                    " that fails)")
+    if ci_name is not None and test.cost == 0 and n * p >= 100_000:
+        why += (f"; {test.label} tests do not grow in cost with n, so it stays fast at {n} rows x"
+                f" {p} variables")
+    for algo in better:
+        if algo in eligible and rank(algo)[0]:
+            why += (f"; {algo.label} would suit the data but is too costly at {n} rows x {p}"
+                    " variables")
+    for algo, unmet in excluded:
+        if algo in better and non_gaussian:
+            why += (f"; {algo.label} not chosen: {unmet} and it assumes"
+                    f" {_readable(algo.assumptions)} data")
+    return best.name, ci_name, why
 
 
 def _resolve_variables(dataset: Dataset, variables: Sequence[str] | str | None) -> list[str]:
@@ -312,14 +394,15 @@ def _describe(graph: CausalGraph) -> str:
 
 
 def method_label(algorithms: Mapping[str, Any], algorithm: str, ci_test: str | None = None,
-                 alpha: float | None = None) -> str:
+                 alpha: float | None = None, ci_tests: Mapping[str, CITest] | None = None) -> str:
     """How a graph was learned, for people: "PC (Fisher-z, alpha 0.05)", "DirectLiNGAM", "GES".
 
     The one place an algorithm's label is read (from its registration; a graph stored by an
-    algorithm that is no longer loaded shows its name in capitals)."""
+    algorithm that is no longer loaded shows its name in capitals); test labels come from the
+    CI tests' registration."""
     algo = algorithms.get(algorithm)
     label = algo.label if algo is not None else algorithm.upper()
-    details = [CI_METHODS.get(ci_test, ci_test)] if ci_test else []
+    details = [ci_label(ci_tests, ci_test)] if ci_test else []
     if alpha is not None:
         details.append(f"alpha {alpha:g}")
     return label + (f" ({', '.join(details)})" if details else "")
@@ -345,6 +428,7 @@ def discover(
     ci_test: str | None = "auto",
     background: Background | dict | None = None,
     partial: str = "induced",
+    latent_confounders: bool = False,
     **params: Any,
 ) -> DiscoveryResult:
     """Learn (or reuse from ``ctx.memory``) a causal graph over ``variables`` of ``dataset``.
@@ -355,8 +439,10 @@ def discover(
     edges, and reuses the full graph from memory. ``partial="marginal"`` instead runs the
     algorithm on the subset's columns alone (what the literature's benchmark does), where
     left-out common causes show up as extra edges.
-    ``algorithm``/``alpha`` default to ``ctx.settings``. Extra ``params`` go to the algorithm and
-    into the memory key.
+    ``algorithm``/``alpha`` default to ``ctx.settings``; ``algorithm`` is ``auto`` or any
+    registered name (an unknown one is an error listing the known ones, never a silent fallback).
+    ``latent_confounders=True`` makes ``auto`` consider only algorithms that declare them.
+    Extra ``params`` go to the algorithm and into the memory key.
     """
     from .memory import GraphRecord, Provenance
     from .registry import lookup
@@ -369,10 +455,12 @@ def discover(
         raise AlgorithmError(f"unknown partial-graph mode {partial!r}; use 'induced' or 'marginal'")
     if mode == "induced" and len(names) < len(ds.variables):
         return _induced(ctx, ds, names, started, algorithm=algorithm, alpha=alpha,
-                        ci_test=ci_test, background=background, **params)
+                        ci_test=ci_test, background=background,
+                        latent_confounders=latent_confounders, **params)
     requested_alpha = alpha
     alpha = check_alpha(ctx.settings.alpha if alpha is None else alpha)
-    wanted_test = normalize_method(ci_test)
+    tests = ci_test_table(ctx.ci_tests)
+    wanted_test = normalize_method(ci_test, tests)
     bg = _coerce_background(background)
     bg = bg.resolve(ds, names) if bg is not None and not bg.is_empty() else None
     notes: list[str] = []
@@ -382,30 +470,33 @@ def discover(
         requested = ctx.settings.algorithm.strip().lower()  # the user's configured default
     if requested == "auto":
         data = ds.matrix(names)
-        name, auto_test, reason = choose_algorithm(ds, names, data.shape[0], list(ctx.algorithms))
-        algo = lookup(ctx.algorithms, name, "discovery algorithm")
+        name, auto_test, reason = choose_algorithm(ds, names, data.shape[0], ctx.algorithms, tests,
+                                                   latent_confounders=latent_confounders)
+        algo = ctx.algorithms[name]
     else:
         algo = lookup(ctx.algorithms, requested, "discovery algorithm")
         name, auto_test, reason = algo.name, None, f"{algo.name} was requested"
         data = None
 
-    ci_based = uses_ci_test(algo.function)
+    ci_based = algo.uses_ci_test
     if ci_based:
         if wanted_test != "auto":
             test = wanted_test
-            reason += f"; {CI_METHODS[test]} tests as requested"
+            reason += f"; {tests[test].label} tests as requested"
         elif auto_test is not None:
             test = auto_test
         else:
             data = ds.matrix(names) if data is None else data
-            test, why = choose_ci_test(ds, names, data.shape[0], allow_kci=False)
-            reason += f"; {CI_METHODS[test]} tests because {why}"
+            test, why = choose_ci_test(ds, names, data.shape[0], allow_nonlinear=False, tests=tests)
+            reason += f"; {tests[test].label} tests because {why}"
         key_params: dict[str, Any] = {"alpha": alpha, "ci_test": wanted_test, "background": bg}
     else:
         if wanted_test != "auto":
+            users = [a for a, spec in ctx.algorithms.items() if spec.uses_ci_test]
             raise AlgorithmError(
                 f"{name} does not use a conditional independence test, so ci_test={ci_test!r}"
-                " cannot apply; leave ci_test as 'auto' or use pc or fci"
+                " cannot apply; leave ci_test as 'auto' or use "
+                + (" or ".join(users) if users else "an algorithm that uses one")
             )
         if requested_alpha is not None:
             notes.append(f"alpha does not apply to {name} (it uses no independence tests).")
@@ -426,7 +517,7 @@ def discover(
         summary = (
             f"Reused graph {key!r} from memory (no discovery run): a {record.graph.kind.upper()}"
             f" over {len(record.graph.nodes)} variables with {_describe(record.graph)}, learned"
-            f" by {method_label(ctx.algorithms, prov.algorithm, prov.ci_test, prov.alpha)}{took} on {prov.created_at}."
+            f" by {method_label(ctx.algorithms, prov.algorithm, prov.ci_test, prov.alpha, ctx.ci_tests)}{took} on {prov.created_at}."
         )
         if notes:
             summary += " Note: " + " ".join(notes)
@@ -441,29 +532,33 @@ def discover(
     n = int(data.shape[0])
     if ds.n_rows - n:
         notes.append(f"{ds.n_rows - n} row(s) with missing values in these variables were left out.")
+    kind = data_kind(ds, names)
+    run_test: Any = None
     if test is not None:
-        require_discrete(ds, names, test, "use ci_test='fisherz'")
-    if test == "kci" and n > KCI_DISCOVERY_MAX_ROWS:
-        import numpy as np
+        spec = tests[test]
+        hint = " or ".join(repr(a) for a in alternatives(tests, kind)) or "another test"
+        require_discrete(ds, names, spec, f"use ci_test={hint}")
+        if spec.cost >= COSTLY_TEST_COST and n > COSTLY_TEST_MAX_ROWS:
+            import numpy as np
 
-        rng = np.random.default_rng(ctx.settings.seed)
-        data = data[np.sort(rng.choice(n, size=KCI_DISCOVERY_MAX_ROWS, replace=False))]
+            rng = np.random.default_rng(ctx.settings.seed)
+            data = data[np.sort(rng.choice(n, size=COSTLY_TEST_MAX_ROWS, replace=False))]
+            notes.append(
+                f"{spec.label} costs O(n^{spec.cost:g}) per test: discovery ran on a random"
+                f" subsample of {COSTLY_TEST_MAX_ROWS} of the {n} rows (seed {ctx.settings.seed})."
+            )
+        run_test = discovery_ci_test(spec, seed=ctx.settings.seed)
+    if kind not in algo.data_kinds:
         notes.append(
-            f"KCI costs O(n^3) per test: discovery ran on a random subsample of"
-            f" {KCI_DISCOVERY_MAX_ROWS} of the {n} rows (seed {ctx.settings.seed})."
+            f"{algo.label} is declared for {' or '.join(sorted(algo.data_kinds))} data and these are"
+            f" {kind}; its result may be unreliable."
         )
-    if name == "lingam" and bg is not None and (bg.required or bg.forbidden):
-        notes.append(
-            "DirectLiNGAM's prior knowledge is about paths: a required edge a -> b became a required"
-            " directed path a to b, a forbidden one forbids any directed path from a to b."
-        )
-    if name == "lingam" and any(ds.kind(v) in DISCRETE_KINDS for v in names):
-        notes.append("DirectLiNGAM assumes continuous variables; discrete ones make it unreliable.")
 
     t0 = time.perf_counter()
-    graph = _run(algo, data, names, alpha=alpha_used, ci_test=test, background=bg,
-                 dataset=ds.name, **params)
+    graph, run_notes = _run(algo, data, names, alpha=alpha_used, ci_test=run_test, background=bg,
+                            dataset=ds.name, **params)
     elapsed = time.perf_counter() - t0
+    notes.extend(run_notes)
     if not isinstance(graph, CausalGraph):
         raise PluginError(
             f"algorithm {name!r} ({algo.plugin}) returned {type(graph).__name__}, not a"
@@ -491,7 +586,7 @@ def discover(
     with_bg = f" and {_background_text(bg)}" if bg is not None else ""
     summary = (
         f"Learned a {graph.kind.upper()} over {len(names)} variables{subset} with"
-        f" {method_label(ctx.algorithms, name, test, alpha_used)}{with_bg} in {elapsed:.2f} s: {_describe(graph)}."
+        f" {method_label(ctx.algorithms, name, test, alpha_used, ctx.ci_tests)}{with_bg} in {elapsed:.2f} s: {_describe(graph)}."
         f" Stored as {key!r}. Why: {reason}."
     )
     if notes:
@@ -503,13 +598,15 @@ def discover(
     )
 
 
-def _run(algo: Any, data: Any, names: list[str], *, dataset: str, **kwargs: Any) -> Any:
-    """Call an algorithm with its console output silenced; library failures become one line."""
+def _run(algo: Any, data: Any, names: list[str], *, dataset: str,
+         **kwargs: Any) -> tuple[Any, list[str]]:
+    """Call an algorithm with its console output silenced; library failures become one line.
+    Returns the result and the ``DiscoveryNote`` warnings it raised (other warnings are dropped)."""
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
-                warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return algo.function(data, list(names), **kwargs)
+                warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = algo.function(data, list(names), **kwargs)
     except CausalAgentError:
         raise
     except Exception as exc:  # a library failure on this data: say which and what to try
@@ -518,11 +615,19 @@ def _run(algo: Any, data: Any, names: list[str], *, dataset: str, **kwargs: Any)
             f"{algo.name} failed on dataset {dataset} ({type(exc).__name__}: {first[:200]});"
             " try another algorithm or ci_test, or fewer variables"
         ) from exc
+    notes = [str(w.message) for w in caught if issubclass(w.category, DiscoveryNote)]
+    return result, list(dict.fromkeys(notes))
 
 
 __all__ = [
-    "Background", "DiscoveryResult", "KCI_DISCOVERY_MAX_ROWS", "choose_algorithm", "discover",
-    "method_label", "uses_ci_test",
+    "AUTO_BUDGET",
+    "COSTLY_TEST_MAX_ROWS",
+    "Background",
+    "DiscoveryNote",
+    "DiscoveryResult",
+    "choose_algorithm",
+    "discover",
+    "method_label",
 ]
 
 
@@ -546,7 +651,7 @@ def _induced(ctx: AgentContext, ds: Dataset, names: list[str], started: float, *
     how = "reused from memory" if full.reused else "learned now"
     summary = (
         f"Partial graph over {', '.join(names)}: the subgraph of the full graph {full.key!r}"
-        f" ({how}, {method_label(ctx.algorithms, full.algorithm, full.ci_test, full.alpha)}), {_describe(graph)}."
+        f" ({how}, {method_label(ctx.algorithms, full.algorithm, full.ci_test, full.alpha, ctx.ci_tests)}), {_describe(graph)}."
         f" Stored as {key!r}. Learning on all variables keeps their common causes in view."
     )
     return DiscoveryResult(

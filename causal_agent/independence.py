@@ -4,34 +4,48 @@ The test runs on causal-learn's ``CIT`` (KCI on its ``KCI_UInd``/``KCI_CInd`` cl
 return the test statistic). **p < alpha means dependent**: the null hypothesis of every test here is
 independence, so a small p-value rejects it.
 
-How ``method="auto"`` chooses (from the dataset profile of the tested variables):
+How ``method="auto"`` chooses. It names no test: it reads the declarations of the registered tests
+(``register_ci_tests``: ``data_kinds``, ``nonlinear``, ``cost``, ``assumptions``) and ranks those
+that declare the data kind of the tested variables (all discrete / all continuous / mixed):
 
-- every variable binary/discrete/categorical -> **chi-square** (``chisq``). Chi-square and G² are
-  asymptotically the same test; Pearson's chi-square is chosen because its chi-square
-  approximation holds up better than G²'s when the contingency tables of a conditional test are
-  sparse (small expected counts per stratum), which is the usual case as ``given`` grows.
-- at most ``KCI_SMALL_N`` rows and a non-Gaussian continuous variable -> **KCI**: at small n the
-  Fisher-z normal approximation is unreliable for non-Gaussian data, and KCI is affordable there.
-- every variable continuous and a relation among them **nonlinear** -> **KCI** without a
-  conditioning set, **residual KCI** (``rkci``) with one. Fisher-z tests partial *linear*
-  correlation: a nonlinear dependence can leave it near zero (Y = X² with symmetric X), and a
-  conditioning set Z that screens X off from Y does not do so linearly when X and Y depend on Z
-  nonlinearly (false "dependent"). The check (``nonlinearity_check``) is a nested F-test of a
-  linear regression against one that adds a cubic B-spline basis (knots at quantiles) of every
-  regressor, for X on Z and Y on Z, and Y on (X, Z) and X on (Y, Z) (with Z empty: Y on X and
-  X on Y). A relation counts as nonlinear only if p < ``NONLINEAR_P`` **and** the splines remove
-  at least ``NONLINEAR_GAIN`` of the linear residual variance, so linear data stays on Fisher-z
-  (linear-Gaussian: ~0.1% of tests switch; linear with non-Gaussian noise switches more often,
-  because E[cause | effect] is then genuinely nonlinear, and residual KCI is exact there too).
-- otherwise -> **Fisher-z** (partial correlation). It detects linear association only; for mixed
-  discrete/continuous variables it runs on the integer codes and says so in ``notes``; for
-  non-Gaussian columns the notes suggest ``method="kci"`` to look for nonlinear dependence.
+- every variable binary/discrete/categorical -> the **cheapest** test declaring discrete data (ties:
+  registration order). Of the built-ins that is chi-square: it and G² are asymptotically the same
+  test, and Pearson's chi-square approximation holds up better when the contingency tables of a
+  conditional test are sparse, so the plugin registers it first.
+- at most ``KCI_SMALL_N`` rows and a non-Gaussian continuous variable -> the nonlinear test with the
+  **fewest assumptions** (then the cheapest): at small n the Fisher-z normal approximation is
+  unreliable for non-Gaussian data, and an assumption-free kernel test (KCI) is affordable there.
+- every variable continuous and a relation among them **nonlinear** -> a nonlinear test: without a
+  conditioning set the one with the fewest assumptions (KCI: every unconditional kernel test is
+  O(n²)), with one the **cheapest** (residual KCI, ``rkci``: conditional KCI is O(n³)). Fisher-z
+  tests partial *linear* correlation: a nonlinear dependence can leave it near zero (Y = X² with
+  symmetric X), and a conditioning set Z that screens X off from Y does not do so linearly when X
+  and Y depend on Z nonlinearly (false "dependent"). The check (``nonlinearity_check``) is a
+  nested F-test of a linear regression against one that adds a cubic B-spline basis (knots at
+  quantiles) of every regressor, for X on Z and Y on Z, and Y on (X, Z) and X on (Y, Z) (with Z
+  empty: Y on X and X on Y). A relation counts as nonlinear only if p < ``NONLINEAR_P`` **and** the
+  splines remove at least ``NONLINEAR_GAIN`` of the linear residual variance, so linear data stays
+  on Fisher-z (linear-Gaussian: ~0.1% of tests switch; linear with non-Gaussian noise switches more
+  often, because E[cause | effect] is then genuinely nonlinear, and residual KCI is exact there too).
+- otherwise -> the **cheapest linear** test (``nonlinear=False``): Fisher-z (partial correlation).
+  It detects linear association only; for mixed discrete/continuous variables it runs on the
+  integer codes and says so in ``notes``; for non-Gaussian columns the notes suggest the
+  assumption-free nonlinear test to look for nonlinear dependence.
+
+Discovery (``allow_nonlinear=False``) uses only the first and last rule: PC runs many tests, so it
+keeps the cheapest test for the data kind unless a test is named.
+
+A registered test with its own ``function(data, x, y, given) -> p`` runs when named; a built-in
+(``function=None``) runs on the implementations below. ``ci_test_table`` gives the tests of a
+context, or, for a context built without a registry, the built-in plugin's registrations collected
+afresh (the same declarations, no module-level table).
 
 Residual KCI regresses X and Y on the additive spline basis of Z (all rows; cheap least squares)
 and tests the residuals for independence with KCI's unconditional test (HSIC with a gamma null).
 It is exact for additive-noise relations (X = f(Z) + e with e ⫫ Z) and takes ~0.1 s, where
 ``KCI_CInd`` takes 1–3 s at 1000 rows and was no more accurate on the eval's nonlinear SCMs. It
-is a single-test method: PC discovery keeps Fisher-z (``allow_kci=False``).
+is a single-test method in ``auto``; named in discovery it runs through causal-learn's PC as a
+p-value function (``discovery_ci_test``).
 
 KCI costs O(n³) (conditional) or O(n²) (unconditional), so it runs on a seeded random subsample of
 at most ``KCI_MAX_ROWS`` (conditional) or ``HSIC_MAX_ROWS`` rows (unconditional, residual KCI).
@@ -40,42 +54,30 @@ at most ``KCI_MAX_ROWS`` (conditional) or ``HSIC_MAX_ROWS`` rows (unconditional,
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from .errors import AlgorithmError, DataError, VariableError, closest
+from .errors import (
+    AlgorithmError,
+    CausalAgentError,
+    DataError,
+    PluginError,
+    VariableError,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
     from .data import Dataset
+    from .registry import CITest
 
-#: Test name -> how it is called in summaries.
-CI_METHODS: dict[str, str] = {
-    "fisherz": "Fisher-z",
-    "chisq": "chi-square",
-    "gsq": "G-squared",
-    "kci": "KCI",
-}
-_ALIASES: dict[str, str] = {
-    "fisher": "fisherz", "fisher_z": "fisherz", "fisherz": "fisherz", "partial_correlation": "fisherz",
-    "chisq": "chisq", "chi2": "chisq", "chi_square": "chisq", "chisquare": "chisq",
-    "chi_squared": "chisq", "pearson": "chisq",
-    "gsq": "gsq", "g2": "gsq", "g_square": "gsq", "gsquare": "gsq", "g_squared": "gsq", "g_test": "gsq",
-    "kci": "kci", "kernel": "kci",
-}
 DISCRETE_KINDS = ("binary", "discrete", "categorical")
 KCI_MAX_ROWS = 1000
 #: the unconditional KCI (HSIC with a gamma null: O(n²), ~0.2 s at 1500 rows) affords more rows
 HSIC_MAX_ROWS = 2000
 KCI_SMALL_N = 300
-#: single-test-only methods (not runnable inside PC): name -> how it is called in summaries
-SINGLE_TEST_METHODS: dict[str, str] = {"rkci": "residual KCI"}
-_SINGLE_ALIASES: dict[str, str] = {
-    "rkci": "rkci", "residual_kci": "rkci", "kci_residual": "rkci", "residual": "rkci",
-}
 #: nonlinearity check: significance and minimum share of the linear residual variance explained
 NONLINEAR_P = 1e-3
 NONLINEAR_GAIN = 0.02
@@ -88,7 +90,7 @@ class IndependenceResult(BaseModel):
     x: str
     y: str
     given: list[str] = Field(default_factory=list)
-    method: str = Field(description="fisherz, chisq, gsq, kci or rkci (residual KCI)")
+    method: str = Field(description="registered name of the test used (fisherz, chisq, kci…)")
     statistic: float | None = Field(None, description="see statistic_name; None if not exposed")
     statistic_name: str | None = None
     p_value: float
@@ -100,26 +102,69 @@ class IndependenceResult(BaseModel):
     summary: str
 
 
+def default_ci_tests() -> dict[str, CITest]:
+    """The tests the built-in independence plugin registers, collected afresh through the same
+    registry code a plugin manager uses: for contexts built without a registry (nothing cached)."""
+    import types
+
+    import pluggy
+    from causal_agent_plugins import independence as plugin
+
+    from . import hookspecs
+    from .registry import collect
+
+    pm = pluggy.PluginManager("causal_agent")
+    pm.add_hookspecs(hookspecs)
+    pm.register(types.SimpleNamespace(register_ci_tests=plugin.register_ci_tests), name="independence")
+    return collect(pm).ci_tests
+
+
+def ci_test_table(tests: Mapping[str, CITest] | None) -> Mapping[str, CITest]:
+    """``tests`` (a context's ``ci_tests``), or the built-in registrations when it is empty."""
+    return tests if tests else default_ci_tests()
+
+
+def ci_label(tests: Mapping[str, CITest] | None, name: str | None) -> str:
+    """How a test is called for people, from its registration (unknown names as given)."""
+    if not name:
+        return ""
+    test = ci_test_table(tests).get(name)
+    return test.label if test is not None else name
+
+
+def __getattr__(name: str) -> Any:
+    """``CI_METHODS`` (name -> label of the built-in tests), derived from their registration."""
+    if name == "CI_METHODS":
+        from types import MappingProxyType
+
+        return MappingProxyType({k: t.label for k, t in default_ci_tests().items()})
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _key(text: str) -> str:
+    return text.strip().lower().replace("-", "_").replace(" ", "_").replace("²", "2")
+
+
+def find_ci_test(tests: Mapping[str, CITest], method: str) -> CITest:
+    """The registered test called ``method`` (its name, label or an alias, ignoring case, spaces
+    and hyphens); an unknown name is a one-line error listing the known ones."""
+    from .registry import lookup
+
+    key = _key(method)
+    for test in tests.values():
+        if key in {_key(test.name), _key(test.label), *(_key(a) for a in test.aliases)}:
+            return test
+    return lookup(tests, method, "independence test")  # raises, listing the known names
+
+
 def normalize_method(
-    method: str | None, *, allow_auto: bool = True, single_test: bool = False
+    method: str | None, tests: Mapping[str, CITest] | None = None, *, allow_auto: bool = True
 ) -> str:
-    """Canonical CI test name (``auto``, ``fisherz``, ``chisq``, ``gsq``, ``kci``; with
-    ``single_test`` also ``rkci``, which only a single test can run, not PC)."""
+    """The registered name of CI test ``method`` (``auto`` kept when ``allow_auto``)."""
     raw = "auto" if method is None else str(method)
-    key = raw.strip().lower().replace("-", "_").replace(" ", "_").replace("²", "2")
-    if allow_auto and key in ("", "auto", "default"):
+    if allow_auto and _key(raw) in ("", "auto", "default"):
         return "auto"
-    if key in _ALIASES:
-        return _ALIASES[key]
-    if single_test and key in _SINGLE_ALIASES:
-        return _SINGLE_ALIASES[key]
-    valid = (
-        (["auto"] if allow_auto else []) + list(CI_METHODS)
-        + (list(SINGLE_TEST_METHODS) if single_test else [])
-    )
-    near = closest(raw, valid)
-    hint = (" Did you mean " + " or ".join(repr(c) for c in near) + "?") if near else ""
-    raise AlgorithmError(f"unknown independence test {raw!r}; valid tests: {', '.join(valid)}.{hint}")
+    return find_ci_test(ci_test_table(tests), raw).name
 
 
 def check_alpha(alpha: float) -> float:
@@ -220,48 +265,147 @@ def spline_residuals(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _rss(design, data[:, 0])[2], _rss(design, data[:, 1])[2]
 
 
+def data_kind(dataset: Dataset, variables: Sequence[str]) -> str:
+    """``discrete`` (all binary/discrete/categorical), ``continuous`` (none) or ``mixed``: the kind
+    a test or algorithm declares in ``data_kinds``."""
+    discrete = [dataset.kind(v) in DISCRETE_KINDS for v in variables]
+    return "discrete" if all(discrete) else "mixed" if any(discrete) else "continuous"
+
+
+def _cheapest(tests: Sequence[CITest]) -> CITest | None:
+    """Lowest declared cost; ``min`` keeps registration order on ties."""
+    return min(tests, key=lambda t: t.cost, default=None)
+
+
+def _most_general(tests: Sequence[CITest]) -> CITest | None:
+    """Fewest declared assumptions, then lowest cost."""
+    return min(tests, key=lambda t: (len(t.assumptions), t.cost), default=None)
+
+
+def _fitting(tests: Mapping[str, CITest], kind: str) -> list[CITest]:
+    return [t for t in tests.values() if kind in t.data_kinds]
+
+
 def choose_ci_test(
     dataset: Dataset,
     variables: Sequence[str],
     n: int,
     *,
-    allow_kci: bool = True,
+    allow_nonlinear: bool = True,
     data: np.ndarray | None = None,
+    tests: Mapping[str, CITest] | None = None,
 ) -> tuple[str, str]:
-    """The test ``auto`` picks for these variables, and why (rules in the module docstring).
+    """The registered test ``auto`` picks for these variables, and why (rules in the module
+    docstring), from the tests' declarations only.
 
     ``data`` (columns in the order of ``variables``: X, Y, Z...) enables the nonlinearity check;
-    it only runs when ``allow_kci`` (single tests; PC keeps Fisher-z)."""
-    kinds = {v: dataset.kind(v) for v in variables}
-    if all(k in DISCRETE_KINDS for k in kinds.values()):
-        return "chisq", "all variables are discrete (chi-square on the category counts)"
+    it and the small-sample rule only run when ``allow_nonlinear`` (single tests; discovery keeps
+    the cheapest test for the data kind)."""
+    table = ci_test_table(tests)
+    kind = data_kind(dataset, variables)
+    fits = _fitting(table, kind)
+    if not fits:
+        raise AlgorithmError(
+            f"no registered independence test declares {kind} data (known: {', '.join(table)});"
+            " name one with method="
+        )
+    if kind == "discrete":
+        best = _cheapest(fits)
+        return best.name, (
+            f"all variables are discrete ({best.label}, the cheapest test registered for discrete"
+            " data, on the category counts)"
+        )
+    linear = _cheapest([t for t in fits if not t.nonlinear])
+    nonlinear = [t for t in fits if t.nonlinear]
+    linear_label = linear.label if linear is not None else "a linear test"
     non_gaussian = [
         v for v in variables
-        if kinds[v] == "continuous" and dataset.profile.column(v).gaussian is False
+        if dataset.kind(v) == "continuous" and dataset.profile.column(v).gaussian is False
     ]
-    if allow_kci and non_gaussian and n <= KCI_SMALL_N:
-        return "kci", (
+    if allow_nonlinear and nonlinear and non_gaussian and n <= KCI_SMALL_N:
+        best = _most_general(nonlinear)
+        free = ("makes no distributional assumption" if not best.assumptions
+                else f"assumes only {', '.join(best.assumptions)}")
+        return best.name, (
             f"the sample is small (n = {n}) and {', '.join(non_gaussian)} non-Gaussian, where"
-            " Fisher-z is unreliable; KCI makes no distributional assumption"
+            f" {linear_label} is unreliable; {best.label} {free}"
         )
-    discrete = [v for v, k in kinds.items() if k in DISCRETE_KINDS]
-    if allow_kci and data is not None and not discrete:
+    if allow_nonlinear and data is not None and kind == "continuous" and nonlinear:
         check = nonlinearity_check(data, variables)
         if check.nonlinear:
-            chosen = "rkci" if len(variables) > 2 else "kci"
-            return chosen, f"{check.describe()}, which Fisher-z's linear partial correlation misses"
-    if discrete:
-        return "fisherz", (
-            f"the variables are mixed discrete/continuous (Fisher-z on the integer codes of"
+            # unconditional kernel tests are all O(n^2): take the most general; with a
+            # conditioning set cost dominates (conditional KCI is O(n^3)): take the cheapest
+            best = _cheapest(nonlinear) if len(variables) > 2 else _most_general(nonlinear)
+            return best.name, f"{check.describe()}, which a linear test ({linear_label}) misses"
+    if linear is None:  # only nonlinear tests declare this data kind
+        best = _cheapest(fits)
+        return best.name, f"it is the cheapest test registered for {kind} data"
+    if kind == "mixed":
+        discrete = [v for v in variables if dataset.kind(v) in DISCRETE_KINDS]
+        return linear.name, (
+            f"the variables are mixed discrete/continuous ({linear.label} on the integer codes of"
             f" {', '.join(discrete)}: linear association only)"
         )
-    if allow_kci and data is not None:
-        return "fisherz", (
+    if allow_nonlinear and data is not None:
+        return linear.name, (
             "the variables are continuous and their relations look linear (no spline F-test"
-            f" p < {NONLINEAR_P:g} with a gain of {100 * NONLINEAR_GAIN:g}%); Fisher-z tests partial"
-            " correlations"
+            f" p < {NONLINEAR_P:g} with a gain of {100 * NONLINEAR_GAIN:g}%); {linear.label} tests"
+            " linear association"
         )
-    return "fisherz", "the variables are continuous (Fisher-z tests partial correlations)"
+    return linear.name, f"the variables are continuous ({linear.label} tests linear association)"
+
+
+def alternatives(tests: Mapping[str, CITest], kind: str) -> list[str]:
+    """The cheapest linear and the most general nonlinear test declaring ``kind`` data: what to
+    suggest when a named test does not fit."""
+    fits = _fitting(tests, kind)
+    picks = [_cheapest([t for t in fits if not t.nonlinear]),
+             _most_general([t for t in fits if t.nonlinear])]
+    return [t.name for t in picks if t is not None]
+
+
+def discovery_ci_test(test: CITest, *, seed: int = 0) -> str | Callable[..., float]:
+    """What a constraint-based algorithm receives as ``ci_test``: the name of a test causal-learn
+    implements itself (PC/FCI run it exactly as before), else a p-value function
+    ``(data, x, y, given) -> p`` (a plugin's own function, or the core implementation)."""
+    if test.function is not None:
+        return _checked(test)
+    from causallearn.utils import cit
+
+    if getattr(cit, test.name, None) == test.name:
+        return test.name
+
+    def p_value(data: np.ndarray, x: int, y: int, given: Sequence[int]) -> float:
+        cols = [x, y, *given]
+        return run_ci_test(data[:, cols], test.name, len(given), seed=seed, label=test.label)[0]
+
+    return p_value
+
+
+def _checked(test: CITest) -> Callable[..., float]:
+    """A plugin's p-value function that fails in one line and returns a number in [0, 1]."""
+    function = test.function
+    assert function is not None
+
+    def p_value(data: np.ndarray, x: int, y: int, given: Sequence[int]) -> float:
+        try:
+            p = float(function(data, int(x), int(y), [int(g) for g in given]))
+        except CausalAgentError:
+            raise
+        except Exception as exc:  # a plugin failure: say which test, keep one line
+            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+            raise AlgorithmError(
+                f"CI test {test.name!r} ({test.plugin}) failed: {type(exc).__name__}: {first};"
+                " use another test or fix the plugin"
+            ) from exc
+        if not 0.0 <= p <= 1.0:  # also catches NaN
+            raise PluginError(
+                f"CI test {test.name!r} ({test.plugin}) returned p = {p!r}, not a number in"
+                " [0, 1]; fix the plugin"
+            )
+        return p
+
+    return p_value
 
 
 def _check_names(x: str, y: str, given: Sequence[str]) -> None:
@@ -313,12 +457,14 @@ def _subsample(data: np.ndarray, limit: int, seed: int) -> np.ndarray:
 
 
 def run_ci_test(
-    data: np.ndarray, method: str, n_given: int, *, seed: int = 0
+    data: np.ndarray, method: str, n_given: int, *, seed: int = 0, label: str | None = None
 ) -> tuple[float, float | None, str | None]:
-    """p-value, statistic and statistic name of column 0 ⫫ column 1 | columns 2.. of ``data``.
+    """p-value, statistic and statistic name of column 0 ⫫ column 1 | columns 2.. of ``data``,
+    with the core implementation of a built-in test (``function=None`` in its registration).
 
     ``rkci`` fits its regressions on all rows and subsamples the residuals to ``HSIC_MAX_ROWS``
-    (seeded); the other methods use ``data`` as given."""
+    (seeded); the other methods use ``data`` as given (any other name goes to causal-learn's
+    ``CIT``)."""
     import numpy as np
     from causallearn.utils.cit import CIT
 
@@ -352,20 +498,21 @@ def run_ci_test(
         p = CIT(data, method)(0, 1, cond)
     except ValueError as exc:  # causal-learn: singular correlation matrix
         raise DataError(
-            f"the {CI_METHODS[method]} test failed: {str(exc).splitlines()[0]}; drop redundant"
+            f"the {label or method} test failed: {str(exc).splitlines()[0]}; drop redundant"
             " variables from given"
         ) from exc
     return float(p), statistic, name
 
 
-def require_discrete(dataset: Dataset, names: Sequence[str], method: str, fix: str) -> None:
-    """Chi-square and G² count cells, so every variable must be discrete; say which are not."""
-    if method not in ("chisq", "gsq"):
+def require_discrete(dataset: Dataset, names: Sequence[str], test: CITest, fix: str) -> None:
+    """A test that declares discrete data only (chi-square, G²: they count cells) needs every
+    variable discrete; say which are not."""
+    if set(test.data_kinds) != {"discrete"}:
         return
     continuous = [v for v in names if dataset.kind(v) not in DISCRETE_KINDS]
     if continuous:
         raise AlgorithmError(
-            f"{CI_METHODS[method]} needs discrete variables but {', '.join(continuous)}"
+            f"{test.label} needs discrete variables but {', '.join(continuous)}"
             f" {'is' if len(continuous) == 1 else 'are'} continuous; {fix}"
         )
 
@@ -379,10 +526,13 @@ def test_independence(
     alpha: float = 0.05,
     *,
     seed: int = 0,
+    tests: Mapping[str, CITest] | None = None,
 ) -> IndependenceResult:
-    """Test X ⫫ Y | given on ``dataset``; ``p < alpha`` means dependent."""
+    """Test X ⫫ Y | given on ``dataset`` with a registered test (``tests``: a context's
+    ``ci_tests``; empty means the built-ins); ``p < alpha`` means dependent."""
     alpha = check_alpha(alpha)
-    wanted = normalize_method(method, single_test=True)
+    table = ci_test_table(tests)
+    wanted = normalize_method(method, table)
     if given is None:
         given = []
     elif isinstance(given, str):
@@ -399,51 +549,60 @@ def test_independence(
     if dropped:
         notes.append(f"{dropped} row(s) with missing values in these variables were left out.")
 
-    labels = {**CI_METHODS, **SINGLE_TEST_METHODS}
-    switched = ""  # why auto chose a kernel test over Fisher-z, for the summary
+    kind = data_kind(dataset, names)
+    switched = ""  # why auto chose a nonlinear test over the linear default, for the summary
     if wanted == "auto":
-        chosen, why = choose_ci_test(dataset, names, n, data=data)
-        notes.append(f"{labels[chosen]} chosen because {why}.")
-        if chosen in ("kci", "rkci"):
-            label = labels[chosen]
-            switched = f" {label[0].upper()}{label[1:]} chosen because {why}."
+        chosen, why = choose_ci_test(dataset, names, n, data=data, tests=table)
+        test = table[chosen]
+        notes.append(f"{test.label} chosen because {why}.")
+        if test.nonlinear and kind != "discrete":
+            switched = f" {test.label[0].upper()}{test.label[1:]} chosen because {why}."
     else:
-        chosen = wanted
-    require_discrete(dataset, names, chosen, "use method='fisherz' or 'kci'")
-    if chosen == "fisherz":
+        test = table[wanted]
+        chosen = test.name
+    hint = " or ".join(repr(a) for a in alternatives(table, kind)) or "another test"
+    require_discrete(dataset, names, test, f"use method={hint}")
+    if not test.nonlinear and kind != "discrete":
         non_gaussian = [
             v for v in names
             if dataset.kind(v) == "continuous" and dataset.profile.column(v).gaussian is False
         ]
+        general = _most_general([t for t in _fitting(table, kind) if t.nonlinear])
         if non_gaussian:
+            also = (f", method='{general.name}' also detects nonlinear dependence"
+                    if general is not None else "")
             notes.append(
-                f"{', '.join(non_gaussian)} look non-Gaussian; Fisher-z only sees linear"
-                " association, method='kci' also detects nonlinear dependence."
+                f"{', '.join(non_gaussian)} look non-Gaussian; {test.label} only sees linear"
+                f" association{also}."
             )
-    if chosen == "rkci" and n > HSIC_MAX_ROWS:
-        notes.append(
-            f"Residual KCI: X and Y were regressed on splines of the conditioning set on all {n}"
-            f" rows; the residuals were tested on a random subsample of {HSIC_MAX_ROWS} (seed"
-            f" {seed})."
-        )
-        n = HSIC_MAX_ROWS
-    limit = KCI_MAX_ROWS if z_names else HSIC_MAX_ROWS
-    if chosen == "kci" and n > limit:
-        data = _subsample(data, limit, seed)
-        notes.append(
-            f"KCI costs O(n^{3 if z_names else 2}): it ran on a random subsample of {limit} of the"
-            f" {n} rows (seed {seed})."
-        )
-        n = limit
-
-    p, statistic, stat_name = run_ci_test(data, chosen, len(z_names), seed=seed)
+    if test.function is not None:
+        p = _checked(test)(data, 0, 1, list(range(2, 2 + len(z_names))))
+        statistic, stat_name = None, None
+    else:
+        if chosen == "rkci" and n > HSIC_MAX_ROWS:
+            notes.append(
+                f"Residual KCI: X and Y were regressed on splines of the conditioning set on all"
+                f" {n} rows; the residuals were tested on a random subsample of {HSIC_MAX_ROWS}"
+                f" (seed {seed})."
+            )
+            n = HSIC_MAX_ROWS
+        limit = KCI_MAX_ROWS if z_names else HSIC_MAX_ROWS
+        if chosen == "kci" and n > limit:
+            data = _subsample(data, limit, seed)
+            notes.append(
+                f"KCI costs O(n^{3 if z_names else 2}): it ran on a random subsample of {limit} of"
+                f" the {n} rows (seed {seed})."
+            )
+            n = limit
+        p, statistic, stat_name = run_ci_test(data, chosen, len(z_names), seed=seed,
+                                              label=test.label)
     independent = bool(p >= alpha)
     decision: Literal["independent", "dependent"] = "independent" if independent else "dependent"
     cond = f" given {', '.join(z_names)}" if z_names else ""
     compare = f"{_fmt(p)} {'>=' if independent else '<'} alpha {alpha:g}"
     stat = f", {stat_name} {statistic:.3g}" if statistic is not None and stat_name else ""
     summary = (
-        f"{x_name} and {y_name} are {decision}{cond} ({labels[chosen]}, {compare}{stat}, "
+        f"{x_name} and {y_name} are {decision}{cond} ({test.label}, {compare}{stat}, "
         f"n = {n})."
     )
     if independent:
@@ -470,7 +629,8 @@ def test_independence(
 test_independence.__test__ = False  # type: ignore[attr-defined]
 
 __all__ = [
-    "CI_METHODS", "SINGLE_TEST_METHODS", "IndependenceResult", "NonlinearityCheck", "check_alpha",
-    "choose_ci_test", "nonlinearity_check", "normalize_method", "run_ci_test", "spline_residuals",
-    "test_independence",
+    "IndependenceResult", "NonlinearityCheck", "alternatives", "check_alpha",
+    "choose_ci_test", "ci_label", "ci_test_table", "data_kind", "default_ci_tests",
+    "discovery_ci_test", "find_ci_test", "nonlinearity_check", "normalize_method", "run_ci_test",
+    "spline_residuals", "test_independence",
 ]

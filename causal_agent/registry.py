@@ -78,11 +78,14 @@ class CITest:
     nonlinear: bool = False
     cost: float = 1.0
     aliases: tuple[str, ...] = ()
+    #: conditions the test needs to be exact, e.g. ``("additive_noise",)``; ``auto`` prefers fewer
+    assumptions: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "label": self.label, "plugin": self.plugin,
                 "description": self.description, "data_kinds": sorted(self.data_kinds),
-                "nonlinear": self.nonlinear, "cost": self.cost, "aliases": list(self.aliases)}
+                "nonlinear": self.nonlinear, "cost": self.cost, "aliases": list(self.aliases),
+                "assumptions": list(self.assumptions)}
 
 
 @dataclass(frozen=True)
@@ -240,18 +243,18 @@ def collect(pm: pluggy.PluginManager) -> Registry:
         def add_algorithm(
             name: str, function: Callable[..., Any], description: str = "", *,
             data_kinds: Sequence[str] | str | None = None, output: str = "cpdag",
-            latent_confounders: bool = False, uses_ci_test: bool | None = None,
+            latent_confounders: bool = False, uses_ci_test: bool = True,
             cost: float = 1.0, label: str | None = None, assumptions: Sequence[str] = (),
             aliases: Sequence[str] = (), _p: str = plugin,
         ) -> None:
             what = f"algorithm {name!r} ({_p})"
             if output not in OUTPUTS:
                 raise PluginError(f"{what}: output {output!r}; use one of {', '.join(OUTPUTS)}")
-            ci = bool(getattr(function, "uses_ci_test", True)) if uses_ci_test is None else uses_ci_test
             reg.algorithms[name.lower()] = Algorithm(
                 name=name.lower(), function=function, description=description, plugin=_p,
                 label=_label(name, label), data_kinds=_kinds(data_kinds, DATA_KINDS, what),
-                output=output, latent_confounders=bool(latent_confounders), uses_ci_test=ci,
+                output=output, latent_confounders=bool(latent_confounders),
+                uses_ci_test=bool(uses_ci_test),
                 cost=float(cost), assumptions=tuple(assumptions),
                 aliases=tuple(a.lower() for a in aliases),
             )
@@ -264,13 +267,14 @@ def collect(pm: pluggy.PluginManager) -> Registry:
             name: str, function: Callable[..., float] | None = None, description: str = "", *,
             data_kinds: Sequence[str] | str | None = None, nonlinear: bool = False,
             cost: float = 1.0, label: str | None = None, aliases: Sequence[str] = (),
-            _p: str = plugin,
+            assumptions: Sequence[str] = (), _p: str = plugin,
         ) -> None:
             reg.ci_tests[name.lower()] = CITest(
                 name=name.lower(), function=function, description=description, plugin=_p,
                 label=_label(name, label),
                 data_kinds=_kinds(data_kinds, DATA_KINDS, f"CI test {name!r} ({_p})"),
                 nonlinear=bool(nonlinear), cost=float(cost), aliases=tuple(a.lower() for a in aliases),
+                assumptions=tuple(assumptions),
             )
 
         fn(register=add_ci_test)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,10 +10,17 @@ from conftest import counting
 from causal_agent.context import AgentContext, DatasetRegistry
 from causal_agent.data import load_dataset
 from causal_agent.discover import Background, DiscoveryResult, discover
-from causal_agent.errors import AlgorithmError, CausalAgentError, DataError, VariableError
+from causal_agent.errors import (
+    AlgorithmError,
+    CausalAgentError,
+    DataError,
+    VariableError,
+)
 from causal_agent.graph import CausalGraph
+from causal_agent.hookspecs import hookimpl
 from causal_agent.memory import GraphMemory
-from causal_agent.plugins import collect_tools, make_plugin_manager
+from causal_agent.plugins import collect_registry, collect_tools, make_plugin_manager
+from causal_agent.registry import Registry
 
 
 def linear(edges: dict[str, list[str]], n: int = 2000, seed: int = 0, weight: float = 0.8,
@@ -36,8 +42,17 @@ DAG7 = {
 }
 
 
-def make_ctx(algorithms, *frames: tuple[str, pd.DataFrame]) -> AgentContext:
-    ctx = AgentContext(datasets=DatasetRegistry(), memory=GraphMemory(), algorithms=dict(algorithms))
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    """What the installed plugins register (algorithms and CI tests), as an agent collects it."""
+    return collect_registry(make_plugin_manager())
+
+
+def make_ctx(registry: Registry, *frames: tuple[str, pd.DataFrame]) -> AgentContext:
+    """A context built from a registry the way ``CausalAgent`` builds one (copies: tests may wrap
+    an algorithm without touching the shared registry)."""
+    ctx = AgentContext(datasets=DatasetRegistry(), memory=GraphMemory(),
+                       algorithms=dict(registry.algorithms), ci_tests=dict(registry.ci_tests))
     for name, frame in frames:
         ctx.datasets.add(load_dataset(frame, name=name))
     return ctx
@@ -59,8 +74,8 @@ def edge_set(graph: CausalGraph) -> set[str]:
     return {str(e) for e in graph.edges}
 
 
-def test_pc_orients_collider(algorithms):
-    ctx = make_ctx(algorithms, ("collider", linear(COLLIDER, seed=2)))
+def test_pc_orients_collider(registry):
+    ctx = make_ctx(registry, ("collider", linear(COLLIDER, seed=2)))
     result = discover(ctx)
     assert result.algorithm == "pc" and result.ci_test == "fisherz" and result.alpha == 0.05
     assert edge_set(result.graph) == {"A --> B", "C --> B"}
@@ -68,23 +83,23 @@ def test_pc_orients_collider(algorithms):
     assert "continuous data, so PC with Fisher-z" in result.reason
 
 
-def test_pc_leaves_chain_undirected(algorithms):
-    ctx = make_ctx(algorithms, ("chain", linear(CHAIN)))
+def test_pc_leaves_chain_undirected(registry):
+    ctx = make_ctx(registry, ("chain", linear(CHAIN)))
     result = discover(ctx, algorithm="pc")
     assert edge_set(result.graph) == {"A --- B", "B --- C"}
     assert result.graph.kind == "cpdag"
 
 
-def test_pc_recovers_seven_node_cpdag(algorithms):
-    ctx = make_ctx(algorithms, ("dag7", linear(DAG7, n=3000, seed=3)))
+def test_pc_recovers_seven_node_cpdag(registry):
+    ctx = make_ctx(registry, ("dag7", linear(DAG7, n=3000, seed=3)))
     result = discover(ctx)
     truth = expected_cpdag(DAG7)
     assert result.graph.shd(truth) == 0, result.graph.to_text()
     assert "X1 --> X3" in edge_set(result.graph) and "X6 --> X5" in edge_set(result.graph)
 
 
-def test_second_request_runs_no_discovery(algorithms):
-    ctx = make_ctx(algorithms, ("chain", linear(CHAIN)))
+def test_second_request_runs_no_discovery(registry):
+    ctx = make_ctx(registry, ("chain", linear(CHAIN)))
     calls = counting(ctx, "pc")
     first = discover(ctx, algorithm="pc")
     second = discover(ctx, algorithm="PC", alpha=0.05)
@@ -101,8 +116,8 @@ def test_second_request_runs_no_discovery(algorithms):
     assert calls == [2] and not third.reused and third.key == "chain:pc@alpha=0.01"
 
 
-def test_changed_data_recomputes(algorithms):
-    ctx = make_ctx(algorithms, ("chain", linear(CHAIN)))
+def test_changed_data_recomputes(registry):
+    ctx = make_ctx(registry, ("chain", linear(CHAIN)))
     calls = counting(ctx, "pc")
     first = discover(ctx)
     ctx.datasets.add(load_dataset(linear(COLLIDER, seed=2), name="chain"))  # same name, new content
@@ -112,8 +127,8 @@ def test_changed_data_recomputes(algorithms):
     assert ctx.memory.get(first.key).provenance.fingerprint == ctx.datasets.get().fingerprint
 
 
-def test_partial_graph(algorithms):
-    ctx = make_ctx(algorithms, ("dag7", linear(DAG7, n=3000, seed=3)))
+def test_partial_graph(registry):
+    ctx = make_ctx(registry, ("dag7", linear(DAG7, n=3000, seed=3)))
     result = discover(ctx, variables=["x3", "X1", "X2"])
     assert result.key == "dag7:pc:X1,X2,X3"
     assert result.variables == ["X1", "X2", "X3"] == result.graph.nodes
@@ -130,8 +145,8 @@ def test_partial_graph(algorithms):
         discover(ctx, variables=["X1", "X4"], partial="sideways")
 
 
-def test_background_orients_chain(algorithms):
-    ctx = make_ctx(algorithms, ("chain", linear(CHAIN)))
+def test_background_orients_chain(registry):
+    ctx = make_ctx(registry, ("chain", linear(CHAIN)))
     plain = discover(ctx)
     required = discover(ctx, background={"required": [["A", "B"]]})
     assert edge_set(plain.graph) == {"A --- B", "B --- C"}
@@ -144,16 +159,16 @@ def test_background_orients_chain(algorithms):
     assert "A --> B" in edge_set(forbidden.graph)
 
 
-def test_background_violation_is_reported(algorithms):
-    ctx = make_ctx(algorithms, ("chain", linear(CHAIN)))
+def test_background_violation_is_reported(registry):
+    ctx = make_ctx(registry, ("chain", linear(CHAIN)))
     result = discover(ctx, background={"required": ["A -> C"]})
     assert any("required edge A -> C is absent" in n for n in result.notes)
     assert "required edge A -> C is absent" in result.summary
 
 
-def test_lingam_uses_tiers(algorithms):
+def test_lingam_uses_tiers(registry):
     frame = linear(CHAIN, noise=lambda r, k: r.uniform(-1, 1, size=k), seed=9)
-    ctx = make_ctx(algorithms, ("u", frame))
+    ctx = make_ctx(registry, ("u", frame))
     free = discover(ctx, algorithm="lingam")
     assert free.graph.kind == "dag" and free.ci_test is None and free.alpha is None
     assert edge_set(free.graph) == {"A --> B", "B --> C"}
@@ -162,9 +177,9 @@ def test_lingam_uses_tiers(algorithms):
 
 
 @pytest.mark.parametrize("name", ["pc", "fci", "ges", "lingam", "grasp"])
-def test_each_algorithm_returns_a_graph(algorithms, name):
+def test_each_algorithm_returns_a_graph(registry, name):
     frame = linear(COLLIDER, n=600, seed=11, noise=lambda r, k: r.uniform(-1.5, 1.5, size=k))
-    ctx = make_ctx(algorithms, ("small", frame))
+    ctx = make_ctx(registry, ("small", frame))
     result = discover(ctx, algorithm=name)
     assert isinstance(result, DiscoveryResult) and isinstance(result.graph, CausalGraph)
     assert result.algorithm == name and result.key == f"small:{name}"
@@ -174,25 +189,25 @@ def test_each_algorithm_returns_a_graph(algorithms, name):
     assert ctx.memory.get(result.key).graph == result.graph
 
 
-def test_auto_choices_say_why(algorithms):
+def test_auto_choices_say_why(registry):
     rng = np.random.default_rng(12)
     n = 2000
     a = rng.integers(0, 3, n)
     b = (a + rng.integers(0, 2, n)) % 3
     c = (b + (rng.random(n) < 0.2)) % 3
-    discrete = make_ctx(algorithms, ("d", pd.DataFrame({"a": a, "b": b, "c": c})))
+    discrete = make_ctx(registry, ("d", pd.DataFrame({"a": a, "b": b, "c": c})))
     result = discover(discrete)
     assert (result.algorithm, result.ci_test) == ("pc", "chisq")
     assert "all 3 variables are discrete" in result.reason
     assert edge_set(result.graph) == {"a --- b", "b --- c"}
 
     uniform = linear(CHAIN, noise=lambda r, k: r.exponential(size=k), seed=13)
-    nongauss = make_ctx(algorithms, ("ng", uniform))
+    nongauss = make_ctx(registry, ("ng", uniform))
     chosen = discover(nongauss)
     assert chosen.algorithm == "lingam" and "non-Gaussian" in chosen.reason
     assert edge_set(chosen.graph) == {"A --> B", "B --> C"}
 
-    gaussian = discover(make_ctx(algorithms, ("g", linear(CHAIN))))
+    gaussian = discover(make_ctx(registry, ("g", linear(CHAIN))))
     assert gaussian.algorithm == "pc" and "lingam" not in gaussian.reason.lower()
 
 
@@ -219,8 +234,8 @@ def test_auto_choices_say_why(algorithms):
         ({"dataset": "chian"}, DataError, "Did you mean 'chain'"),
     ],
 )
-def test_bad_input_is_one_line(algorithms, kwargs, error, fragment):
-    ctx = make_ctx(algorithms, ("chain", linear(CHAIN, n=300)))
+def test_bad_input_is_one_line(registry, kwargs, error, fragment):
+    ctx = make_ctx(registry, ("chain", linear(CHAIN, n=300)))
     with pytest.raises(error) as info:
         discover(ctx, **kwargs)
     assert fragment in str(info.value) and "\n" not in str(info.value)
@@ -228,20 +243,20 @@ def test_bad_input_is_one_line(algorithms, kwargs, error, fragment):
     assert ctx.memory.keys() == []  # nothing half-written
 
 
-def test_constant_column_is_rejected(algorithms):
-    ctx = make_ctx(algorithms, ("k", linear(CHAIN, n=100).assign(K=2.0)))
+def test_constant_column_is_rejected(registry):
+    ctx = make_ctx(registry, ("k", linear(CHAIN, n=100).assign(K=2.0)))
     with pytest.raises(DataError, match="constant"):
         discover(ctx, variables=["A", "K"])
     assert "K" not in discover(ctx).variables  # excluded from full graphs by the profile
 
 
-def test_tool_through_toolnode(algorithms):
+def test_tool_through_toolnode(registry):
     from langchain_core.messages import AIMessage
     from langgraph.graph import START, MessagesState, StateGraph
     from langgraph.prebuilt import ToolNode
 
     tools = {t.name: t for t in collect_tools(make_plugin_manager())}
-    ctx = make_ctx(algorithms, ("chain", linear(CHAIN)))
+    ctx = make_ctx(registry, ("chain", linear(CHAIN)))
     calls = counting(ctx, "pc")
     builder = StateGraph(MessagesState, context_schema=AgentContext)
     builder.add_node("tools", ToolNode([tools["discover_graph"]], handle_tool_errors=True))
@@ -268,8 +283,8 @@ def test_tool_through_toolnode(algorithms):
     assert bad.status == "error" and "unknown discovery algorithm 'nope'" in bad.content
 
 
-def test_background_key_is_canonical_and_notes_survive_reuse(algorithms):
-    ctx = make_ctx(algorithms, ("chain", linear(CHAIN)))
+def test_background_key_is_canonical_and_notes_survive_reuse(registry):
+    ctx = make_ctx(registry, ("chain", linear(CHAIN)))
     calls = counting(ctx, "pc")
     first = discover(ctx, background={"required": [["A", "B"], ["a", "c"]]})
     second = discover(ctx, background={"required": ["A -> C", "A -> B"]})
@@ -277,12 +292,163 @@ def test_background_key_is_canonical_and_notes_survive_reuse(algorithms):
     assert any("required edge A -> C is absent" in n for n in second.notes)
 
 
-def test_settings_choose_the_default_algorithm(algorithms):
+def test_settings_choose_the_default_algorithm(registry):
     from causal_agent.context import Settings
 
-    ctx = make_ctx(algorithms, ("chain", linear(CHAIN)))
+    ctx = make_ctx(registry, ("chain", linear(CHAIN)))
     ctx.settings = Settings(algorithm="ges", alpha=0.01)
     result = discover(ctx)
     assert result.algorithm == "ges" and result.key == "chain:ges" and result.alpha is None
     pc = discover(ctx, algorithm="pc")
     assert pc.alpha == 0.01 and pc.key == "chain:pc@alpha=0.01"
+
+
+# ---- capabilities, not names ---------------------------------------------------------------------
+def fisher_z_p(data: np.ndarray, x: int, y: int, given: list[int]) -> float:
+    """A plugin's own Fisher-z p-value (the formula causal-learn uses), to check it is called."""
+    from scipy import stats
+
+    prec = np.linalg.inv(np.corrcoef(data[:, [x, y, *given]].T))
+    r = -prec[0, 1] / np.sqrt(prec[0, 0] * prec[1, 1])
+    z = np.sqrt(data.shape[0] - len(given) - 3) * abs(np.arctanh(r))
+    return float(2 * stats.norm.sf(z))
+
+
+def order_dag(data: np.ndarray, names: list[str], **_: object) -> CausalGraph:
+    """A toy DAG learner for discrete data: an edge i -> j (i before j) where the two columns'
+    chi-square test of their contingency table rejects independence."""
+    from scipy.stats import chi2_contingency
+
+    edges = []
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            table = pd.crosstab(data[:, i], data[:, j]).to_numpy()
+            if chi2_contingency(table).pvalue < 0.01:
+                edges.append({"source": names[i], "target": names[j], "type": "-->"})
+    return CausalGraph(nodes=list(names), edges=edges, kind="dag")
+
+
+class ThirdParty:
+    """A third-party plugin: an algorithm declared for discrete data with a DAG output, and a CI
+    test with its own function."""
+
+    def __init__(self) -> None:
+        self.calls = {"order": 0, "pz": 0}
+
+    @hookimpl
+    def register_algorithms(self, register):
+        def order(data, names, **kw):
+            self.calls["order"] += 1
+            return order_dag(data, names, **kw)
+
+        register("orderdag", order, "toy DAG learner for discrete data", data_kinds=["discrete"],
+                 output="dag", uses_ci_test=False, cost=0.01, label="OrderDAG", aliases=["odag"])
+
+    @hookimpl
+    def register_ci_tests(self, register):
+        def pz(data, x, y, given):
+            self.calls["pz"] += 1
+            return fisher_z_p(data, x, y, given)
+
+        register("pz", pz, "Fisher-z by the plugin", data_kinds=["continuous"], cost=5.0,
+                 label="plugin Fisher-z", aliases=["plugin z"])
+
+
+def discrete_chain(n: int = 2000, seed: int = 12) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 3, n)
+    b = (a + rng.integers(0, 2, n)) % 3
+    c = (b + (rng.random(n) < 0.2)) % 3
+    return pd.DataFrame({"a": a, "b": b, "c": c})
+
+
+@pytest.fixture()
+def third_party():
+    plugin = ThirdParty()
+    return plugin, collect_registry(make_plugin_manager([plugin]))
+
+
+def test_auto_picks_the_plugin_algorithm_whose_declarations_fit(third_party):
+    plugin, reg = third_party
+    ctx = make_ctx(reg, ("d", discrete_chain()), ("g", linear(CHAIN)))
+    result = discover(ctx, dataset="d")
+    assert result.algorithm == "orderdag" and result.ci_test is None and plugin.calls["order"] == 1
+    assert result.graph.kind == "dag" and {"a --> b", "b --> c"} <= edge_set(result.graph)
+    assert "all 3 variables are discrete, so OrderDAG, which gives a DAG" in result.reason
+    assert "PC would give a CPDAG" in result.reason
+    # it does not declare continuous data, so auto keeps PC there
+    assert discover(ctx, dataset="g").algorithm == "pc" and plugin.calls["order"] == 1
+
+
+def test_auto_ranks_by_declarations_not_names(registry):
+    from dataclasses import replace
+
+    from causal_agent.discover import choose_algorithm
+
+    ds = load_dataset(linear(CHAIN, noise=lambda r, k: r.exponential(size=k), seed=13), name="ng")
+    algos = dict(registry.algorithms)
+    assert choose_algorithm(ds, ds.variables, 2000, algos)[0] == "lingam"
+    assert choose_algorithm(ds, ds.variables, 2000, algos, latent_confounders=True)[0] == "fci"
+    # the same declarations under other names give the same choice
+    renamed = {f"x{i}": replace(a, name=f"x{i}") for i, a in enumerate(algos.values())}
+    chosen = choose_algorithm(ds, ds.variables, 2000, renamed)[0]
+    assert renamed[chosen].label == "DirectLiNGAM"
+    # over budget (cost x n x p^3), the cheapest eligible one: PC
+    name, test, why = choose_algorithm(ds, ds.variables, 10**7, algos)
+    assert (name, test) == ("pc", "fisherz") and "DirectLiNGAM would suit the data but is too costly" in why
+
+
+def test_using_a_plugin_algorithm_runs_exactly_it(third_party):
+    plugin, reg = third_party
+    ctx = make_ctx(reg, ("g", linear(CHAIN)))
+    result = discover(ctx, algorithm="OrderDAG")  # its label; the alias "odag" works too
+    assert result.algorithm == "orderdag" and result.key == "g:orderdag" and plugin.calls["order"] == 1
+    assert any("OrderDAG is declared for discrete data and these are continuous" in n
+               for n in result.notes)
+    assert discover(ctx, algorithm="odag").reused and plugin.calls["order"] == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"algorithm": "nope"},
+         "unknown discovery algorithm 'nope'; known: pc, fci, ges, lingam, grasp, orderdag."),
+        ({"ci_test": "nope"},
+         "unknown independence test 'nope'; known: fisherz, chisq, gsq, kci, rkci, pz."),
+        ({"algorithm": "fci", "ci_test": "pz"}, "fci runs only causal-learn's own CI tests"),
+        ({"algorithm": "ges", "ci_test": "pz"}, "leave ci_test as 'auto' or use pc or fci"),
+    ],
+)
+def test_unknown_names_are_one_line_errors(third_party, kwargs, fragment):
+    _, reg = third_party
+    ctx = make_ctx(reg, ("g", linear(CHAIN, n=300)))
+    with pytest.raises(AlgorithmError) as info:
+        discover(ctx, **kwargs)
+    assert fragment in str(info.value) and "\n" not in str(info.value)
+    assert ctx.memory.keys() == []
+
+
+def test_pc_runs_a_registered_ci_test_function(third_party):
+    plugin, reg = third_party
+    ctx = make_ctx(reg, ("collider", linear(COLLIDER, seed=2)))
+    builtin = discover(ctx, algorithm="pc", ci_test="fisherz")
+    mine = discover(ctx, algorithm="pc", ci_test="plugin z")
+    assert plugin.calls["pz"] > 0 and mine.ci_test == "pz" and mine.key != builtin.key
+    assert mine.graph == builtin.graph and edge_set(mine.graph) == {"A --> B", "C --> B"}
+    assert "PC (plugin Fisher-z, alpha 0.05)" in mine.summary
+    assert "plugin Fisher-z tests as requested" in mine.reason
+
+
+def test_pc_runs_residual_kci_through_the_same_path(registry):
+    frame = linear(COLLIDER, n=400, seed=2)
+    ctx = make_ctx(registry, ("collider", frame))
+    result = discover(ctx, algorithm="pc", ci_test="residual KCI")
+    assert result.ci_test == "rkci" and edge_set(result.graph) == {"A --> B", "C --> B"}
+
+
+def test_empty_ci_tests_use_the_builtin_registrations(registry):
+    ctx = make_ctx(registry, ("d", discrete_chain()))
+    ctx.ci_tests = {}  # a hand-built context: the independence plugin's declarations are collected
+    result = discover(ctx)
+    assert (result.algorithm, result.ci_test) == ("pc", "chisq")
+    assert "PC (chi-square, alpha 0.05)" in result.summary

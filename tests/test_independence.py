@@ -7,8 +7,15 @@ import pandas as pd
 import pytest
 
 from causal_agent.data import load_dataset
-from causal_agent.errors import AlgorithmError, CausalAgentError, DataError, VariableError
-from causal_agent.independence import IndependenceResult, test_independence as ci_test
+from causal_agent.errors import (
+    AlgorithmError,
+    CausalAgentError,
+    DataError,
+    VariableError,
+)
+from causal_agent.hookspecs import hookimpl
+from causal_agent.independence import IndependenceResult
+from causal_agent.independence import test_independence as ci_test
 
 N = 2000
 
@@ -219,12 +226,19 @@ def test_explicit_method_overrides_auto():
     assert forced.method == "rkci" and forced.decision == "independent"
 
 
-def test_discovery_normalizer_rejects_single_test_methods():
-    from causal_agent.independence import normalize_method
+def test_names_labels_and_aliases_come_from_the_registration():
+    from causal_agent.independence import CI_METHODS, normalize_method
 
-    assert normalize_method("rkci", single_test=True) == "rkci"
-    with pytest.raises(AlgorithmError, match="unknown independence test 'rkci'"):
-        normalize_method("rkci")  # PC cannot run residual KCI
+    assert normalize_method("rkci") == "rkci" == normalize_method("residual KCI")
+    assert normalize_method("Fisher-Z") == "fisherz" == normalize_method("partial correlation")
+    assert normalize_method("G²") == "gsq" and normalize_method("chi-squared") == "chisq"
+    assert normalize_method(None) == "auto"
+    assert CI_METHODS["fisherz"] == "Fisher-z" and CI_METHODS["rkci"] == "residual KCI"
+    with pytest.raises(AlgorithmError) as info:
+        normalize_method("nope")
+    assert str(info.value) == (
+        "unknown independence test 'nope'; known: fisherz, chisq, gsq, kci, rkci."
+    )
 
 
 def test_result_model_round_trips(chain):
@@ -241,7 +255,8 @@ def test_result_model_round_trips(chain):
         ({"x": "A", "y": "C", "given": ["a"]}, VariableError, "remove it from given"),
         ({"x": "A", "y": "C", "given": ["B", "b"]}, VariableError, "more than once"),
         ({"x": "A", "y": "C", "method": "fishr"}, AlgorithmError, "Did you mean 'fisherz'"),
-        ({"x": "A", "y": "C", "method": "chisq"}, AlgorithmError, "use method='fisherz'"),
+        ({"x": "A", "y": "C", "method": "chisq"}, AlgorithmError,
+         "chi-square needs discrete variables but A, C are continuous; use method='fisherz' or 'kci'"),
         ({"x": "A", "y": "C", "alpha": 1.5}, AlgorithmError, "alpha must be between 0 and 1"),
     ],
 )
@@ -297,3 +312,110 @@ def test_tool_through_toolnode(chain):
     assert explicit.artifact["alpha"] == 0.2 and explicit.artifact["decision"] == "dependent"
     bad = call({"x": "A", "y": "A"})
     assert bad.status == "error" and "cannot be tested against itself" in bad.content
+
+
+# ---- registered tests: declarations, not names ----------------------------------------------------
+def fisher_z_p(data: np.ndarray, x: int, y: int, given: list[int]) -> float:
+    """A plugin's own Fisher-z p-value (the formula causal-learn uses)."""
+    from scipy import stats
+
+    prec = np.linalg.inv(np.corrcoef(data[:, [x, y, *given]].T))
+    r = -prec[0, 1] / np.sqrt(prec[0, 0] * prec[1, 1])
+    return float(2 * stats.norm.sf(np.sqrt(data.shape[0] - len(given) - 3) * abs(np.arctanh(r))))
+
+
+def g_test_p(data: np.ndarray, x: int, y: int, given: list[int]) -> float:
+    """A plugin's marginal G-test on the contingency table (ignores ``given``: unconditional)."""
+    from scipy.stats import chi2_contingency
+
+    table = pd.crosstab(data[:, x], data[:, y]).to_numpy()
+    return float(chi2_contingency(table, lambda_="log-likelihood").pvalue)
+
+
+class TestPlugin:
+    """A third-party plugin registering two CI tests with their own functions."""
+
+    __test__ = False
+
+    def __init__(self, p_value=fisher_z_p) -> None:
+        self.calls: list[tuple[int, int, list[int]]] = []
+        self.p_value = p_value
+
+    @hookimpl
+    def register_ci_tests(self, register):
+        def pz(data, x, y, given):
+            self.calls.append((x, y, list(given)))
+            return self.p_value(data, x, y, given)
+
+        register("pz", pz, "Fisher-z by the plugin", data_kinds=["continuous"], cost=5.0,
+                 label="plugin Fisher-z", aliases=["plugin z"])
+        register("gfast", g_test_p, "marginal G-test", data_kinds=["discrete"], cost=0.5,
+                 label="fast G")
+
+
+def plugin_tests(plugin: TestPlugin) -> dict:
+    from causal_agent.plugins import collect_registry, make_plugin_manager
+
+    return collect_registry(make_plugin_manager([plugin])).ci_tests
+
+
+def test_a_registered_test_runs_when_named(chain):
+    plugin = TestPlugin()
+    tests = plugin_tests(plugin)
+    mine = ci_test(chain, "A", "C", ["B"], method="plugin z", tests=tests)
+    builtin = ci_test(chain, "A", "C", ["B"], method="fisherz", tests=tests)
+    assert plugin.calls == [(0, 1, [2])] and mine.method == "pz"
+    assert mine.p_value == pytest.approx(builtin.p_value, rel=1e-6) and mine.decision == "independent"
+    assert mine.statistic is None and "(plugin Fisher-z, p = " in mine.summary
+    # auto still reads declarations: pz costs more than Fisher-z, so Fisher-z stays the choice
+    assert ci_test(chain, "A", "C", tests=tests).method == "fisherz" and len(plugin.calls) == 1
+
+
+def test_auto_picks_a_cheaper_registered_test_for_its_data_kind():
+    rng = np.random.default_rng(4)
+    a = rng.integers(0, 3, 1000)
+    ds = load_dataset(pd.DataFrame({"a": a, "b": (a + rng.integers(0, 2, 1000)) % 3}), name="d")
+    tests = plugin_tests(TestPlugin())
+    r = ci_test(ds, "a", "b", tests=tests)
+    assert r.method == "gfast" and r.decision == "dependent"
+    assert any(n.startswith("fast G chosen because all variables are discrete") for n in r.notes)
+    assert ci_test(ds, "a", "b").method == "chisq"  # the built-ins alone
+
+
+def test_unknown_or_broken_registered_test_is_one_line(chain):
+    from causal_agent.errors import PluginError
+
+    tests = plugin_tests(TestPlugin(p_value=lambda *a: float("nan")))
+    with pytest.raises(PluginError) as bad:
+        ci_test(chain, "A", "C", method="pz", tests=tests)
+    assert "CI test 'pz' (" in str(bad.value) and "not a number in [0, 1]" in str(bad.value)
+    with pytest.raises(AlgorithmError) as unknown:
+        ci_test(chain, "A", "C", method="pzz", tests=tests)
+    text = str(unknown.value)
+    assert "known: fisherz, chisq, gsq, kci, rkci, pz, gfast." in text and "Did you mean 'pz'" in text
+    assert "\n" not in text and "\n" not in str(bad.value)
+
+
+def test_tool_uses_the_context_ci_tests(chain):
+    from langchain_core.messages import AIMessage
+    from langgraph.graph import START, MessagesState, StateGraph
+    from langgraph.prebuilt import ToolNode
+
+    from causal_agent.context import AgentContext, DatasetRegistry
+    from causal_agent.memory import GraphMemory
+    from causal_agent.plugins import collect_registry, make_plugin_manager
+
+    plugin = TestPlugin()
+    reg = collect_registry(make_plugin_manager([plugin]))
+    ctx = AgentContext(datasets=DatasetRegistry(), memory=GraphMemory(),
+                       algorithms=dict(reg.algorithms), ci_tests=dict(reg.ci_tests))
+    ctx.datasets.add(chain)
+    builder = StateGraph(MessagesState, context_schema=AgentContext)
+    builder.add_node("tools", ToolNode([reg.tools["test_independence"]], handle_tool_errors=True))
+    builder.add_edge(START, "tools")
+    app = builder.compile()
+    msg = AIMessage(content="", tool_calls=[{"name": "test_independence", "id": "1",
+                                              "args": {"x": "A", "y": "C", "method": "pz"}}])
+    out = app.invoke({"messages": [msg]}, context=ctx)["messages"][-1]
+    assert out.status == "success" and out.artifact["method"] == "pz" and plugin.calls
+    assert out.artifact["answer"] == "no" and "test pz" in out.artifact["evidence"]

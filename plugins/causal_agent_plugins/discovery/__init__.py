@@ -4,13 +4,18 @@
 be a real class, imported lazily inside the factory, for ToolNode to inject the context.)
 
 Each algorithm is a function ``(data, names, *, alpha, ci_test, background, **params) ->
-CausalGraph``. Score- and FCM-based functions carry ``uses_ci_test = False`` so that
-``causal_agent.discover`` neither asks them for a CI test nor puts alpha into their memory key.
+CausalGraph``, registered with what it handles (``data_kinds``, ``output``, ``latent_confounders``,
+``uses_ci_test``, ``cost``, ``assumptions``): ``auto`` in ``causal_agent.discover`` reads only those
+declarations. Score- and FCM-based ones declare ``uses_ci_test=False``, so they are neither asked
+for a CI test nor get alpha into their memory key. ``ci_test`` is a causal-learn test name, or a
+p-value function ``(data, x, y, given) -> p`` for a registered test causal-learn does not know;
+PC runs such a function through a ``CIT_Base`` wrapper, FCI cannot (one-line error).
 Unknown ``params`` are rejected with the list of accepted ones, because causal-learn would
 otherwise swallow a misspelt keyword silently.
 """
 
 import random
+import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +29,7 @@ from .intents import register_intents  # noqa: F401  (the planner's phrasings)
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-    from causal_agent.discover import Background  # noqa: F401 (named in a string annotation)
+    from causal_agent.discover import Background
     from causal_agent.graph import CausalGraph
 
 _DISCRETE_MAX_LEVELS = 10
@@ -103,8 +108,55 @@ def _default_score(data: "np.ndarray") -> str:
 
 
 # ---- algorithms ---------------------------------------------------------------------------------
+def function_cit(data: "np.ndarray", function: Callable[..., float]) -> Any:
+    """A causal-learn ``CIT_Base`` object that answers with ``function(data, x, y, given)``
+    (p-values cached per (x, y | given), as causal-learn's own tests do)."""
+    from causallearn.utils.cit import NO_SPECIFIED_PARAMETERS_MSG, CIT_Base
+
+    class FunctionCIT(CIT_Base):
+        def __init__(self, data: "np.ndarray") -> None:
+            super().__init__(data)
+            self.check_cache_method_consistent("registered_function", NO_SPECIFIED_PARAMETERS_MSG)
+
+        def __call__(self, X: Any, Y: Any, condition_set: Any = None) -> float:
+            xs, ys, given, key = self.get_formatted_XYZ_and_cachekey(X, Y, condition_set)
+            if key not in self.pvalue_cache:
+                self.pvalue_cache[key] = float(function(self.data, xs[0], ys[0], list(given)))
+            return self.pvalue_cache[key]
+
+    return FunctionCIT(data)
+
+
+def _pc_with(indep: Any, data: "np.ndarray", names: Sequence[str], alpha: float, bk: Any, *,
+             stable: bool = True, uc_rule: int = 0, uc_priority: int = 2,
+             max_k: int | None = None) -> Any:
+    """PC on a ready ``CIT_Base`` object: the steps of causal-learn's ``pc_alg`` (which only
+    accepts a test *name*), so a registered p-value function runs without touching causal-learn's
+    module-level test registry."""
+    from causallearn.utils.PCUtils import Meek, SkeletonDiscovery, UCSepset
+    from causallearn.utils.PCUtils.BackgroundKnowledgeOrientUtils import (
+        orient_by_background_knowledge,
+    )
+
+    cg = SkeletonDiscovery.skeleton_discovery(data, alpha, indep, stable, background_knowledge=bk,
+                                              verbose=False, show_progress=False,
+                                              node_names=list(names), max_k=max_k)
+    if bk is not None:
+        orient_by_background_knowledge(cg, bk)
+    prio = () if uc_priority == -1 else (uc_priority,)
+    if uc_rule == 0:
+        return Meek.meek(UCSepset.uc_sepset(cg, *prio, background_knowledge=bk), background_knowledge=bk)
+    if uc_rule == 1:
+        return Meek.meek(UCSepset.maxp(cg, *prio, background_knowledge=bk), background_knowledge=bk)
+    if uc_rule == 2:
+        before = Meek.definite_meek(UCSepset.definite_maxp(cg, alpha, *prio, background_knowledge=bk),
+                                    background_knowledge=bk)
+        return Meek.meek(before, background_knowledge=bk)
+    raise AlgorithmError(f"uc_rule must be 0, 1 or 2 for pc, not {uc_rule!r}")
+
+
 def run_pc(
-    data: "np.ndarray", names: Sequence[str], *, alpha: float, ci_test: str,
+    data: "np.ndarray", names: Sequence[str], *, alpha: float, ci_test: "str | Callable[..., float]",
     background: "Background | None" = None, **params: Any,
 ) -> "CausalGraph":
     """PC (causal-learn): a CPDAG from conditional independence tests."""
@@ -113,14 +165,17 @@ def run_pc(
     from causal_agent.graph import CausalGraph
 
     _check_params("pc", params, ("stable", "uc_rule", "uc_priority", "max_k"))
-    cg = pc(data, alpha=alpha, indep_test=ci_test, show_progress=False, verbose=False,
-            node_names=list(names), background_knowledge=causallearn_background(background, names),
-            **params)
+    bk = causallearn_background(background, names)
+    if callable(ci_test):
+        cg = _pc_with(function_cit(data, ci_test), data, names, alpha, bk, **params)
+    else:
+        cg = pc(data, alpha=alpha, indep_test=ci_test, show_progress=False, verbose=False,
+                node_names=list(names), background_knowledge=bk, **params)
     return CausalGraph.from_causallearn(cg.G, list(names))
 
 
 def run_fci(
-    data: "np.ndarray", names: Sequence[str], *, alpha: float, ci_test: str,
+    data: "np.ndarray", names: Sequence[str], *, alpha: float, ci_test: "str | Callable[..., float]",
     background: "Background | None" = None, **params: Any,
 ) -> "CausalGraph":
     """FCI (causal-learn): a PAG that allows latent confounders."""
@@ -129,6 +184,11 @@ def run_fci(
     from causal_agent.graph import CausalGraph
 
     _check_params("fci", params, ("depth", "max_path_length"))
+    if callable(ci_test):
+        raise AlgorithmError(
+            "fci runs only causal-learn's own CI tests (fisherz, chisq, gsq, kci), not a registered"
+            " test with its own function; use algorithm 'pc' with that test, or one of those"
+        )
     G, _edges = fci(data, independence_test_method=ci_test, alpha=alpha, show_progress=False,
                     verbose=False, node_names=list(names),
                     background_knowledge=causallearn_background(background, names), **params)
@@ -188,6 +248,14 @@ def run_lingam(
     from causal_agent.graph import CausalGraph
 
     _check_params("lingam", params, ("measure", "random_state"))
+    if background is not None and (background.required or background.forbidden):
+        from causal_agent.discover import DiscoveryNote
+
+        warnings.warn(
+            "DirectLiNGAM's prior knowledge is about paths: a required edge a -> b became a required"
+            " directed path a to b, a forbidden one forbids any directed path from a to b.",
+            DiscoveryNote, stacklevel=2,
+        )
     model = DirectLiNGAM(
         random_state=params.get("random_state", 0),
         prior_knowledge=lingam_prior_knowledge(background, names),
@@ -197,22 +265,37 @@ def run_lingam(
     return CausalGraph.from_adjacency(model.adjacency_matrix_, list(names), kind="dag")
 
 
-for _fn in (run_ges, run_grasp, run_lingam):
-    _fn.uses_ci_test = False  # type: ignore[attr-defined]
+def _algorithms() -> tuple[tuple[str, Callable[..., Any], str, dict[str, Any]], ...]:
+    """name, function, description, capabilities (fresh per call: no module-level table).
 
-ALGORITHMS: dict[str, tuple[Callable[..., Any], str]] = {
-    "pc": (run_pc, "PC: constraint-based, CPDAG; background knowledge supported"),
-    "fci": (run_fci, "FCI: constraint-based, PAG allowing latent confounders; background knowledge"),
-    "ges": (run_ges, "GES: score-based (BIC/BDeu), CPDAG"),
-    "lingam": (run_lingam, "DirectLiNGAM: linear non-Gaussian, fully oriented DAG; tiers as prior"),
-    "grasp": (run_grasp, "GRaSP: permutation-based (BIC/BDeu), CPDAG"),
-}
+    ``cost`` scales n x p³ against ``auto``'s budget (DirectLiNGAM, 1, is the reference: ~0.4 s at
+    2000 x 10); PC with Fisher-z is the cheapest (~4.5 s at 10k x 40), FCI adds the possible-d-sep
+    tests, GRaSP and GES search over scores."""
+    every = ("continuous", "discrete", "mixed")
+    return (
+        ("pc", run_pc, "PC: constraint-based, CPDAG; background knowledge supported",
+         {"data_kinds": every, "output": "cpdag", "uses_ci_test": True, "cost": 0.05, "label": "PC",
+          "aliases": ("peter-clark",)}),
+        ("fci", run_fci, "FCI: constraint-based, PAG allowing latent confounders; background knowledge",
+         {"data_kinds": every, "output": "pag", "latent_confounders": True, "uses_ci_test": True,
+          "cost": 0.1, "label": "FCI"}),
+        ("ges", run_ges, "GES: score-based (BIC/BDeu), CPDAG",
+         {"data_kinds": every, "output": "cpdag", "uses_ci_test": False, "cost": 0.5,
+          "label": "GES"}),
+        ("lingam", run_lingam, "DirectLiNGAM: linear non-Gaussian, fully oriented DAG; tiers as prior",
+         {"data_kinds": ("continuous",), "output": "dag", "uses_ci_test": False, "cost": 1.0,
+          "label": "DirectLiNGAM", "assumptions": ("linear", "non_gaussian"),
+          "aliases": ("directlingam",)}),
+        ("grasp", run_grasp, "GRaSP: permutation-based (BIC/BDeu), CPDAG",
+         {"data_kinds": every, "output": "cpdag", "uses_ci_test": False, "cost": 0.3,
+          "label": "GRaSP"}),
+    )
 
 
 @hookimpl
 def register_algorithms(register):  # type: ignore[no-untyped-def]
-    for name, (function, description) in ALGORITHMS.items():
-        register(name, function, description, label={"lingam": "DirectLiNGAM"}.get(name))
+    for name, function, description, capabilities in _algorithms():
+        register(name, function, description, **capabilities)
 
 
 # ---- tool ---------------------------------------------------------------------------------------
@@ -226,10 +309,13 @@ def _args_schema() -> type[BaseModel]:
             None, description="variables of a partial graph (at least 2); omit for all variables"
         )
         algorithm: str = Field(
-            "auto", description="auto, pc, fci, ges, lingam or grasp; auto chooses from the data"
+            "auto", description="auto (chosen from the data) or the name of a registered algorithm"
         )
         alpha: float | None = Field(None, description="significance level; omit for the default")
-        ci_test: str = Field("auto", description="auto, fisherz, chisq, gsq or kci (pc/fci only)")
+        ci_test: str = Field(
+            "auto", description="auto or the name of a registered CI test (for algorithms that use"
+            " CI tests)"
+        )
         background: "Background | None" = Field(
             None, description="background knowledge: required/forbidden edges [a, b], tiers"
         )

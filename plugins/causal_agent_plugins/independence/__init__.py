@@ -1,7 +1,9 @@
-"""Built-in plugin: the ``test_independence`` tool (X ⫫ Y | Z with causal-learn's CI tests).
+"""Built-in plugin: the built-in CI tests' declarations and the ``test_independence`` tool.
 
-The statistics live in ``causal_agent.independence``; this tool only reads the run-time context
-(dataset registry, default alpha) and turns the result into a summary plus a structured artifact.
+The statistics live in ``causal_agent.independence`` (``function=None``: the core runs them); this
+plugin declares what each test handles, which is all ``auto`` reads, and the tool only reads the
+run-time context (dataset registry, registered tests, default alpha) and turns the result into a
+summary plus a structured artifact.
 """
 
 from typing import Any
@@ -23,9 +25,45 @@ class TestIndependenceArgs(BaseModel):
     given: list[str] = Field(
         default_factory=list, description="conditioning set Z (empty for a marginal test)"
     )
-    method: str = Field("auto", description="auto, fisherz, chisq, gsq or kci")
+    method: str = Field(
+        "auto", description="auto (chosen from the data), or the name of a registered CI test"
+    )
     alpha: float | None = Field(None, description="significance level; omit for the default")
     dataset: str | None = Field(None, description="dataset name; omit for the loaded one")
+
+
+def _builtin_tests() -> tuple[tuple[str, str, dict[str, Any]], ...]:
+    """The built-in tests: name, description, capabilities (fresh per call: no module table).
+
+    ``cost`` is the power of n one test's time grows with (Fisher-z works on the correlation
+    matrix: 0). ``auto`` takes the cheapest test that fits, so the order settles ties: chi-square
+    before G², because its chi-square approximation holds up better in sparse contingency tables.
+    Residual KCI assumes additive noise in the conditioning set, so ``auto`` prefers KCI where
+    cost does not matter (marginal tests, small samples)."""
+    return (
+        ("fisherz", "Fisher-z test of the partial correlation: linear association only",
+         {"data_kinds": ("continuous", "mixed"), "nonlinear": False, "cost": 0.0, "label": "Fisher-z",
+          "aliases": ("fisher", "fisher-z", "fisher z", "partial correlation")}),
+        ("chisq", "Pearson chi-square test on the (stratified) contingency table",
+         {"data_kinds": ("discrete",), "nonlinear": True, "cost": 1.0, "label": "chi-square",
+          "aliases": ("chi2", "chi-square", "chisquare", "chi-squared", "pearson")}),
+        ("gsq", "G-squared (likelihood-ratio) test on the (stratified) contingency table",
+         {"data_kinds": ("discrete",), "nonlinear": True, "cost": 1.0, "label": "G-squared",
+          "aliases": ("g2", "g-square", "gsquare", "g-squared", "g-test")}),
+        ("kci", "kernel conditional independence test (KCI): any dependence, O(n^3) per test",
+         {"data_kinds": ("continuous", "mixed"), "nonlinear": True, "cost": 3.0, "label": "KCI",
+          "aliases": ("kernel",)}),
+        ("rkci", "residual KCI: spline regressions on the conditioning set, then HSIC of the residuals",
+         {"data_kinds": ("continuous",), "nonlinear": True, "cost": 2.0, "label": "residual KCI",
+          "assumptions": ("additive_noise",),
+          "aliases": ("residual kci", "residual-kci", "kci-residual", "residual")}),
+    )
+
+
+@hookimpl
+def register_ci_tests(register):  # type: ignore[no-untyped-def]
+    for name, description, capabilities in _builtin_tests():
+        register(name, None, description, **capabilities)
 
 
 def _g(v: float, digits: int = 4) -> str:
@@ -82,6 +120,7 @@ def test_independence_tool() -> Any:
         result = test_independence(
             ctx.datasets.get(dataset), x, y, given or [], method=method,
             alpha=ctx.settings.alpha if alpha is None else alpha, seed=ctx.settings.seed,
+            tests=ctx.ci_tests,
         )
         content = result.summary
         if result.notes:
@@ -90,7 +129,7 @@ def test_independence_tool() -> Any:
         # the polarity of the question as asked ("are they dependent?" flips it)
         return content, {**result.model_dump(), **_verdict(result)}
 
-    run.metadata = {"artifact": "verdict"}
+    run.metadata = {"artifact": "verdict", "polarity": "independence"}
     return run
 
 
