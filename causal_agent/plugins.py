@@ -38,6 +38,12 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "causal_agent_plugins.models",
     "causal_agent_evals.plugin",
 )
+
+
+def builtin_name(module: str) -> str:
+    """A built-in plugin's name: its package ("discovery"; "evals" for causal_agent_evals.plugin)."""
+    parts = module.split(".")
+    return parts[-1] if parts[0] == "causal_agent_plugins" else parts[0].removeprefix("causal_agent_")
 _OWN_DISTRIBUTION = "causal-agent"
 
 
@@ -109,7 +115,7 @@ def make_plugin_manager(extra_plugins: Iterable[object] = ()) -> pluggy.PluginMa
     pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
     pm.add_hookspecs(hookspecs)
     for module in DEFAULT_PLUGINS:
-        pm.register(importlib.import_module(module), name=module.rsplit(".", 1)[-1])
+        pm.register(importlib.import_module(module), name=builtin_name(module))
     for ep in _third_party_entry_points():
         if pm.get_plugin(ep.name) is not None or pm.is_blocked(ep.name):
             continue

@@ -13,6 +13,7 @@ import pytest
 
 from causal_agent.plugins import (
     DEFAULT_PLUGINS,
+    builtin_name,
     collect_algorithms,
     collect_tools,
     make_plugin_manager,
@@ -67,7 +68,8 @@ def test_builtins_load_from_the_default_list_not_entry_points():
     eps = {ep.name: ep.dist.name for ep in metadata.entry_points(group="causal_agent")}
     assert "causal-agent" not in eps.values()  # the group is for third parties
     pm = make_plugin_manager()
-    assert [pm.get_plugin(m.rsplit(".", 1)[-1]).__name__ for m in DEFAULT_PLUGINS] == list(DEFAULT_PLUGINS)
+    assert [pm.get_plugin(builtin_name(m)).__name__ for m in DEFAULT_PLUGINS] == list(DEFAULT_PLUGINS)
+    assert builtin_name("causal_agent_evals.plugin") == "evals"
     names = {t.name for t in collect_tools(pm)}
     assert {"test_independence", "discover_graph", "direct_cause", "estimate_effect", "list_graphs"} <= names
     assert {"pc", "fci", "ges", "lingam", "grasp"} <= set(collect_algorithms(pm))
@@ -100,7 +102,7 @@ def test_third_party_plugin_loaded_listed_and_callable(third_party, clinic_path)
 
 
 def test_load_plugins_env_filters_third_party_plugins_only(third_party, monkeypatch):
-    builtins = [m.rsplit(".", 1)[-1] for m in DEFAULT_PLUGINS]
+    builtins = [builtin_name(m) for m in DEFAULT_PLUGINS]
     monkeypatch.setenv("CAUSAL_AGENT_LOAD_PLUGINS", "causal-agent-rowcount")
     assert [i.name for i in plugin_infos(make_plugin_manager())] == [*builtins, "rowcount"]
     monkeypatch.setenv("CAUSAL_AGENT_LOAD_PLUGINS", "some-other-dist")
