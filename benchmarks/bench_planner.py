@@ -1,13 +1,13 @@
-"""Measure the offline planner's question parser on the generated eval suite.
+"""Measure the offline planner on the generated eval suite and the held-out phrasings.
 
-Every benchmark question (scenario paragraph + question, exactly as the agent is asked) is parsed
-against its dataset's columns, and the parse is compared with the question's own fields: the type,
+Every benchmark question (scenario paragraph + question, exactly as the agent is asked) is planned
+against its dataset's columns, and the plan is compared with the question's own fields: the tool,
 the variables of interest, the conditioning set, the polarity of independence questions and the
-treatment values of ATE questions. Only the parser runs (no tools), so this takes seconds and
-measures how often the offline model would call the right tool with the right arguments.
+treatment values of ATE questions. Only the planner runs (no tools), so this takes seconds and
+measures how often the offline model would call the right tool with the right arguments. It also
+prints how long building the planner (fitting the intent classifier) and planning one question take.
 
-Run: ``python benchmarks/bench_parser.py [--seed 0] [--show 20]`` (prints per-type accuracy and
-the first misses of each type).
+Run: ``python benchmarks/bench_planner.py [--seed 0] [--show 20] [--sweep]``.
 """
 
 from __future__ import annotations
@@ -19,19 +19,22 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from causal_agent.models.parser import Intent, parse_question
+import time
 
-#: the parser kind each benchmark question type must map to
-EXPECTED_KIND: dict[str, str] = {
-    "IT": "independence",
-    "CIT": "independence",
-    "MULTCIT": "independence",
+from causal_agent.planner import Plan, Planner
+from causal_agent.plugins import collect_registry, make_plugin_manager
+
+#: the tool each benchmark question type must be answered with (the built-in plugins' names)
+EXPECTED_TOOL: dict[str, str] = {
+    "IT": "test_independence",
+    "CIT": "test_independence",
+    "MULTCIT": "test_independence",
     "CAUSE": "direct_cause",
-    "Has-Collider": "collider",
-    "Has-Confounder": "confounder",
-    "CAUSALKG": "graph",
-    "PARTIAL_CG": "partial_graph",
-    "ATE": "effect",
+    "Has-Collider": "shared_collider",
+    "Has-Confounder": "shared_confounder",
+    "CAUSALKG": "discover_graph",
+    "PARTIAL_CG": "discover_graph",
+    "ATE": "estimate_effect",
 }
 POLARITY = {"independence": "independent", "dependence": "dependent"}
 
@@ -40,53 +43,56 @@ def _close(a: float | None, b: float | None) -> bool:
     return a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
-def check(question: Any, intent: Intent) -> list[str]:
-    """What the parse got wrong for one benchmark ``Question`` (empty: fully right)."""
+def check(question: Any, plan: Plan) -> list[str]:
+    """What the plan got wrong for one benchmark ``Question`` (empty: fully right)."""
     qtype = question.question_type
-    want = EXPECTED_KIND[qtype]
-    if intent.kind != want:
-        return [f"kind {intent.kind} (want {want}); missing={intent.missing}"]
+    want = EXPECTED_TOOL[qtype]
+    if plan.tool != want:
+        return [f"tool {plan.tool} (want {want}); missing={plan.missing}"]
+    a = plan.args
     errors: list[str] = []
     interest = list(question.interest)
-    if want == "independence":
-        if {intent.x, intent.y} != set(interest):
-            errors.append(f"pair {intent.x},{intent.y} (want {interest})")
-        if set(intent.given) != set(question.given):
-            errors.append(f"given {intent.given} (want {question.given})")
-        if intent.polarity != POLARITY[question.polarity]:
-            errors.append(f"polarity {intent.polarity} (want {POLARITY[question.polarity]})")
+    if want == "test_independence":
+        if {a.get("x"), a.get("y")} != set(interest):
+            errors.append(f"pair {a.get('x')},{a.get('y')} (want {interest})")
+        if set(a.get("given") or []) != set(question.given):
+            errors.append(f"given {a.get('given')} (want {question.given})")
+        if plan.asks != POLARITY[question.polarity]:
+            errors.append(f"polarity {plan.asks} (want {POLARITY[question.polarity]})")
     elif want == "direct_cause":
-        if (intent.x, intent.y) != tuple(interest):
-            errors.append(f"edge {intent.x}->{intent.y} (want {interest[0]}->{interest[1]})")
-        if intent.negated:
+        if (a.get("x"), a.get("y")) != tuple(interest):
+            errors.append(f"edge {a.get('x')}->{a.get('y')} (want {interest[0]}->{interest[1]})")
+        if plan.flip:
             errors.append("read as negated")
-    elif want in {"collider", "confounder"}:
-        if {intent.x, intent.y} != set(interest):
-            errors.append(f"pair {intent.x},{intent.y} (want {interest})")
-        if intent.negated:
+    elif want in {"shared_collider", "shared_confounder"}:
+        if {a.get("x"), a.get("y")} != set(interest):
+            errors.append(f"pair {a.get('x')},{a.get('y')} (want {interest})")
+        if plan.flip:
             errors.append("read as negated")
-    elif want == "partial_graph":
-        if set(intent.variables) != set(interest):
-            errors.append(f"variables {intent.variables} (want {interest})")
-    elif want == "effect":
-        if (intent.treatment, intent.outcome) != tuple(interest):
-            errors.append(f"treatment/outcome {intent.treatment}/{intent.outcome} (want {interest})")
-        if not (_close(intent.t0, question.t0) and _close(intent.t1, question.t1)):
-            errors.append(f"values {intent.t0}->{intent.t1} (want {question.t0}->{question.t1})")
-        if intent.confounders:
-            errors.append(f"confounders {intent.confounders} (none named)")
+    elif qtype == "CAUSALKG":
+        if a.get("variables"):
+            errors.append(f"variables {a['variables']} (want the full graph)")
+    elif qtype == "PARTIAL_CG":
+        if set(a.get("variables") or []) != set(interest):
+            errors.append(f"variables {a.get('variables')} (want {interest})")
+    elif want == "estimate_effect":
+        if (a.get("treatment"), a.get("outcome")) != tuple(interest):
+            errors.append(f"treatment/outcome {a.get('treatment')}/{a.get('outcome')} (want {interest})")
+        if not (_close(a.get("t0"), question.t0) and _close(a.get("t1"), question.t1)):
+            errors.append(f"values {a.get('t0')}->{a.get('t1')} (want {question.t0}->{question.t1})")
+        if a.get("confounders"):
+            errors.append(f"confounders {a['confounders']} (none named)")
     return errors
 
 
-def evaluate(questions: Iterable[Any]) -> dict[str, Any]:
-    """Parse every question; per-type totals and the misses (question id, prompt, errors)."""
+def evaluate(questions: Iterable[Any], planner: Planner) -> dict[str, Any]:
+    """Plan every question; per-type totals and the misses (question id, prompt, errors)."""
     totals: Counter[str] = Counter()
     right: Counter[str] = Counter()
     misses: dict[str, list[tuple[str, str, list[str]]]] = defaultdict(list)
     for q in questions:
         stem = Path(q.dataset).stem
-        intent = parse_question(q.prompt, {stem: list(q.variables)})
-        errors = check(q, intent)
+        errors = check(q, planner.plan(q.prompt, {stem: list(q.variables)}))
         totals[q.question_type] += 1
         if errors:
             misses[q.question_type].append((q.id, q.prompt, errors))
@@ -145,13 +151,53 @@ def main() -> None:
     ap.add_argument("--show", type=int, default=5, help="misses to print per type")
     ap.add_argument("--sweep", action="store_true", help="also re-ask every question with every phrasing")
     args = ap.parse_args()
+    t = time.perf_counter()
+    registry = collect_registry(make_plugin_manager())
+    t_registry = time.perf_counter() - t
+    t = time.perf_counter()
+    planner = Planner.from_registry(registry)
+    t_fit = time.perf_counter() - t
+    n_examples = sum(len(i.examples) for i in registry.intents)
+    print(f"planner: {len(registry.intents)} intents, {n_examples} examples; plugins loaded in {t_registry:.2f} s, "
+          f"classifier fitted in {t_fit:.2f} s")
     questions = suite_questions(args.seed)
-    print(f"default suite (seed {args.seed}), {len(questions)} questions as generated:")
-    print(report(evaluate(questions), show=args.show))
+    t = time.perf_counter()
+    result = evaluate(questions, planner)
+    per_q = (time.perf_counter() - t) / max(len(questions), 1)
+    print(f"default suite (seed {args.seed}), {len(questions)} questions as generated "
+          f"({per_q * 1000:.1f} ms per question):")
+    print(report(result, show=args.show))
     if args.sweep:
         swept = template_sweep(questions)
         print(f"\ntemplate sweep: {len(swept)} questions (each question in every phrasing of its type):")
-        print(report(evaluate(swept), show=args.show))
+        print(report(evaluate(swept, planner), show=args.show))
+    heldout(planner, args.show)
+
+
+def heldout(planner: Planner, show: int) -> None:
+    """The held-out phrasings (tests/heldout_phrasings.jsonl), scored as their test scores them."""
+    import sys
+    from collections import Counter
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from test_heldout_phrasings import ROWS, score
+
+    right: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    misses = []
+    for row in ROWS:
+        errors = score(row, planner.plan(row["question"], {row["dataset"]: row["columns"]}))
+        key = row["tool"] or "(ask back)"
+        total[key] += 1
+        right[key] += not errors
+        if errors:
+            misses.append((row["id"], row["question"], errors))
+    n, r = sum(total.values()), sum(right.values())
+    print(f"\nheld-out phrasings: {r}/{n} = {r / n:.1%}")
+    for key in sorted(total):
+        print(f"  {key:<20}{right[key]:>4}/{total[key]:<4}")
+    for qid, q, errors in misses[:show]:
+        print(f"  miss {qid}: {q!r} -> {'; '.join(errors)}")
 
 
 if __name__ == "__main__":
