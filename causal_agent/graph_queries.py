@@ -46,6 +46,18 @@ class QueryAnswer(BaseModel):
     reason: str
 
 
+class ParentSet(BaseModel):
+    """One parent set the treatment can have in a DAG of the class, with one such DAG."""
+
+    definite: list[str]  # parents in every DAG of the class (graph order)
+    into: list[str]  # undirected neighbours oriented into the treatment here (neighbour order)
+    dag: CausalGraph  # a member of the class with exactly these parents
+
+    @property
+    def parents(self) -> list[str]:
+        return self.definite + self.into
+
+
 class AdjustmentSets(BaseModel):
     """Back-door adjustment sets for the effect of ``treatment`` on ``outcome``.
 
@@ -363,18 +375,8 @@ def adjustment_report(g: CausalGraph, treatment: str, outcome: str) -> Adjustmen
         return AdjustmentSets(treatment=t, outcome=y, sets=[], reason=_no_class(g).reason)  # type: ignore[union-attr]
     fixed = g.parents(t)
     und = g.undirected_neighbors(t)
-    if len(und) > MAX_UNDIRECTED_AT_TREATMENT:
-        raise GraphError(f"{t} has {len(und)} undirected edges, too many possible parent sets to list; "
-                         "orient some edges with background knowledge")
     order = {n: i for i, n in enumerate(g.nodes)}
-    parent_sets: list[list[str]] = []
-    for r in range(len(und) + 1):
-        for S in itertools.combinations(und, r):
-            if any(not g.adjacent(a, b) for a, b in itertools.combinations(S, 2)):
-                continue  # two non-adjacent new parents would form a v-structure at t
-            forced = [(s, t) for s in S] + [(t, u) for u in und if u not in S]
-            if g.consistent_extension(forced) is not None:
-                parent_sets.append(sorted(set(fixed) | set(S), key=order.__getitem__))
+    parent_sets = [sorted(set(p.parents), key=order.__getitem__) for p in possible_parent_sets(g, t)]
     no_effect = any(y in P for P in parent_sets)
     sets = [P for P in parent_sets if y not in P]
     undirected = ", ".join(f"{t} --- {u}" for u in und)
@@ -393,6 +395,40 @@ def adjustment_report(g: CausalGraph, treatment: str, outcome: str) -> Adjustmen
         reason += f"; in some DAGs of the class {y} is a parent of {t}, where {t} has no effect on {y}"
     return AdjustmentSets(treatment=t, outcome=y, sets=sets, reason=reason,
                           ambiguous=len(parent_sets) > 1, no_effect_possible=no_effect)
+
+
+def possible_parent_sets(
+    g: CausalGraph, t: str, *, where: str = "",
+    fix: str = "orient some edges with background knowledge",
+) -> list[ParentSet]:
+    """IDA (Maathuis, Kalisch & Bühlmann 2009): every parent set ``t`` has in some DAG of the
+    class of the DAG/CPDAG ``g``, the definite parents only (every undirected edge at ``t`` pointing
+    away) first. Each candidate is checked exactly with the Dor–Tarsi extension, which also yields
+    the member DAG an estimator needs; [] when the class is empty (conflicting orientations).
+
+    The one enumeration behind both ``adjustment_report`` and the effect estimates, so the sets an
+    adjustment question lists are exactly the ones an effect's range is taken over. ``where``
+    ("in graph clinic:pc") and ``fix`` word the error past MAX_UNDIRECTED_AT_TREATMENT."""
+    definite = g.parents(t)
+    und = g.undirected_neighbors(t)
+    if len(und) > MAX_UNDIRECTED_AT_TREATMENT:
+        raise GraphError(f"{t} has {len(und)} undirected edges{where}, too many possible parent sets to list"
+                         f" (limit {MAX_UNDIRECTED_AT_TREATMENT}); {fix}")
+    if not und and g.kind == "dag":
+        return [ParentSet(definite=definite, into=[], dag=g)]
+    out: list[ParentSet] = []
+    for r in range(len(und) + 1):
+        for S in itertools.combinations(und, r):
+            # Cheap pre-checks of what consistent_extension rejects anyway: a new parent of t that is
+            # not adjacent to another parent of t would form a v-structure at t.
+            if any(not g.adjacent(a, b) for a, b in itertools.combinations([*definite, *S], 2)
+                   if a in S or b in S):
+                continue
+            forced = [(s, t) for s in S] + [(t, u) for u in und if u not in S]
+            dag = g.consistent_extension(forced)
+            if dag is not None:
+                out.append(ParentSet(definite=definite, into=list(S), dag=dag))
+    return out
 
 
 def _adjustment_dag(g: CausalGraph, t: str, y: str) -> AdjustmentSets:

@@ -1,4 +1,4 @@
-"""Average treatment effects (``causal_agent.effects``) on known linear SCMs, fixed seeds."""
+"""Average treatment effects (``causal_agent.effects``) on known SCMs, fixed seeds."""
 
 from __future__ import annotations
 
@@ -21,14 +21,22 @@ from causal_agent.errors import (
 )
 from causal_agent.graph import CausalGraph, Edge
 from causal_agent.memory import GraphMemory, GraphRecord, Provenance
-from causal_agent.plugins import collect_tools, make_plugin_manager
+from causal_agent.plugins import collect_registry, collect_tools, make_plugin_manager
 
 TRUE = 2.0  # effect of T on Y per unit in every SCM below
 
 
-def make_ctx(algorithms, frame: pd.DataFrame, name: str, **settings) -> AgentContext:
-    ctx = AgentContext(datasets=DatasetRegistry(), memory=GraphMemory(), algorithms=dict(algorithms),
-                       settings=Settings(**settings))
+@pytest.fixture(scope="module")
+def registry():
+    """What the installed plugins register: discovery algorithms, CI tests and effect estimators."""
+    return collect_registry(make_plugin_manager())
+
+
+def make_ctx(registry, frame: pd.DataFrame, name: str, estimators=None, **settings) -> AgentContext:
+    """A hand-built context carrying the plugins' registrations, as ``CausalAgent`` fills it."""
+    ctx = AgentContext(datasets=DatasetRegistry(), memory=GraphMemory(), algorithms=dict(registry.algorithms),
+                       settings=Settings(**settings), ci_tests=dict(registry.ci_tests),
+                       estimators=dict(registry.estimators if estimators is None else estimators))
     ctx.datasets.add(load_dataset(frame, name=name))
     return ctx
 
@@ -66,9 +74,9 @@ def covers(r: EffectResult, value: float) -> bool:
 
 # ---- backdoor with named confounders -----------------------------------------------------------
 @pytest.mark.parametrize("t0,t1", [(0.0, 1.0), (-0.5, 0.5), (0.0, 2.0), (1.0, 0.0)])
-def test_named_confounders_match_hand_ols(algorithms, t0, t1):
+def test_named_confounders_match_hand_ols(registry, t0, t1):
     frame = oriented_frame()
-    ctx = make_ctx(algorithms, frame, "scm")
+    ctx = make_ctx(registry, frame, "scm")
     r = estimate_effect(ctx, "T", "Y", t0=t0, t1=t1, confounders=["z"])  # name resolved case-insensitively
     truth = TRUE * (t1 - t0)
     assert r.graph_key is None and r.estimand == "backdoor" and r.adjustment_set == ["Z"]
@@ -82,19 +90,19 @@ def test_named_confounders_match_hand_ols(algorithms, t0, t1):
     assert "no unobserved confounding given {Z}" in r.assumption and "linear effect" in r.assumption
 
 
-def test_refuter_result_present_and_passes(algorithms):
-    ctx = make_ctx(algorithms, oriented_frame(), "scm", refute_simulations=10)
+def test_refuter_result_present_and_passes(registry):
+    ctx = make_ctx(registry, oriented_frame(), "scm", refute_simulations=10)
     r = estimate_effect(ctx, "T", "Y", confounders=["Z"])
     assert r.refutation is not None and r.refutation.refuter == "placebo_treatment_refuter"
     assert r.refutation.passed and abs(r.refutation.new_effect) < 0.1
     assert "Refuter" in r.summary and "passed" in r.summary
-    off = make_ctx(algorithms, oriented_frame(), "scm", refute=False)
+    off = make_ctx(registry, oriented_frame(), "scm", refute=False)
     assert estimate_effect(off, "T", "Y", confounders=["Z"]).refutation is None
 
 
 # ---- graph from discovery ----------------------------------------------------------------------
-def test_discovered_graph_orients_treatment_and_is_reused(algorithms):
-    ctx = make_ctx(algorithms, oriented_frame(), "scm", refute_simulations=10)
+def test_discovered_graph_orients_treatment_and_is_reused(registry):
+    ctx = make_ctx(registry, oriented_frame(), "scm", refute_simulations=10)
     calls = counting(ctx, "pc")
     r = estimate_effect(ctx, "T", "Y")
     assert r.graph_key == "scm:pc" and r.range is None and r.direction_identified
@@ -108,9 +116,9 @@ def test_discovered_graph_orients_treatment_and_is_reused(algorithms):
     assert by_key.estimate == pytest.approx(r.estimate) and calls[0] == 1
 
 
-def test_ambiguous_cpdag_reports_range(algorithms):
+def test_ambiguous_cpdag_reports_range(registry):
     frame = ambiguous_frame()
-    ctx = make_ctx(algorithms, frame, "amb", refute_simulations=5)
+    ctx = make_ctx(registry, frame, "amb", refute_simulations=5)
     graph = discover(ctx).graph
     assert graph.has_edge("T", "Z", "---") and graph.has_edge("T", "Y", "-->")
     r = estimate_effect(ctx, "T", "Y")
@@ -131,11 +139,11 @@ def test_ambiguous_cpdag_reports_range(algorithms):
     assert r.direction_identified
 
 
-def test_undirected_treatment_outcome_edge_includes_zero(algorithms):
+def test_undirected_treatment_outcome_edge_includes_zero(registry):
     rng = np.random.default_rng(3)
     x = rng.normal(size=2000)
     frame = pd.DataFrame({"T": x, "Y": x + rng.normal(size=2000)})
-    r = estimate_effect(make_ctx(algorithms, frame, "two", refute=False), "T", "Y")
+    r = estimate_effect(make_ctx(registry, frame, "two", refute=False), "T", "Y")
     assert r.range is not None
     values = sorted(e.estimate for e in r.range.estimates)
     assert values[0] == 0.0 and values[1] == pytest.approx(r.estimate) and r.estimate > 0.9
@@ -144,23 +152,23 @@ def test_undirected_treatment_outcome_edge_includes_zero(algorithms):
     assert not r.direction_identified and "direction is not identified" in r.summary
 
 
-def test_outcome_causing_treatment_gives_zero(algorithms):
+def test_outcome_causing_treatment_gives_zero(registry):
     rng = np.random.default_rng(4)
     a, b = rng.normal(size=2000), rng.normal(size=2000)
     y = a + b + rng.normal(size=2000)
     frame = pd.DataFrame({"A": a, "B": b, "Y": y, "T": y + rng.normal(size=2000)})
-    r = estimate_effect(make_ctx(algorithms, frame, "rev"), "T", "Y")
+    r = estimate_effect(make_ctx(registry, frame, "rev"), "T", "Y")
     assert r.estimate == 0.0 and r.ci_low is None and r.refutation is None
     assert r.graph_implies_zero and r.direction_identified
     assert "cannot cause" in r.summary
 
 
-def test_no_directed_path_estimates_anyway_and_says_so(algorithms):
+def test_no_directed_path_estimates_anyway_and_says_so(registry):
     rng = np.random.default_rng(5)
     a, b, z = (rng.normal(size=2000) for _ in range(3))
     frame = pd.DataFrame({"A": a, "B": b, "Z": z, "T": a + z + rng.normal(size=2000),
                           "Y": z + b + rng.normal(size=2000)})
-    r = estimate_effect(make_ctx(algorithms, frame, "nopath", refute=False), "T", "Y")
+    r = estimate_effect(make_ctx(registry, frame, "nopath", refute=False), "T", "Y")
     assert r.graph_implies_zero and r.direction_identified and r.range is None
     assert set(r.adjustment_set) == {"A", "Z"}  # T's parents
     assert covers(r, 0.0) and abs(r.estimate) < 0.1
@@ -175,8 +183,8 @@ def binary_frame(n: int = 3000, seed: int = 1) -> pd.DataFrame:
     return pd.DataFrame({"Z": z, "T": t, "Y": TRUE * t + z + rng.normal(size=n)})
 
 
-def test_binary_treatment_propensity(algorithms):
-    ctx = make_ctx(algorithms, binary_frame(), "bin", refute_simulations=5, bootstrap=40)
+def test_binary_treatment_propensity(registry):
+    ctx = make_ctx(registry, binary_frame(), "bin", refute_simulations=5, bootstrap=40)
     r = estimate_effect(ctx, "T", "Y", confounders=["Z"], method="propensity")
     assert r.method == "backdoor.propensity_score_weighting"
     assert abs(r.estimate - TRUE) <= 0.1 * TRUE and covers(r, TRUE)
@@ -196,14 +204,14 @@ def _store(ctx: AgentContext, key: str, nodes: list[str], edges: list[tuple[str,
         dataset=ds.name, fingerprint=ds.fingerprint, algorithm="manual")))
 
 
-def test_instrument_and_front_door(algorithms):
+def test_instrument_and_front_door(registry):
     rng = np.random.default_rng(0)
     n = 2000
     u, i = rng.normal(size=n), rng.normal(size=n)
     t = i + u + rng.normal(size=n)
     m = 1.5 * t + rng.normal(size=n)
     y = 2.0 * m + 2.0 * u + rng.normal(size=n)  # effect of T on Y: 3.0, confounded by hidden U
-    ctx = make_ctx(algorithms, pd.DataFrame({"I": i, "T": t, "M": m, "Y": y}), "lat",
+    ctx = make_ctx(registry, pd.DataFrame({"I": i, "T": t, "M": m, "Y": y}), "lat",
                    refute_simulations=5, bootstrap=30)
     _store(ctx, "lat:iv", ["I", "T", "Y"], [("I", "-->", "T"), ("T", "-->", "Y")])
     _store(ctx, "lat:fd", ["T", "M", "Y"], [("T", "-->", "M"), ("M", "-->", "Y"), ("T", "<->", "Y")])
@@ -225,29 +233,29 @@ def test_instrument_and_front_door(algorithms):
     ({"treatment": "Tx", "outcome": "Y"}, VariableError, "Did you mean"),
     ({"treatment": "T", "outcome": "colour"}, DataError, "categories"),
     ({"treatment": "T", "outcome": "Y", "t0": 1.0, "t1": 1.0}, DataError, "no contrast"),
-    ({"treatment": "T", "outcome": "Y", "method": "magic"}, AlgorithmError, "Valid methods: auto, linear"),
+    ({"treatment": "T", "outcome": "Y", "method": "magic"}, AlgorithmError, "known: linear, propensity"),
     ({"treatment": "T", "outcome": "Y", "method": "propensity"}, AlgorithmError, "binary treatment"),
     ({"treatment": "T", "outcome": "Y", "confounders": ["T"]}, VariableError, "cannot also be a confounder"),
     ({"treatment": "T", "outcome": "Y", "graph_key": "nope:pc"}, GraphKeyError, "no graph stored"),
     ({"treatment": "K", "outcome": "Y"}, DataError, "constant"),
 ])
-def test_bad_input_is_one_line(algorithms, kwargs, error, fragment):
+def test_bad_input_is_one_line(registry, kwargs, error, fragment):
     frame = oriented_frame(n=200).assign(
         colour=np.resize(["red", "green", "blue"], 200), K=1.0)
-    ctx = make_ctx(algorithms, frame, "bad")
+    ctx = make_ctx(registry, frame, "bad")
     kwargs = {"confounders": ["Z"], **kwargs} if "graph_key" not in kwargs else kwargs
     with pytest.raises(error, match=fragment) as info:
         estimate_effect(ctx, **kwargs)
     assert isinstance(info.value, CausalAgentError) and "\n" not in str(info.value)
 
 
-def test_tool_through_toolnode(algorithms):
+def test_tool_through_toolnode(registry):
     from langchain_core.messages import AIMessage
     from langgraph.graph import START, MessagesState, StateGraph
     from langgraph.prebuilt import ToolNode
 
     tools = {t.name: t for t in collect_tools(make_plugin_manager())}
-    ctx = make_ctx(algorithms, oriented_frame(), "scm", refute_simulations=5)
+    ctx = make_ctx(registry, oriented_frame(), "scm", refute_simulations=5)
     builder = StateGraph(MessagesState, context_schema=AgentContext)
     builder.add_node("tools", ToolNode([tools["estimate_effect"]], handle_tool_errors=True))
     builder.add_edge(START, "tools")
@@ -269,11 +277,11 @@ def test_tool_through_toolnode(algorithms):
     assert bad.status == "error" and "unknown effect method" in bad.content
 
 
-def test_conflicting_orientations_fall_back_to_directed_parents(algorithms):
+def test_conflicting_orientations_fall_back_to_directed_parents(registry):
     """A stored graph with no consistent DAG (a directed cycle) still gets an estimate, adjusted
     for the treatment's directed parents, with a note saying so."""
     frame = oriented_frame()
-    ctx = make_ctx(algorithms, frame, "conflict", refute=False)
+    ctx = make_ctx(registry, frame, "conflict", refute=False)
     ds = ctx.datasets.get("conflict")
     cyclic = CausalGraph(
         nodes=["A", "Z", "T", "Y"],
@@ -333,8 +341,8 @@ def nonlinear_frame(n: int = 1500, seed: int = 7) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("t0,t1", [(-0.5, 1.0), (0.0, 1.5)])
-def test_auto_switches_to_gcomputation_on_nonlinear_outcome(algorithms, t0, t1):
-    ctx = make_ctx(algorithms, nonlinear_frame(), "nl", refute_simulations=10)
+def test_auto_switches_to_gcomputation_on_nonlinear_outcome(registry, t0, t1):
+    ctx = make_ctx(registry, nonlinear_frame(), "nl", refute_simulations=10)
     r = estimate_effect(ctx, "T", "Y", t0=t0, t1=t1, confounders=["Z"])
     z = np.random.default_rng(99).normal(size=200_000)  # E[Y | do(T=t)] by simulation
     truth = float(np.mean(nonlinear_outcome(t1, z) - nonlinear_outcome(t0, z)))
@@ -352,7 +360,7 @@ def test_auto_switches_to_gcomputation_on_nonlinear_outcome(algorithms, t0, t1):
 
 
 @pytest.mark.parametrize("seed,noise", [(11, "normal"), (12, "laplace"), (13, "uniform"), (14, "normal")])
-def test_auto_stays_linear_on_linear_data(algorithms, seed, noise):
+def test_auto_stays_linear_on_linear_data(registry, seed, noise):
     rng = np.random.default_rng(seed)
     n = 3000
 
@@ -362,36 +370,36 @@ def test_auto_stays_linear_on_linear_data(algorithms, seed, noise):
     a, z = draw(), draw()
     t = 0.8 * a + 0.8 * z + draw()
     frame = pd.DataFrame({"A": a, "Z": z, "T": t, "Y": TRUE * t + 1.5 * z - a + draw()})
-    r = estimate_effect(make_ctx(algorithms, frame, "lin", refute=False), "T", "Y", confounders=["A", "Z"])
+    r = estimate_effect(make_ctx(registry, frame, "lin", refute=False), "T", "Y", confounders=["A", "Z"])
     assert r.method == "backdoor.linear_regression" and "linear effect" in r.assumption
     coef, _ = hand_ols(frame, "T", "Y", ["A", "Z"])
     assert r.estimate == pytest.approx(coef, rel=1e-9)
 
 
-def test_explicit_gcomputation(algorithms):
-    ctx = make_ctx(algorithms, oriented_frame(), "scm", refute_simulations=5)
+def test_explicit_gcomputation(registry):
+    ctx = make_ctx(registry, oriented_frame(), "scm", refute_simulations=5)
     for name in ("gcomputation", "g-computation", "s_learner"):
         r = estimate_effect(ctx, "T", "Y", t0=0, t1=2, confounders=["Z"], method=name)
         assert r.method == "gcomputation.spline_regression" and r.adjustment_set == ["Z"]
         assert abs(r.estimate - 2 * TRUE) <= 0.1 * 2 * TRUE and covers(r, 2 * TRUE)
         assert any("g-computation with" in n for n in r.notes)
         assert r.refutation is not None and r.refutation.passed
-    boot = make_ctx(algorithms, nonlinear_frame(), "nl", refute=False, bootstrap=30)
+    boot = make_ctx(registry, nonlinear_frame(), "nl", refute=False, bootstrap=30)
     b = estimate_effect(boot, "T", "Y", confounders=["Z"], method="gcomputation")
     assert b.ci_low < b.estimate < b.ci_high
-    small = make_ctx(algorithms, oriented_frame(n=40), "small", refute=False)
+    small = make_ctx(registry, oriented_frame(n=40), "small", refute=False)
     with pytest.raises(DataError, match="too few for a spline outcome model"):
         estimate_effect(small, "T", "Y", confounders=["Z", "A"], method="gcomputation")
     # auto on the same small data keeps linear regression (no test possible) rather than failing
     assert estimate_effect(small, "T", "Y", confounders=["Z", "A"]).method == "backdoor.linear_regression"
 
 
-def test_parallel_estimates_match_sequential_ones(algorithms):
+def test_parallel_estimates_match_sequential_ones(registry):
     """ToolNode runs parallel tool calls in threads; DoWhy's bootstrap CIs read numpy's global RNG,
     so concurrent estimates must give exactly what they give one at a time."""
     from concurrent.futures import ThreadPoolExecutor
 
-    ctxs = [make_ctx(algorithms, binary_frame(seed=s), f"p{s}", refute=False, bootstrap=40)
+    ctxs = [make_ctx(registry, binary_frame(seed=s), f"p{s}", refute=False, bootstrap=40)
             for s in (11, 12, 13, 14)]
 
     def run(ctx):
@@ -402,3 +410,60 @@ def test_parallel_estimates_match_sequential_ones(algorithms):
         together = list(pool.map(run, ctxs))
     for a, b in zip(alone, together):
         assert (a.estimate, a.ci_low, a.ci_high) == (b.estimate, b.ci_low, b.ci_high)
+
+
+# ---- estimators are registered objects ---------------------------------------------------------
+def test_estimators_are_looked_up_by_name_label_or_alias(registry):
+    from causal_agent.effects import normalize_method
+
+    est = registry.estimators
+    assert {"linear", "propensity", "gcomputation", "iv", "frontdoor", "dml"} <= set(est)
+    assert est["gcomputation"].nonlinear and not est["linear"].nonlinear
+    for name, key in [("OLS", "linear"), ("backdoor.linear_regression", "linear"), ("g-computation", "gcomputation"),
+                      ("Propensity Score", "propensity"), ("linear regression", "linear"), ("auto", "auto")]:
+        assert normalize_method(name, est) == key
+    with pytest.raises(AlgorithmError, match="known: linear, propensity") as info:
+        normalize_method("magic", est)
+    assert "\n" not in str(info.value) and "'auto'" in str(info.value)
+    # a context built without registrations gets the built-in plugin's, collected afresh
+    bare = make_ctx(registry, oriented_frame(), "bare", estimators={}, refute=False)
+    full = make_ctx(registry, oriented_frame(), "full", refute=False)
+    assert estimate_effect(bare, "T", "Y", confounders=["Z"]).estimate == (
+        estimate_effect(full, "T", "Y", confounders=["Z"]).estimate)
+
+
+def test_auto_rule_reads_declarations_not_names(registry):
+    """auto tries the first ``nonlinear=True`` estimator, whatever it is called, and none if none
+    is declared nonlinear."""
+    from dataclasses import replace
+
+    est = registry.estimators
+    renamed = {"linear": est["linear"], "curvy": replace(est["gcomputation"], name="curvy", aliases=())}
+    ctx = make_ctx(registry, nonlinear_frame(), "nl", estimators=renamed, refute=False)
+    r = estimate_effect(ctx, "T", "Y", confounders=["Z"])
+    assert r.method == "gcomputation.spline_regression"
+    assert any("replaced linear" in n for n in r.notes)
+    undeclared = {**renamed, "curvy": replace(renamed["curvy"], nonlinear=False)}
+    ctx = make_ctx(registry, nonlinear_frame(), "nl", estimators=undeclared, refute=False)
+    assert estimate_effect(ctx, "T", "Y", confounders=["Z"]).method == "backdoor.linear_regression"
+    assert estimate_effect(ctx, "T", "Y", confounders=["Z"], method="curvy").method == (
+        "gcomputation.spline_regression")
+
+
+def test_stale_graph_key_is_noted_like_the_graph_queries_do(registry):
+    """A stored graph learned from an earlier version of the data is used as asked, never
+    silently: the effect and the graph query carry the same note."""
+    from causal_agent_plugins.graph_queries import ask
+
+    ctx = make_ctx(registry, oriented_frame(), "scm", refute=False)
+    ds = ctx.datasets.get()
+    graph = CausalGraph(nodes=["A", "Z", "T", "Y"], kind="dag", edges=[
+        Edge(source="A", target="T", type="-->"), Edge(source="Z", target="T", type="-->"),
+        Edge(source="Z", target="Y", type="-->"), Edge(source="T", target="Y", type="-->")])
+    ctx.memory.put(GraphRecord(key="scm:old", graph=graph, provenance=Provenance(
+        dataset=ds.name, fingerprint="0" * 64, algorithm="pc", ci_test="fisherz", alpha=0.05)))
+    r = estimate_effect(ctx, "T", "Y", graph_key="scm:old")
+    q = ask(ctx, "direct_cause", "Z", "T", graph_key="scm:old")
+    stale = [n for n in r.notes if "earlier version of dataset scm" in n]
+    assert stale and stale == [n for n in q.notes if "earlier version" in n]
+    assert r.adjustment_set == ["A", "Z"] and q.answer == "yes" and "re-run discovery" in q.summary

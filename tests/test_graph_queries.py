@@ -225,3 +225,19 @@ def test_forty_node_queries_are_fast_and_safe():
     with pytest.raises(GraphError, match="too many possible parent sets"):
         adjustment_sets(g, "x0", "x1")
     assert time.perf_counter() - start < 15
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_dags(max_nodes=6), st.data())
+def test_possible_parent_sets_is_the_ida_enumeration(d, data):
+    """One enumeration for adjustment sets and effect ranges: definite parents first, one member
+    DAG each, exactly the parent sets of the class's members."""
+    from causal_agent.graph_queries import possible_parent_sets
+
+    cp = cpdag_of(d)
+    members = [CausalGraph(nodes=cp.nodes, edges=[E(a, b) for a, b in arcs], kind="dag") for arcs in brute_mec(cp)]
+    t = data.draw(st.sampled_from(cp.nodes))
+    sets = possible_parent_sets(cp, t)
+    assert sets[0].into == [] and sets[0].definite == cp.parents(t)
+    assert {tuple(sorted(p.parents)) for p in sets} == {tuple(sorted(m.parents(t))) for m in members}
+    assert all(sorted(p.dag.parents(t)) == sorted(p.parents) for p in sets)

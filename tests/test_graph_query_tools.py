@@ -83,7 +83,7 @@ def test_direct_cause_yes_no_uncertain(env):
     yes = call("direct_cause", x="A", y="B", dataset="collider")
     assert yes.status == "success" and yes.artifact["answer"] == "yes"
     assert yes.content.startswith("Is A a direct cause of B? Yes: A --> B")
-    assert "PC, Fisher-z, alpha 0.05; graph collider:pc" in yes.content
+    assert "(graph collider:pc from PC (Fisher-z, alpha 0.05))" in yes.content  # discover.method_label
     artifact = yes.artifact
     assert {"question", "x", "y", "answer", "reason", "graph_key", "algorithm", "graph"} <= set(artifact)
     assert artifact["graph_key"] == "collider:pc" and artifact["algorithm"] == "pc"

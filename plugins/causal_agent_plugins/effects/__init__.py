@@ -2,7 +2,9 @@
 
 The estimation lives in ``causal_agent.effects.estimate_effect`` (model -> identify -> estimate ->
 refute, with the IDA range when the graph leaves the adjustment set ambiguous); this tool only reads
-the run-time context and returns the summary plus the structured ``EffectResult``.
+the run-time context and returns the summary plus the structured ``EffectResult``. The estimators
+themselves are registered objects (``register_estimators``), looked up by name like DoWhy's
+``method_name``; a third-party plugin adds one the same way.
 
 (No ``from __future__ import annotations``: the tool's ``runtime: ToolRuntime`` annotation must be a
 real class for ToolNode to inject the context.)
@@ -79,3 +81,43 @@ def estimate_effect_tool() -> Any:
 @hookimpl
 def register_tools(register):  # type: ignore[no-untyped-def]
     register(estimate_effect_tool())
+
+
+@hookimpl
+def register_estimators(register):  # type: ignore[no-untyped-def]
+    """The built-in estimators, one module each in ``causal_agent.effects.estimators``. The first
+    ``auto`` estimator of an estimand is auto's default for it; ``nonlinear=True`` marks the one
+    auto tries against it on a non-linear outcome."""
+    from causal_agent.effects.estimators.dml import LinearDML
+    from causal_agent.effects.estimators.frontdoor import FrontDoor
+    from causal_agent.effects.estimators.gcomputation import SplineGComputation
+    from causal_agent.effects.estimators.iv import InstrumentalVariable
+    from causal_agent.effects.estimators.linear import LinearRegression
+    from causal_agent.effects.estimators.propensity import PropensityScore
+
+    def add(name, estimator, description, *, label, aliases, nonlinear=False):  # type: ignore[no-untyped-def]
+        register(name, estimator, description, label=label, nonlinear=nonlinear,
+                 aliases=(*aliases, estimator.method_name.lower()))
+
+    add("linear", LinearRegression("linear"), "linear regression on the back-door set (auto's default)",
+        label="linear regression", aliases=("linear_regression", "regression", "ols"))
+    add("propensity", PropensityScore("propensity", "backdoor.propensity_score_weighting"),
+        "inverse propensity-score weighting (binary treatment)", label="propensity-score weighting",
+        aliases=("propensity_weighting", "propensity_score", "ipw"))
+    add("propensity_matching", PropensityScore("propensity_matching", "backdoor.propensity_score_matching"),
+        "propensity-score matching (binary treatment)", label="propensity-score matching",
+        aliases=("matching",))
+    add("propensity_stratification",
+        PropensityScore("propensity_stratification", "backdoor.propensity_score_stratification"),
+        "propensity-score stratification (binary treatment)", label="propensity-score stratification",
+        aliases=("stratification",))
+    add("dml", LinearDML("dml"), "EconML LinearDML, a partially linear model (needs econml)",
+        label="EconML LinearDML", aliases=("lineardml", "econml"))
+    add("iv", InstrumentalVariable("iv"), "instrumental variables (Wald/2SLS), auto's choice for an IV estimand",
+        label="instrumental-variable (Wald/2SLS) estimation", aliases=("instrumental_variable",))
+    add("frontdoor", FrontDoor("frontdoor"), "front-door two-stage regression, auto's choice for a front-door estimand",
+        label="front-door two-stage regression", aliases=("front_door",))
+    add("gcomputation", SplineGComputation("gcomputation"),
+        "g-computation with a spline outcome regression; auto uses it when the outcome is nonlinear",
+        label="g-computation with a spline regression", nonlinear=True,
+        aliases=("g_computation", "gcomp", "s_learner", "spline", "nonlinear"))

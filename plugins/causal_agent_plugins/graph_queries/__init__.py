@@ -3,10 +3,10 @@
 Tools: ``direct_cause``, ``shared_confounder``, ``shared_collider``, ``d_separation`` and
 ``adjustment_set``. Each takes a ``graph_key`` from memory, or just a dataset (or nothing: the loaded
 one), in which case it runs :func:`causal_agent.discover.discover` itself, which reuses the stored
-graph when memory already has it. So a model answers "does X cause Y?" with a single call instead of
+graph when memory already has it (the rule is :func:`causal_agent.graph_choice.choose_graph`, shared
+with the effect estimates). So a model answers "does X cause Y?" with a single call instead of
 discover-then-query. The yes/no/uncertain semantics over the equivalence class live in
-``causal_agent.graph_queries``; this module only picks the graph, resolves names and words the
-answer.
+``causal_agent.graph_queries``; this module only words the answer.
 
 (No ``from __future__ import annotations``: the tools' ``runtime: ToolRuntime`` annotation must be a
 real class for ToolNode to inject the context.)
@@ -17,7 +17,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from causal_agent.errors import GraphError
 from causal_agent.hookspecs import hookimpl
 
 from .intents import register_intents  # noqa: F401  (the planner's phrasings)
@@ -85,80 +84,19 @@ class AdjustmentSetResult(BaseModel):
     summary: str
 
 
-class _Chosen(BaseModel):
-    graph: Any  # CausalGraph
-    key: str
-    algorithm: str
-    label: str  # "PC, Fisher-z, alpha 0.05; graph clinic:pc"
-    reused: bool | None
-    dataset: Any = None  # Dataset used to resolve names, if any
+def _choose(ctx: Any, graph_key: str | None, dataset: str | None, names: Sequence[str]) -> tuple[Any, list[str]]:
+    """The graph by the core's one rule (:func:`causal_agent.graph_choice.choose_graph`), and the
+    notes to show: name corrections, a stale graph's warning, discovery's own notes."""
+    from causal_agent.graph_choice import choose_graph
+
+    chosen = choose_graph(ctx, graph_key, dataset, names)
+    notes = list(chosen.notes)
+    if chosen.discovery is not None:
+        notes.extend(chosen.discovery.notes)
+    return chosen, notes
 
 
-def _label(algorithm: str, ci_test: str | None, alpha: float | None, key: str) -> str:
-    from causal_agent.independence import CI_METHODS
-
-    name = {"lingam": "DirectLiNGAM"}.get(algorithm, algorithm.upper())
-    parts = [name]
-    if ci_test:
-        parts.append(CI_METHODS.get(ci_test, ci_test))
-    if alpha is not None:
-        parts.append(f"alpha {alpha:g}")
-    return f"{', '.join(parts)}; graph {key}"
-
-
-def choose_graph(
-    ctx: Any, graph_key: str | None = None, dataset: str | None = None,
-    names: Sequence[str] = (), notes: list[str] | None = None,
-) -> tuple[_Chosen, list[str]]:
-    """The stored graph ``graph_key``, else the dataset's full graph (discovered or reused), and
-    ``names`` resolved to its nodes. With a dataset the names are resolved BEFORE discovery, so a
-    misspelt variable costs no discovery run."""
-    notes = [] if notes is None else notes
-    if graph_key:
-        record = ctx.memory.get(graph_key)
-        p = record.provenance
-        ds = None
-        if p.dataset in ctx.datasets.names():
-            candidate = ctx.datasets.get(p.dataset)
-            if candidate.fingerprint == p.fingerprint:
-                ds = candidate
-        chosen = _Chosen(graph=record.graph, key=record.key, algorithm=p.algorithm,
-                         label=_label(p.algorithm, p.ci_test, p.alpha, record.key), reused=None, dataset=ds)
-        return chosen, _resolve(chosen.graph, chosen.key, ds, names, notes)
-    from causal_agent.discover import discover
-
-    ds = ctx.datasets.get(dataset)
-    resolved = _resolve(None, None, ds, names, notes)
-    found = discover(ctx, ds)
-    chosen = _Chosen(graph=found.graph, key=found.key, algorithm=found.algorithm,
-                     label=_label(found.algorithm, found.ci_test, found.alpha, found.key),
-                     reused=found.reused, dataset=ds)
-    notes.extend(found.notes)
-    return chosen, _resolve(chosen.graph, chosen.key, None, resolved, notes)
-
-
-def _resolve(graph: Any, key: str | None, ds: Any, names: Sequence[str], notes: list[str]) -> list[str]:
-    """Users' names -> columns (dataset rules when ``ds`` is given) -> nodes of ``graph`` (if given)."""
-    from causal_agent.names import match_name
-
-    out: list[str] = []
-    for raw in names:
-        if ds is not None:
-            m = ds.match(raw)
-        else:
-            m = match_name(raw, graph.nodes, dataset=f"graph {key}")
-        if m.note:
-            notes.append(m.note + ".")
-        if graph is not None and m.name not in graph.nodes:
-            raise GraphError(
-                f"graph {key} has no node {m.name!r} (its nodes: {', '.join(graph.nodes)});"
-                " discover a graph that includes it"
-            )
-        out.append(m.name)
-    return out
-
-
-def _tail(chosen: _Chosen) -> str:
+def _tail(chosen: Any) -> str:
     if chosen.reused is None:
         return ""
     return " (Graph reused from memory.)" if chosen.reused else " (Graph learned now and stored.)"
@@ -176,9 +114,9 @@ def ask(
     """Answer one edge-level question yes/no/uncertain over the graph's equivalence class."""
     from causal_agent import graph_queries as gq
 
-    notes: list[str] = []
     z_raw = list(given or []) if question == "d_separation" else []
-    chosen, (x_, y_, *z) = choose_graph(ctx, graph_key, dataset, [x, y, *z_raw], notes)
+    chosen, notes = _choose(ctx, graph_key, dataset, [x, y, *z_raw])
+    x_, y_, *z = chosen.names
     g = chosen.graph
     if question == "direct_cause":
         qa = gq.direct_cause(g, x_, y_)
@@ -211,8 +149,8 @@ def adjustment(
     """Valid back-door adjustment sets for treatment -> outcome, per possible parent set (IDA)."""
     from causal_agent.graph_queries import adjustment_report
 
-    notes: list[str] = []
-    chosen, (t, y) = choose_graph(ctx, graph_key, dataset, [treatment, outcome], notes)
+    chosen, notes = _choose(ctx, graph_key, dataset, [treatment, outcome])
+    t, y = chosen.names
     rep = adjustment_report(chosen.graph, t, y)
     shown = "; ".join("{" + ", ".join(s) + "}" for s in rep.sets) if rep.sets else "none"
     summary = (f"Adjustment sets for the effect of {t} on {y}: {shown}. {rep.reason}"
@@ -300,7 +238,7 @@ def d_separation_tool() -> Any:
                      dataset=dataset)
         return result.summary, result.model_dump(mode="json")
 
-    run.metadata = {"artifact": "verdict"}
+    run.metadata = {"artifact": "verdict", "polarity": "independence"}  # d-separated ~ independent
     return run
 
 

@@ -1,0 +1,203 @@
+"""Average treatment effects with DoWhy: model -> identify -> estimate -> refute.
+
+``estimate_effect(ctx, treatment, outcome, t0, t1, ...)`` is a facade over DoWhy's four steps that
+also decides *which graph* the effect is identified from and says so in plain words:
+
+* **Graph.** Named ``confounders`` give the DAG ``C -> T, C -> Y, T -> Y``. Otherwise the graph in
+  memory under ``graph_key``, or the dataset's full graph from :func:`causal_agent.discover.discover`
+  (reused from memory when it is already there).
+* **Ambiguity (IDA).** A CPDAG may leave undirected edges at the treatment, and then the adjustment
+  set depends on an orientation the data cannot decide. Following IDA (Maathuis, Kalisch & Bühlmann
+  2009) we enumerate every set of T's undirected neighbours that may point into T (each checked to
+  extend to a DAG of the class without a new v-structure or cycle, with the exact Dor–Tarsi test),
+  estimate the effect for each, and report the ``range``. The headline estimate follows a fixed,
+  documented rule: it is the orientation in which T's parents are only its *definite* parents (all
+  undirected edges at T point away from T); the summary states that assumption and the range. If
+  the outcome is a parent of T in some orientation, that orientation's effect is 0 (T cannot cause
+  its own cause), so the range then includes 0 and the summary says the direction is not
+  identified.
+* **Identify.** Each orientation's DAG (restricted to the ancestors of T and Y) goes to DoWhy's
+  ``CausalModel``; backdoor is preferred, then IV, then front-door. A graph with ``<->`` edges
+  (latent confounders, e.g. PC orientation conflicts) is passed with a latent node per ``<->`` so
+  DoWhy can find IV or front-door estimands. When a graph implies no directed path from T to Y we
+  still estimate (adjusting for T's parents) and say the graph implies no effect.
+* **Estimate.** A registered estimator, looked up by name in ``ctx.estimators`` (see
+  :mod:`.estimate`). Linear regression by default. With a back-door set, ``auto`` also fits spline
+  outcome models and keeps linear regression unless a nested F-test rejects it (p < 0.001) *and*
+  the effect changes materially; then it reports g-computation (``gcomputation.spline_regression``:
+  predictions averaged over the sample at T=t1 minus at T=t0, sandwich CI), since a slope times
+  (t1 - t0) is not the interventional contrast of a nonlinear outcome. Propensity-score methods for a binary treatment;
+  EconML's LinearDML when econml is installed. CIs are 95% and on the (t1 - t0) scale of the
+  estimate. DoWhy's IV and front-door estimators ignore ``control_value``/``treatment_value``
+  (front-door even squares the contrast), so those are estimated per unit and scaled, under the
+  linearity they already assume.
+* **Refute.** A placebo-treatment refuter (random common cause for front-door, where permuting T
+  does not reach the estimator; our own permutation placebo for g-computation), with ``ctx.settings.refute_simulations`` simulations.
+
+The package follows those steps: :mod:`.choose` (which graph), :mod:`.identify` (orientations and
+the DoWhy graph), :mod:`.estimate` with one registered estimator a module in :mod:`.estimators`,
+:mod:`.refute` and :mod:`.report` (assumptions and summary); this module is the facade.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ..errors import DataError, GraphError, VariableError
+from .choose import graph_source
+from .estimate import default_for, estimator_table, normalize_method, resolve_method, run_dowhy
+from .estimators.base import EffectRun
+from .identify import dowhy_graph, orientations
+from .refute import refute
+from .report import assumption, num, set_text, summary
+from .results import AdjustmentEstimate, EffectRange, EffectResult, Estimand, Refutation
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..context import AgentContext
+    from ..data import Dataset
+
+
+def _check_variables(ds: Dataset, t: str, y: str, t0: float, t1: float) -> list[str]:
+    notes: list[str] = []
+    if t == y:
+        raise VariableError(f"treatment and outcome are both {t!r}; name two different variables")
+    for var, role in ((t, "treatment"), (y, "outcome")):
+        kind = ds.kind(var)
+        if kind == "categorical":
+            codes = ds.encoding(var) or {}
+            raise DataError(
+                f"the {role} {var!r} is text with {len(codes)} categories"
+                f" ({', '.join(list(codes)[:5])}); an average effect needs a numeric or binary"
+                f" {role}, so recode it (e.g. one 0/1 column per category)"
+            )
+        codes = ds.encoding(var)
+        if codes:
+            coding = ", ".join(f"{level}={code}" for level, code in codes.items())
+            notes.append(f"{role} {var} is text, coded {coding}.")
+    if not (math.isfinite(t0) and math.isfinite(t1)):
+        raise DataError(f"t0 and t1 must be finite numbers, got t0={t0}, t1={t1}")
+    if t0 == t1:
+        raise DataError(f"t0 and t1 are both {num(t0)}, so there is no contrast; pass two different treatment values")
+    return notes
+
+
+def estimate_effect(
+    ctx: AgentContext,
+    treatment: str,
+    outcome: str,
+    t0: float = 0.0,
+    t1: float = 1.0,
+    dataset: str | Dataset | None = None,
+    confounders: Sequence[str] | None = None,
+    graph_key: str | None = None,
+    method: str = "auto",
+) -> EffectResult:
+    """The ATE E[Y | do(T=t1)] - E[Y | do(T=t0)] with a 95% CI, a refuter and its assumptions.
+
+    See the module docstring for the graph, IDA range, identification and estimation rules.
+    """
+    estimators = estimator_table(ctx.estimators)
+    chosen = resolve_method(estimators, method)
+    t0, t1 = float(t0), float(t1)
+    if isinstance(confounders, str):
+        confounders = [c for c in confounders.split(",") if c.strip()]
+    if dataset is None and graph_key and not confounders:
+        prov = ctx.memory.get(graph_key).provenance
+        ds = ctx.datasets.get(prov.dataset)
+    else:
+        ds = dataset if hasattr(dataset, "fingerprint") else ctx.datasets.get(dataset)  # type: ignore[arg-type]
+    notes: list[str] = []
+    tm, ym = ds.match(treatment), ds.match(outcome)
+    notes += [m.note + "." for m in (tm, ym) if m.note]
+    t, y = tm.name, ym.name
+    notes += _check_variables(ds, t, y, t0, t1)
+
+    source = graph_source(ctx, ds, t, y, confounders, graph_key)
+    notes += source.notes
+    graph = source.graph
+    missing = [v for v in (t, y) if v not in graph.nodes]
+    if missing:
+        raise GraphError(
+            f"{source.label} has no node {missing[0]!r}; discover a graph that includes it or"
+            " name the confounders"
+        )
+    orients = orientations(graph, t, y, source.label)
+    if orients[0].conflict:
+        notes.append(
+            f"{source.label} has conflicting orientations (no consistent DAG), so the estimate"
+            f" adjusts for the directed parents of {t} only: {set_text(sorted(orients[0].parents))}."
+        )
+    graphs = [None if o.y_parent else dowhy_graph(o, t, y) for o in orients]
+    needed = [v for v in graph.nodes if v in {t, y} or any(
+        g is not None and v in g.nodes for g in graphs)]
+    frame = ds.frame_for(needed)
+    if frame.attrs.get("dropped_rows"):
+        notes.append(f"{frame.attrs['dropped_rows']} row(s) with missing values were left out.")
+    if frame[t].nunique() < 2:
+        raise DataError(f"treatment {t!r} is constant in the usable rows; an effect needs variation in it")
+
+    runs: list[EffectRun | None] = []
+    for o, g in zip(orients, graphs):
+        pinned = sorted(o.parents) if o.admg is None and set(o.parents) <= set(frame.columns) else None
+        runs.append(None if g is None else run_dowhy(
+            frame, g, t, y, t0, t1, chosen, estimators, ctx.settings, adjust=pinned))
+
+    head_i = 0  # orientations are listed definite-parents-only first: the documented headline rule
+    head, head_run = orients[head_i], runs[head_i]
+    entries = [
+        AdjustmentEstimate(
+            parents=sorted(o.parents),
+            adjustment_set=sorted(o.parents) if r is None else (r.adjustment_set or []),
+            estimate=0.0 if r is None else r.estimate,
+            ci_low=None if r is None else r.ci_low,
+            ci_high=None if r is None else r.ci_high,
+            note=(f"{y} is a parent of {t} here, so {t} cannot cause {y}: effect 0 (not estimated)"
+                  if r is None else (f"no directed path {t} -> {y} here; the graph implies effect 0"
+                                     if o.no_path else None)),
+        )
+        for o, r in zip(orients, runs)
+    ]
+    ambiguous = len(orients) > 1
+    effect_range = None
+    if ambiguous:
+        values = [e.estimate for e in entries]
+        effect_range = EffectRange(min=min(values), max=max(values), estimates=entries)
+    # identified when every orientation agrees on whether T can cause Y at all
+    direction_identified = len({o.y_parent or o.no_path for o in orients}) == 1
+    implies_zero = all(o.no_path or o.y_parent for o in orients)
+
+    refutation = None
+    if head_run is not None and ctx.settings.refute:
+        refutation = refute(head_run, ctx.settings)
+
+    if head_run is None:
+        estimate, low, high = 0.0, None, None
+        fallback = chosen or default_for(estimators, "backdoor")
+        dowhy_method, estimand, adjustment = fallback.estimator.method_name, "backdoor", sorted(head.parents)
+        instruments, mediators = [], []
+    else:
+        estimate, low, high = head_run.estimate, head_run.ci_low, head_run.ci_high
+        dowhy_method, estimand, adjustment = head_run.dowhy_method, head_run.estimand, head_run.adjustment_set
+        instruments, mediators = head_run.instruments, head_run.mediators
+
+    if head_run is not None:
+        notes += head_run.estimator.notes(head_run, t, y)
+    assumed = assumption(t, y, estimand, adjustment, instruments, mediators, source, head,
+                         len(orients), head_run)
+    result = EffectResult(
+        treatment=t, outcome=y, t0=t0, t1=t1, estimate=estimate, ci_low=low, ci_high=high,
+        method=dowhy_method, estimand=estimand, adjustment_set=adjustment, instruments=instruments,
+        mediators=mediators, assumption=assumed, graph_key=source.key, range=effect_range,
+        direction_identified=direction_identified, graph_implies_zero=implies_zero,
+        refutation=refutation, n=int(len(frame)), notes=notes, summary="",
+    )
+    result.summary = summary(result, head, len(orients), head_run)
+    return result
+
+
+__all__ = [
+    "AdjustmentEstimate", "EffectRange", "EffectResult", "Estimand", "Refutation", "estimate_effect",
+    "normalize_method",
+]

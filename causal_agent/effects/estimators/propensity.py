@@ -1,0 +1,47 @@
+"""Propensity-score estimators (weighting, matching, stratification) for a binary treatment.
+
+One class, three registrations: they differ only in DoWhy's method name."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ...errors import AlgorithmError, DataError
+from ..report import num
+from .base import EffectEstimator
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+
+class PropensityScore(EffectEstimator):
+    """A DoWhy propensity-score estimator: T must take exactly the two values t0 and t1."""
+
+    estimand = "backdoor"
+
+    def __init__(self, name: str, method_name: str) -> None:
+        super().__init__(name)
+        self.method_name = method_name
+
+    def prepare(self, data: pd.DataFrame, t: str, t0: float, t1: float) -> tuple[Any, Any, float, float]:
+        levels = sorted(float(v) for v in data[t].unique())
+        if len(levels) != 2:
+            raise AlgorithmError(
+                f"method {self.name!r} needs a binary treatment, but {t} has {len(levels)} values;"
+                " use method='linear'"
+            )
+        if {float(t0), float(t1)} != set(levels):
+            raise DataError(
+                f"treatment {t} takes the values {num(levels[0])} and {num(levels[1])}; pass"
+                f" t0={num(levels[0])}, t1={num(levels[1])} for method {self.name!r}"
+            )
+        data[t] = data[t] == levels[1]
+        return False, True, 1.0, (1.0 if t1 == levels[1] else -1.0)
+
+    def check_adjustment(self, t: str, y: str, adjustment: Sequence[str]) -> None:
+        if not adjustment:
+            raise AlgorithmError(
+                f"propensity methods model {t} from confounders, but the graph needs no adjustment for"
+                f" {t} -> {y}; use method='linear' (a difference in means)"
+            )
