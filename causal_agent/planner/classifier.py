@@ -117,20 +117,22 @@ class IntentClassifier:
         return Prediction(classes[best], float(probs[best]), classes[second], float(probs[second]))
 
     def cue_position(self, skeleton: str, name: str) -> int | None:
-        """Where the word that speaks most for intent ``name`` stands in ``skeleton`` (a character
-        offset), so that a negation can be looked for in front of it."""
+        """Where the question's cue for intent ``name`` starts in ``skeleton`` (a character
+        offset): the first content word that speaks strongly for the intent (at least half the
+        strongest one's weight), so that a negation in front of it ("do not share a common cause")
+        can be found."""
         if self.single:
             return None
         k = list(self._model.classes_).index(name)
         vocab = self._words.vocabulary_
         coef = self._model.coef_[k]
-        best: tuple[float, int] | None = None
+        found: list[tuple[int, float]] = []
         for m in re.finditer(r"[a-z][a-z'\-]*", skeleton):
             w = self.synonyms.get(m.group(), m.group())
             j = vocab.get(w)
-            if j is None or w in self._stop:
-                continue
-            weight = float(coef[j])
-            if weight > 0 and (best is None or weight > best[0]):
-                best = (weight, m.start())
-        return best[1] if best else None
+            if j is not None and w not in self._stop and coef[j] > 0:
+                found.append((m.start(), float(coef[j])))
+        if not found:
+            return None
+        strongest = max(weight for _, weight in found)
+        return next(pos for pos, weight in found if weight >= 0.5 * strongest)

@@ -650,8 +650,10 @@ def _edge_negated(seg: str, pos: int, vocab: Vocabulary) -> bool:
     all_words = clause.split()
     first = _first_content_word(all_words, vocab)
     offset = len(all_words) - len(words)
+    if any(p in " ".join(words) for p in vocab.negator_phrases):
+        return True
     for k, w in enumerate(words):
-        if w in {"not", "no", "never"} or (w.endswith("n't") and offset + k != first):
+        if w in vocab.negators or (w.endswith("n't") and offset + k != first):
             return True
     return False
 
