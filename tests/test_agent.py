@@ -39,6 +39,18 @@ def test_edge_graph_and_effect_questions(offline_agent):
     assert eff.effect is not None and eff.model_calls == 2
     assert abs(eff.effect.estimate - 0.8) < 0.08
     assert eff.effect.ci_low <= 0.8 <= eff.effect.ci_high
+    assert eff.effects == [eff.effect] and eff.tables == []  # the headline effect is the only one
+    assert all(a.complete and a.incomplete_reason is None for a in (ans, graph, eff))
+    assert graph.effects == [] and graph.effect is None
+
+
+def test_unclear_question_asks_back_without_a_tool(offline_agent):
+    """A question the planner cannot complete ends without a tool call or a verdict, marked as
+    needing clarification, and the explanation says what is missing."""
+    ans = offline_agent.ask("Is smoking independent of tumour size?")
+    assert ans.complete is False and ans.incomplete_reason == "needs_clarification"
+    assert ans.steps == [] and ans.answer is None and ans.model_calls == 1
+    assert "tumour size" in ans.explanation and "missing" in ans.explanation.lower()
 
 
 def test_graph_is_reused_across_questions(offline_agent):
@@ -63,7 +75,7 @@ def test_cap_on_model_calls_ends_gracefully(clinic_path):
     agent = CausalAgent(model=Looping(messages=calls), max_model_calls=3)
     agent.load(clinic_path)
     ans = agent.ask("Keep calling tools forever")
-    assert ans.complete is False
+    assert ans.complete is False and ans.incomplete_reason == "model_call_limit"
     assert ans.model_calls == 3
     assert "3 model calls" in ans.explanation
 
