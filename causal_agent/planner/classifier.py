@@ -11,6 +11,7 @@ A fitted classifier is cached on the planner that owns it, never globally.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,11 @@ _PLACE = re.compile(r"«v\d+»")
 _DATA = re.compile(r"«d»")
 _NUMBER = re.compile(r"(?<![a-z])[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:e[-+]?\d+)?(?![a-z])")
 _SLOT = re.compile(r"\{(\w+)\}")
+#: a word is a cue of the question when at least this share of the examples using it are one intent's
+CUE_SHARE = 0.4
+#: … and a word leans to a few intents when this share of its examples are one intent's
+LEAN_SHARE = 0.3
+_DO = re.compile(r"(?<![a-z])do ?\(")
 _WORD = re.compile(r"[a-z][a-z'\-]*|VAR|NUM|DATA")
 #: a list of three or more variables: its length says nothing about the intent
 _LIST = re.compile(r"VAR(?:\s*,\s*VAR){2,}(?:\s*,?\s*(?:and|or|&)\s*VAR)?|VAR(?:\s*,\s*VAR)+\s*,?\s*(?:and|or|&)\s*VAR")
@@ -29,7 +35,8 @@ _LIST = re.compile(r"VAR(?:\s*,\s*VAR){2,}(?:\s*,?\s*(?:and|or|&)\s*VAR)?|VAR(?:
 def features_text(skeleton: str, synonyms: dict[str, str] | None = None) -> str:
     """A skeleton as the classifier sees it: VAR for a variable, NUM for a number, DATA for a
     dataset, synonyms mapped to one word."""
-    t = _PLACE.sub("VAR", skeleton)
+    t = _DO.sub(" do-operator ", skeleton)  # do(T=1): an intervention, whatever surrounds it
+    t = _PLACE.sub("VAR", t)
     t = _LIST.sub(" VAR VAR and VAR ", t)
     t = t.replace("VAR", " VAR ")
     t = _DATA.sub(" DATA ", t)
@@ -96,21 +103,41 @@ class IntentClassifier:
                                         random_state=0)
             self._model.fit(X, labels)
         self._vocabulary = set(self._words.vocabulary_)
+        # cue words: words most of whose uses fall in one intent ("independent", "draw", "collider");
+        # a word spread over every intent ("tell", "causal") shows politeness, not what is asked
+        uses: dict[str, Counter[str]] = {}
+        for label, text in zip(labels, texts):
+            for w in set(text.split()):
+                uses.setdefault(w, Counter())[label] += 1
+        words = {w for w in uses if w not in self._stop and w not in {"VAR", "NUM", "DATA"}
+                 and "'" not in w and len(w) > 2}
+        self._cues = {w for w in words if max(uses[w].values()) >= CUE_SHARE * sum(uses[w].values())}
+        # words that lean to a few intents ("affect": collider, direct cause, effect…) without
+        # being cues; polite wrappers ("tell", "could", "please") spread wider and are not here
+        self._leaning = {w for w in words if max(uses[w].values()) >= LEAN_SHARE * sum(uses[w].values())}
 
     def _x(self, text: str) -> Any:
         return self._hstack([self._words.transform([text]), self._chars.transform([text])]).tocsr()
 
     def known_words(self, skeleton: str) -> list[str]:
-        """Content words of ``skeleton`` that occur in some example (stopwords, VAR, NUM and DATA
-        aside): a sentence without any is not a question the plugins taught."""
-        return [w for w in features_text(skeleton, self.synonyms).split()
-                if w in self._vocabulary and w not in self._stop and w not in {"VAR", "NUM", "DATA"}]
+        """The cue words of ``skeleton``: a sentence without any is not a question the plugins
+        taught ("tell me about A and B", "what's the weather?")."""
+        return [w for w in features_text(skeleton, self.synonyms).split() if w in self._cues]
 
-    def predict(self, skeleton: str) -> Prediction:
+    def content_words(self, skeleton: str) -> list[str]:
+        """Words of ``skeleton`` that lean to some intents (not cues, not polite wrappers)."""
+        return [w for w in features_text(skeleton, self.synonyms).split() if w in self._leaning]
+
+    def predict(self, skeleton: str, among: set[str] | None = None) -> Prediction:
+        """The most probable intent (renormalised over ``among`` when given)."""
         text = features_text(skeleton, self.synonyms)
         if self.single:
             return Prediction(self.names[0], 1.0 if text.strip() else 0.0, None, 0.0)
         probs = self._model.predict_proba(self._x(text))[0]
+        if among:
+            keep = [c in among for c in self._model.classes_]
+            probs = probs * keep
+            probs = probs / probs.sum() if probs.sum() > 0 else probs
         order = probs.argsort()[::-1]
         classes = list(self._model.classes_)
         best, second = order[0], order[1]

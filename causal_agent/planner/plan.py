@@ -31,8 +31,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Below this probability the planner asks instead of calling a tool.
 MIN_CONFIDENCE = 0.4
+#: Without a cue word, the probability a reading needs.
+SURE_WITHOUT_CUE = 0.6
 #: A follow-up may switch intent only when the classifier is at least this sure.
-FOLLOW_UP_SWITCH = 0.6
+FOLLOW_UP_SWITCH = 0.45
 
 _VARIABLE_NAMES = frozenset({
     "x", "y", "z", "a", "b", "treatment", "outcome", "cause", "effect", "variable", "var", "target",
@@ -130,6 +132,26 @@ class Planner:
         ]
         self.classifier = IntentClassifier(examples, self.vocab) if examples else None
 
+    def _speaks(self, skeleton: str) -> bool:
+        """Does the text use a word that says what is asked: a cue word of the examples, or an
+        (in)dependence word of the shared vocabulary ('un-correlated', 'unconnected')?"""
+        if self.classifier is not None and self.classifier.known_words(skeleton):
+            return True
+        return self._polarity_word(skeleton)
+
+    def _polarity_word(self, skeleton: str) -> bool:
+        v = self.vocab
+        return any(p.search(skeleton) for p in (v.pol_negative, v.pol_independent, v.pol_dependent))
+
+    def _predict(self, text: str) -> Any:
+        """The classifier's intent; when only an (in)dependence word of the vocabulary says what
+        is asked, among the intents whose tools answer in that polarity group."""
+        assert self.classifier is not None
+        among = None
+        if not self.classifier.known_words(text) and self._polarity_word(text):
+            among = {n for n, it in self.intents.items() if it.polarity} or None
+        return self.classifier.predict(text, among)
+
     @classmethod
     def from_registry(cls, registry: Registry) -> Planner:
         """The planner an agent over ``registry`` uses (the same one ``AgentContext.planner``
@@ -153,6 +175,10 @@ class Planner:
             return Plan(question=raw, missing=["a question: the question is empty"])
         text = rd._normalise(raw, vocab)
         dataset, mentions, dspans, notes = rd._pick_dataset(text, datasets, vocab)
+        if (previous is not None and previous.dataset in datasets and previous.dataset != dataset
+                and not mentions and not dspans):
+            # a follow-up that names no column stays with the previous question's dataset
+            dataset, notes = previous.dataset, []
         variables = datasets.get(dataset, []) if dataset else []
         skel = rd._build_skeleton(text, mentions, dspans)
         ctx = rd._Context(vocab, dataset, variables, skel, raw, self._choice_patterns())
@@ -244,14 +270,19 @@ class Planner:
 
         for s, e in reversed(sentences):
             sent = clean(skel.text[s:e])
-            if not self.classifier.known_words(sent):
-                continue
-            pred = self.classifier.predict(sent)
-            if pred.confidence >= MIN_CONFIDENCE:
-                return pred.name, pred.confidence, sent
+            if self._speaks(sent):
+                pred = self._predict(sent)
+                if pred.confidence >= MIN_CONFIDENCE:
+                    return pred.name, pred.confidence, sent
+            elif self.classifier.content_words(sent):
+                # no single telling word, but words the examples use and a clear winner
+                # ("does one variable affect both X and Y?")
+                pred = self.classifier.predict(sent)
+                if pred.confidence >= SURE_WITHOUT_CUE:
+                    return pred.name, pred.confidence, sent
         whole = clean(skel.text[sentences[0][0] : sentences[-1][1]])
-        if len(sentences) > 1 and self.classifier.known_words(whole):
-            pred = self.classifier.predict(whole)
+        if len(sentences) > 1 and self._speaks(whole):
+            pred = self._predict(whole)
             if pred.confidence >= MIN_CONFIDENCE:
                 return pred.name, pred.confidence, whole
         return None, 0.0, whole
@@ -306,8 +337,13 @@ class Planner:
                 ordered = rd._ordered_ids(ctx, sentences, set(given))
         if given and not given_slot:
             plan.notes.append(f"{', '.join(given)} named in a conditioning clause: not one of the pair")
-        first, second = _direction(ctx, seg, {v for _, v in ordered})
         pool = [(p, v) for p, v in ordered if v not in given]
+        conjoined = None
+        if need == 2 and len(pool) > 2 and not given_slot:
+            # "Is Z a common cause of X and Y?": the pair is the one joined by (both) … and
+            shared = rd._shared_pair(ctx, cue_sentence, [], [])
+            conjoined = [v for _, v in shared] if shared else None
+        first, second = (conjoined[0], conjoined[1]) if conjoined else _direction(ctx, seg, {v for _, v in pool})
         fixed = [v for v in (first, second) if v]
         rest = [(p, v) for p, v in pool if v not in fixed]
         if first and second:
@@ -330,8 +366,6 @@ class Planner:
                         "which variables to condition on: the question names "
                         + ", ".join(v for _, v in pool) + " but only two can be tested against each other"
                     )
-            elif need == 2 and len(pool) > 2:
-                pair = rd._shared_pair(ctx, cue_sentence, pair, plan.notes)
             chosen = [v for _, v in pair]
         if given_slot and len(chosen) < need and given:
             # "Conditioning on Z, X and Y are independent": the list swallowed the pair; give it back.
@@ -358,6 +392,9 @@ class Planner:
             return
         for slot, var in zip(var_slots, chosen):
             args[slot] = var
+        others = [v for _, v in pool if v not in chosen]
+        if conjoined and others:
+            plan.notes.append(f"{', '.join(others)} named besides the pair; read as: {self.describe(plan)}")
         if len(set(chosen)) < len(chosen):
             plan.missing.append("two different variables (the same one is named twice)")
             return
@@ -404,7 +441,7 @@ class Planner:
             plan.args[slot] = named
             return
         if partial and not skel.var_of and rd._only_deictic(cue_sentence, vocab) and (
-            prev is None or not self.intents.get(prev.intent or "", it).of("variable")
+            prev is None or not prev.args.get(slot)
         ):
             plan.notes.append("'these variables' names no column: all variables")
             return
@@ -465,8 +502,8 @@ class Planner:
         asked = seg
         for pat in (*vocab.cond_prefix, *vocab.cond_prefix_needs_suffix, *vocab.clause_markers, vocab.cond_suffix):
             asked = pat.sub(" ", asked)
-        if self.classifier is not None and self.classifier.known_words(asked):
-            pred = self.classifier.predict(seg)
+        if self.classifier is not None and self._speaks(asked):
+            pred = self._predict(seg)
             if pred.name != name and pred.confidence >= FOLLOW_UP_SWITCH:
                 name, switched = pred.name, True
         refers_back = switched or bool(vocab.pronouns.search(seg) or vocab.followup_starters.search(seg))
@@ -486,6 +523,7 @@ class Planner:
                 new.args[slot] = prev.args[slot]
         if switched and it.polarity and new.asks is None:
             new.asks = "independent"
+        self._options(new, it, ctx, seg)  # "… using FCI", "at alpha 0.01"
         drop = bool(vocab.followup_drop.search(seg))
         given_slot = next(iter(it.of("given")), None)
         if given_slot:

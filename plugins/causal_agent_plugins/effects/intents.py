@@ -74,6 +74,9 @@ EFFECT_EXAMPLES: list[str] = [
     "Estimate the effect of {treatment} on {outcome} using {confounders} as confounders.",
     "Work out the ATE of {treatment} on {outcome}, with {confounders} as covariates.",
     "What is the effect on {outcome} of changing {treatment} from {t0} to {t1}, holding {confounders} fixed?",
+    'And the effect?',
+    'What about the average effect?',
+    'And the causal effect, then?',
 ]
 
 

@@ -71,6 +71,8 @@ DIRECT_CAUSE_EXAMPLES: list[str] = [
     "Do the data suggest that {x} causes {y}?",
     "Is {y} an effect of {x}, directly?",
     "Does {x} causally affect {y}?",
+    'What is the direct effect of {x} on {y}: is there an edge?',
+    'Is there a direct effect of {x} on {y}?',
 ]
 
 CONFOUNDER_EXAMPLES: list[str] = [
@@ -143,6 +145,9 @@ CONFOUNDER_EXAMPLES: list[str] = [
     "Check whether {x} and {y} have a common cause.",
     "Find out if something confounds {x} and {y}.",
     "Please tell me whether a confounder affects both {x} and {y}.",
+    'Is there a variable whose children include {x} and {y}?',
+    'Are {x} and {y} children of one and the same parent?',
+    'And a common cause?',
 ]
 
 COLLIDER_EXAMPLES: list[str] = [
@@ -213,6 +218,9 @@ COLLIDER_EXAMPLES: list[str] = [
     "I'd like to know if {x} and {y} share a collider.",
     "Check whether {x} and {y} share a common effect.",
     "Please find out whether {x} and {y} have a shared consequence.",
+    'Is there a variable whose parents include {x} and {y}?',
+    'Is some variable a child of both {x} and {y}?',
+    'And a common effect?',
 ]
 
 D_SEPARATION_EXAMPLES: list[str] = [
