@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from functools import partial
 from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -55,6 +56,7 @@ class CausalAgent:
         from .agent_graph import build_agent_graph
         from .memory import GraphMemory
         from .models.factory import make_model
+        from .planner import Planner
         from .plugins import collect_registry, make_plugin_manager
 
         self.config: ModelConfig = load_config(
@@ -85,6 +87,7 @@ class CausalAgent:
             estimators=self.registry.estimators,
             intents=self.registry.intents,
             tools=dict(self.registry.tools),
+            make_planner=partial(Planner.from_registry, self.registry),
         )
         self.checkpointer = checkpointer if checkpointer is not None else InMemorySaver()
         #: The compiled LangGraph graph; embed it as a subgraph with ``context=agent.context``.

@@ -202,8 +202,9 @@ def answer_from_messages(
             continue
         kind = ctx.artifact_kind(step.tool)
         if kind == "verdict" and art.get("answer") in ("yes", "no", "uncertain"):
-            flip = ctx.planner().flip_for(question, step.tool, _columns(ctx, step))
-            verdict = shown_verdict(art["answer"], flip)
+            planner = ctx.planner()
+            if planner is not None:  # without the planner the question's polarity is unknown: no verdict
+                verdict = shown_verdict(art["answer"], planner.flip_for(question, step.tool, _columns(ctx, step)))
         elif kind == "graph" and isinstance(art.get("graph"), dict):
             graph, graph_key = art["graph"], art.get("key")
         elif kind == "effect" and art.get("estimate") is not None:

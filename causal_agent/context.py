@@ -8,6 +8,7 @@ Two agents share nothing unless they are handed the same ``GraphMemory``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -84,6 +85,8 @@ class AgentContext:
     intents: list[IntentSpec] = field(default_factory=list)
     #: the registered tools by name (their schemas and declared artifact kinds)
     tools: dict[str, Any] = field(default_factory=dict)
+    #: builds the planner over these intents (``CausalAgent`` passes one; see :meth:`planner`)
+    make_planner: Callable[[], Any] | None = None
     _planner: Any = field(default=None, init=False, repr=False)
 
     def artifact_kind(self, tool_name: str) -> str:
@@ -94,15 +97,8 @@ class AgentContext:
         return artifact_kind(tool) if tool is not None else "text"
 
     def planner(self) -> Any:
-        """The planner over this agent's intents, built on first use and kept with the context
-        (fitting it takes a fraction of a second; no other agent shares it)."""
-        if self._planner is None:
-            from .planner.plan import Planner
-
-            choices = {
-                key: [(item.name, [item.name, item.label, *item.aliases]) for item in table.values()]
-                for key, table in (("algorithms", self.algorithms), ("ci_tests", self.ci_tests),
-                                   ("estimators", self.estimators))
-            }
-            self._planner = Planner(self.intents, self.tools, choices)
+        """The offline planner over this agent's intents, built on first use by ``make_planner``
+        and kept with the context (no other agent shares it); None without a factory."""
+        if self._planner is None and self.make_planner is not None:
+            self._planner = self.make_planner()
         return self._planner

@@ -494,7 +494,7 @@ class GraphMemory:
         except (ValidationError, CausalAgentError) as exc:
             raise GraphError(
                 f"the graph stored under {key!r} cannot be read ({_first_error(exc)}); "
-                f"delete it with delete_graph({key!r})"
+                f"delete it from the graph memory and learn it again"
             ) from exc
 
     def _unknown(self, key: str) -> GraphKeyError:
@@ -507,7 +507,7 @@ class GraphMemory:
             shown = ", ".join(known[:12]) + (f" (and {len(known) - 12} more)" if len(known) > 12 else "")
             message += f" Known keys: {shown}."
         else:
-            message += " The memory holds no graphs yet; discover one first (discover_graph)."
+            message += " The memory holds no graphs yet; ask for a causal graph first."
         return GraphKeyError(message)
 
 

@@ -61,7 +61,7 @@ Handler = Callable[[Session, list[str]], None]
 
 
 def parse_command(text: str) -> tuple[str, list[str]]:
-    """``/export a:pc "my file.png"`` -> ("/export", ["a:pc", "my file.png"]); CausalAgentError on bad quoting."""
+    """``/export clinic:graph "my file.png"`` -> ("/export", ["clinic:graph", "my file.png"]); CausalAgentError on bad quoting."""
     try:
         words = shlex.split(text)
     except ValueError as exc:

@@ -14,7 +14,7 @@ from causal_agent.data import load_dataset
 from causal_agent.memory import GraphMemory
 from causal_agent.plugins import collect_algorithms, collect_tools, make_plugin_manager
 
-TOOLS = ("direct_cause", "shared_confounder", "shared_collider", "d_separation", "adjustment_set",
+TOOLS = ("direct_cause", "shared_confounder", "shared_collider", "d_separation", "adjustment_sets",
          "describe_data")
 
 
@@ -106,7 +106,7 @@ def test_confounder_collider_dseparation_adjustment(env):
     assert opened.artifact["answer"] == "no" and opened.artifact["given"] == ["B"]
     assert call("d_separation", x="smoking", y="lung_cancer", given=["tar"],
                 dataset="chain").artifact["answer"] == "yes"
-    adj = call("adjustment_set", treatment="tar", outcome="lung_cancer", dataset="chain")
+    adj = call("adjustment_sets", treatment="tar", outcome="lung_cancer", dataset="chain")
     assert adj.status == "success" and adj.artifact["ambiguous"]
     assert adj.artifact["sets"] == [[], ["smoking"]] and adj.artifact["no_effect_possible"]
     assert adj.content.startswith("Adjustment sets for the effect of tar on lung_cancer")

@@ -31,7 +31,7 @@ ALLOWED_ARGS: dict[str, set[str]] = {
     "shared_collider": {"x", "y"},
     "discover_graph": {"variables", "algorithm", "alpha"},
     "estimate_effect": {"treatment", "outcome", "t0", "t1"},
-    "adjustment_set": {"treatment", "outcome"},
+    "adjustment_sets": {"treatment", "outcome"},
     "list_graphs": set(),
     "describe_data": set(),
 }
@@ -42,7 +42,7 @@ REQUIRED_ARGS: dict[str, set[str]] = {
     "shared_confounder": {"x", "y"},
     "shared_collider": {"x", "y"},
     "estimate_effect": {"treatment", "outcome", "t0", "t1"},
-    "adjustment_set": {"treatment", "outcome"},
+    "adjustment_sets": {"treatment", "outcome"},
 }
 UNORDERED_PAIR = {"test_independence", "d_separation", "shared_confounder", "shared_collider"}
 POLARITY_TOOLS = {"test_independence", "d_separation"}  # rows carry "asks"

@@ -83,7 +83,7 @@ def test_every_intent_can_call_a_bound_tool(ctx, tools):
     for name, it in planner.intents.items():
         assert it.spec.tool in bound, (name, it.spec.tool)
     assert {"test_independence", "direct_cause", "shared_confounder", "shared_collider", "discover_graph",
-            "estimate_effect", "d_separation", "adjustment_set"} <= {it.spec.tool for it in planner.intents.values()}
+            "estimate_effect", "d_separation", "adjustment_sets"} <= {it.spec.tool for it in planner.intents.values()}
 
 
 @pytest.mark.parametrize(

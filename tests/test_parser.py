@@ -425,7 +425,7 @@ BUILT_IN_INTENTS = {
     "d_separation": "d_separation",
     "graph": "discover_graph",
     "effect": "estimate_effect",
-    "adjustment_set": "adjustment_set",
+    "adjustment_set": "adjustment_sets",
     "list_graphs": "list_graphs",
     "describe_data": "describe_data",
 }

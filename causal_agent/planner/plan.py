@@ -154,14 +154,13 @@ class Planner:
 
     @classmethod
     def from_registry(cls, registry: Registry) -> Planner:
-        """The planner an agent over ``registry`` uses (the same one ``AgentContext.planner``
-        builds)."""
-        from ..context import AgentContext, DatasetRegistry
-
-        ctx = AgentContext(DatasetRegistry(), None, registry.algorithms,  # type: ignore[arg-type]
-                           ci_tests=registry.ci_tests, estimators=registry.estimators,
-                           intents=registry.intents, tools=dict(registry.tools))
-        return ctx.planner()
+        """The planner over everything ``registry`` holds (what ``CausalAgent`` uses)."""
+        choices = {
+            key: [(item.name, [item.name, item.label, *item.aliases]) for item in table.values()]
+            for key, table in (("algorithms", registry.algorithms), ("ci_tests", registry.ci_tests),
+                               ("estimators", registry.estimators))
+        }
+        return cls(registry.intents, registry.tools, choices)
 
     # -- planning ---------------------------------------------------------------------------------
     def plan(self, question: str, datasets: Mapping[str, Sequence[str]] | None = None,

@@ -69,7 +69,7 @@ class GraphQueryResult(BaseModel):
 class AdjustmentSetResult(BaseModel):
     """Back-door adjustment sets for treatment -> outcome (one per possible parent set: IDA)."""
 
-    question: Literal["adjustment_set"] = "adjustment_set"
+    question: Literal["adjustment_sets"] = "adjustment_sets"
     treatment: str
     outcome: str
     sets: list[list[str]]
@@ -246,7 +246,7 @@ def adjustment_set_tool() -> Any:
     from langchain_core.tools import tool
     from langgraph.prebuilt import ToolRuntime
 
-    @tool("adjustment_set", args_schema=AdjustmentArgs, response_format="content_and_artifact")
+    @tool("adjustment_sets", args_schema=AdjustmentArgs, response_format="content_and_artifact")
     def run(
         runtime: ToolRuntime,
         treatment: str,

@@ -347,5 +347,5 @@ def register_intents(register):  # type: ignore[no-untyped-def]
     register("shared_collider", examples=COLLIDER_EXAMPLES, slots=dict(_PAIR), name="collider")
     register("d_separation", examples=D_SEPARATION_EXAMPLES,
              slots={**_PAIR, "given": "given"}, name="d_separation")
-    register("adjustment_set", examples=ADJUSTMENT_SET_EXAMPLES,
+    register("adjustment_sets", examples=ADJUSTMENT_SET_EXAMPLES,
              slots={"treatment": "variable", "outcome": "variable"}, name="adjustment_set")
