@@ -225,6 +225,8 @@ def answer_from_messages(
             explanation += " Last tool result: " + steps[-1].output
     elif final is not None and (plan := (final.response_metadata or {}).get("plan")) and plan.get("missing"):
         complete, reason = False, "needs_clarification"
+    elif steps and all(s.status == "error" for s in steps):
+        complete, reason = False, "no_evidence"  # every tool failed: nothing backs an answer
     return Answer(
         question=question,
         answer=verdict,

@@ -188,6 +188,12 @@ def test_an_unknown_algorithm_is_an_error_naming_the_known_ones(blanket_plugin, 
     step = agent.ask("Draw the causal graph using chowlu").steps[0]
     assert step.args["algorithm"] == "chowlu" and step.status == "error"
     assert "chowliu" in step.output and agent.memory.keys() == []
+    # a name no plugin registers is not dropped for a silent default either
+    answer = agent.ask("Draw the causal graph using foobar")
+    (step,) = answer.steps
+    assert step.args["algorithm"] == "foobar" and step.status == "error"
+    assert all(name in step.output for name in ("chowliu", "pc", "lingam"))
+    assert answer.complete is False and answer.incomplete_reason == "no_evidence" and answer.graph is None
 
 
 def test_plugins_json_lists_the_tool_its_intents_and_the_algorithm(blanket_plugin):

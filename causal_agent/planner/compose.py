@@ -170,12 +170,10 @@ def render_table(art: Mapping[str, Any], content: str) -> str:
 
 def error_text(name: str, content: str, args: Mapping[str, Any] | None) -> str:
     msg = re.sub(r"^Error:\s*", "", str(content).strip())
-    msg = re.sub(r"\s*Please fix your mistakes\.?\s*$", "", msg)
+    msg = re.sub(r"\s*Please fix your mistakes\.?\s*$", "", msg).rstrip(" .")
+    end = "" if msg.endswith(("?", "!")) else "."
     shown = f" with {dict(args)}" if args else ""
-    return (
-        f"The tool `{name}` failed{shown}: {msg}. "
-        "Fix what the message names (for example use one of the suggested column names) and ask again."
-    )
+    return f"The tool `{name}` failed{shown}: {msg}{end} Fix what the message names and ask again."
 
 
 def compose_answer(plan: Plan, results: Sequence[tuple[str, str, Mapping[str, Any] | None, bool, Mapping[str, Any]]],

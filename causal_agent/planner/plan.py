@@ -618,10 +618,17 @@ def _misspelt_choice(ctx: rd._Context, seg: str, table: Sequence[tuple[str, Sequ
 
     names = {n.lower() for v, ns in table for n in (v, *ns)}
     for m in re.finditer(BOUND_L + ctx.vocab.choice_cue, seg):
-        for word in re.findall(r"[a-z][a-z0-9\-]*", seg[m.start():])[1:4]:  # the words after the cue
-            if len(word) < 4 or word in ctx.vocab.stopwords or word in names:
+        words = re.findall(r"[a-z][a-z0-9\-]*", seg[m.start():])
+        cue = words[0] if words else ""
+        for k, word in enumerate(words[1:4], start=1):  # the words after the cue
+            if len(word) < 3 or word in ctx.vocab.stopwords or word in names:
                 continue
-            if any(edit_distance(word, n, 2) <= (1 if len(n) <= 5 else 2) for n in names if len(n) >= 3):
+            near = len(word) >= 4 and any(
+                edit_distance(word, n, 2) <= (1 if len(n) <= 5 else 2) for n in names if len(n) >= 3)
+            # "using foobar", "with the foobar algorithm": a name, even if no plugin has it
+            named = (cue in ("using", "via") and k == 1) or (
+                k + 1 < len(words) and words[k + 1] in ("algorithm", "method", "test", "estimator"))
+            if near or (named and word not in ctx.vocab.function_words):
                 return word
     return None
 
