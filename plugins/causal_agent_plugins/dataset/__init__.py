@@ -7,19 +7,11 @@ their choices on, so showing it first lets a model pick sensible variables and m
 real class for ToolNode to inject the context.)
 """
 
-from typing import Any
-
-from pydantic import BaseModel, Field
+from typing import Annotated, Any
 
 from causal_agent.hookspecs import hookimpl
 
 from .intents import register_intents  # noqa: F401  (the planner's phrasings)
-
-
-class DescribeDataArgs(BaseModel):
-    """Arguments of describe_data."""
-
-    dataset: str | None = Field(None, description="dataset name; omit for the loaded one")
 
 
 def describe(ctx: Any, dataset: str | None = None) -> tuple[str, dict[str, Any]]:
@@ -54,8 +46,11 @@ def describe_data_tool() -> Any:
     from langchain_core.tools import tool
     from langgraph.prebuilt import ToolRuntime
 
-    @tool("describe_data", args_schema=DescribeDataArgs, response_format="content_and_artifact")
-    def run(runtime: ToolRuntime, dataset: str | None = None) -> tuple[str, dict[str, Any]]:
+    @tool("describe_data", response_format="content_and_artifact")
+    def run(
+        runtime: ToolRuntime,
+        dataset: Annotated[str | None, "dataset name; omit for the loaded one"] = None,
+    ) -> tuple[str, dict[str, Any]]:
         """Describe a loaded dataset: rows, each column's kind (continuous, discrete, binary,
         categorical, identifier), missing values and excluded columns; lists the loaded datasets."""
         return describe(runtime.context, dataset)

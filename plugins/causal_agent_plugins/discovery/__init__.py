@@ -17,9 +17,7 @@ otherwise swallow a misspelt keyword silently.
 import random
 import warnings
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
-
-from pydantic import BaseModel, Field
+from typing import TYPE_CHECKING, Annotated, Any
 
 from causal_agent.errors import AlgorithmError
 from causal_agent.hookspecs import hookimpl
@@ -299,53 +297,35 @@ def register_algorithms(register):  # type: ignore[no-untyped-def]
 
 
 # ---- tool ---------------------------------------------------------------------------------------
-def _args_schema() -> type[BaseModel]:
-    from causal_agent.discover import Background  # noqa: F401 (named in a string annotation)
-
-    class DiscoverGraphArgs(BaseModel):
-        """Arguments of discover_graph."""
-
-        variables: list[str] | None = Field(
-            None, description="variables of a partial graph (at least 2); omit for all variables"
-        )
-        algorithm: str = Field(
-            "auto", description="auto (chosen from the data) or the name of a registered algorithm"
-        )
-        alpha: float | None = Field(None, description="significance level; omit for the default")
-        ci_test: str = Field(
-            "auto", description="auto or the name of a registered CI test (for algorithms that use"
-            " CI tests)"
-        )
-        background: "Background | None" = Field(
-            None, description="background knowledge: required/forbidden edges [a, b], tiers"
-        )
-        partial: str = Field(
-            "induced",
-            description="for a partial graph: 'induced' (subgraph of the full graph) or"
-            " 'marginal' (learn on the subset's columns only)",
-        )
-        dataset: str | None = Field(None, description="dataset name; omit for the loaded one")
-
-    return DiscoverGraphArgs
-
-
 def discover_graph_tool() -> Any:
     """The ``discover_graph`` LangChain tool (built per call: no module-level state)."""
     from langchain_core.tools import tool
     from langgraph.prebuilt import ToolRuntime
 
-    from causal_agent.discover import discover
+    from causal_agent.discover import Background, discover
 
-    @tool("discover_graph", args_schema=_args_schema(), response_format="content_and_artifact")
+    @tool("discover_graph", response_format="content_and_artifact")
     def discover_graph(
         runtime: ToolRuntime,
-        variables: list[str] | None = None,
-        algorithm: str = "auto",
-        alpha: float | None = None,
-        ci_test: str = "auto",
-        background: Any = None,
-        partial: str = "induced",
-        dataset: str | None = None,
+        variables: Annotated[
+            list[str] | None, "variables of a partial graph (at least 2); omit for all variables"
+        ] = None,
+        algorithm: Annotated[
+            str, "auto (chosen from the data) or the name of a registered algorithm"
+        ] = "auto",
+        alpha: Annotated[float | None, "significance level; omit for the default"] = None,
+        ci_test: Annotated[
+            str, "auto or the name of a registered CI test (for algorithms that use CI tests)"
+        ] = "auto",
+        background: Annotated[
+            Background | None, "background knowledge: required/forbidden edges [a, b], tiers"
+        ] = None,
+        partial: Annotated[
+            str,
+            "for a partial graph: 'induced' (subgraph of the full graph) or"
+            " 'marginal' (learn on the subset's columns only)",
+        ] = "induced",
+        dataset: Annotated[str | None, "dataset name; omit for the loaded one"] = None,
     ) -> tuple[str, dict[str, Any]]:
         """Learn a causal graph (CPDAG/PAG/DAG) from the data, or reuse the stored one.
 

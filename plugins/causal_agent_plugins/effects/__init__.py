@@ -10,35 +10,11 @@ themselves are registered objects (``register_estimators``), looked up by name l
 real class for ToolNode to inject the context.)
 """
 
-from typing import Any
-
-from pydantic import BaseModel, Field
+from typing import Annotated, Any
 
 from causal_agent.hookspecs import hookimpl
 
 from .intents import register_intents  # noqa: F401  (the planner's phrasings)
-
-
-class EstimateEffectArgs(BaseModel):
-    """Arguments of estimate_effect."""
-
-    treatment: str = Field(description="the treatment (cause) variable T")
-    outcome: str = Field(description="the outcome (effect) variable Y")
-    t0: float = Field(0.0, description="control value of the treatment")
-    t1: float = Field(1.0, description="treated value of the treatment; the ATE is E[Y|do(T=t1)] - E[Y|do(T=t0)]")
-    confounders: list[str] | None = Field(
-        None, description="common causes of T and Y to adjust for; omit to use the causal graph"
-    )
-    graph_key: str | None = Field(
-        None, description="memory key of the graph to use; omit to discover (or reuse) the dataset's graph"
-    )
-    method: str = Field(
-        "auto",
-        description="auto (linear regression, or g-computation when the outcome is nonlinear), linear, "
-        "gcomputation (spline outcome model), propensity, propensity_matching, "
-        "propensity_stratification (binary T), iv, frontdoor, dml (needs econml)",
-    )
-    dataset: str | None = Field(None, description="dataset name; omit for the loaded one")
 
 
 def estimate_effect_tool() -> Any:
@@ -48,17 +24,28 @@ def estimate_effect_tool() -> Any:
 
     from causal_agent.effects import estimate_effect
 
-    @tool("estimate_effect", args_schema=EstimateEffectArgs, response_format="content_and_artifact")
+    @tool("estimate_effect", response_format="content_and_artifact")
     def run(
         runtime: ToolRuntime,
-        treatment: str,
-        outcome: str,
-        t0: float = 0.0,
-        t1: float = 1.0,
-        confounders: list[str] | None = None,
-        graph_key: str | None = None,
-        method: str = "auto",
-        dataset: str | None = None,
+        treatment: Annotated[str, "the treatment (cause) variable T"],
+        outcome: Annotated[str, "the outcome (effect) variable Y"],
+        t0: Annotated[float, "control value of the treatment"] = 0.0,
+        t1: Annotated[
+            float, "treated value of the treatment; the ATE is E[Y|do(T=t1)] - E[Y|do(T=t0)]"
+        ] = 1.0,
+        confounders: Annotated[
+            list[str] | None, "common causes of T and Y to adjust for; omit to use the causal graph"
+        ] = None,
+        graph_key: Annotated[
+            str | None, "memory key of the graph to use; omit to discover (or reuse) the dataset's graph"
+        ] = None,
+        method: Annotated[
+            str,
+            "auto (linear regression, or g-computation when the outcome is nonlinear), linear, "
+            "gcomputation (spline outcome model), propensity, propensity_matching, "
+            "propensity_stratification (binary T), iv, frontdoor, dml (needs econml)",
+        ] = "auto",
+        dataset: Annotated[str | None, "dataset name; omit for the loaded one"] = None,
     ) -> tuple[str, dict[str, Any]]:
         """Estimate the average causal effect of a treatment on an outcome (DoWhy).
 

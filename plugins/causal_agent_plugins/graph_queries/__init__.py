@@ -13,7 +13,7 @@ real class for ToolNode to inject the context.)
 """
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -165,28 +165,12 @@ def adjustment(
 
 
 # ---- tools --------------------------------------------------------------------------------------
-class PairArgs(BaseModel):
-    """Arguments of direct_cause / shared_confounder / shared_collider."""
-
-    x: str = Field(description="first variable")
-    y: str = Field(description="second variable")
-    graph_key: str | None = Field(None, description="memory key of a graph; omit to use the dataset's graph")
-    dataset: str | None = Field(None, description="dataset name; omit for the loaded one")
-
-
-class DSeparationArgs(PairArgs):
-    """Arguments of d_separation."""
-
-    given: list[str] = Field(default_factory=list, description="conditioning set (may be empty)")
-
-
-class AdjustmentArgs(BaseModel):
-    """Arguments of adjustment_set."""
-
-    treatment: str = Field(description="treatment (cause) variable")
-    outcome: str = Field(description="outcome (effect) variable")
-    graph_key: str | None = Field(None, description="memory key of a graph; omit to use the dataset's graph")
-    dataset: str | None = Field(None, description="dataset name; omit for the loaded one")
+# The model-visible arguments: the tools' signatures ARE the schema, each description written once
+# (LangChain reads ``Annotated`` string metadata; the injected ``runtime`` stays hidden).
+X = Annotated[str, "first variable"]
+Y = Annotated[str, "second variable"]
+GraphKey = Annotated[str | None, "memory key of a graph; omit to use the dataset's graph"]
+Dataset = Annotated[str | None, "dataset name; omit for the loaded one"]
 
 
 _DOCS: dict[str, str] = {
@@ -204,17 +188,13 @@ def _pair_tool(question: str) -> Any:
     from langgraph.prebuilt import ToolRuntime
 
     def run(
-        runtime: ToolRuntime,
-        x: str,
-        y: str,
-        graph_key: str | None = None,
-        dataset: str | None = None,
+        runtime: ToolRuntime, x: X, y: Y, graph_key: GraphKey = None, dataset: Dataset = None
     ) -> tuple[str, dict[str, Any]]:
         result = ask(runtime.context, question, x, y, graph_key=graph_key, dataset=dataset)  # type: ignore[arg-type]
         return result.summary, result.model_dump(mode="json")
 
     run.__doc__ = _DOCS[question]
-    built = tool(question, args_schema=PairArgs, response_format="content_and_artifact")(run)
+    built = tool(question, response_format="content_and_artifact")(run)
     built.metadata = {"artifact": "verdict"}
     return built
 
@@ -223,18 +203,19 @@ def d_separation_tool() -> Any:
     from langchain_core.tools import tool
     from langgraph.prebuilt import ToolRuntime
 
-    @tool("d_separation", args_schema=DSeparationArgs, response_format="content_and_artifact")
+    @tool("d_separation", response_format="content_and_artifact")
     def run(
         runtime: ToolRuntime,
-        x: str,
-        y: str,
-        given: list[str] | None = None,
-        graph_key: str | None = None,
-        dataset: str | None = None,
+        x: X,
+        y: Y,
+        # (a list default is safe: the tool gets pydantic's copy of it, and it is never mutated)
+        given: Annotated[list[str], "conditioning set (may be empty)"] = [],
+        graph_key: GraphKey = None,
+        dataset: Dataset = None,
     ) -> tuple[str, dict[str, Any]]:
         """Are x and y d-separated given the variables in 'given' in the causal graph? yes means the
         graph implies x and y are independent given them. Discovers or reuses the graph itself."""
-        result = ask(runtime.context, "d_separation", x, y, given=given or [], graph_key=graph_key,
+        result = ask(runtime.context, "d_separation", x, y, given=given, graph_key=graph_key,
                      dataset=dataset)
         return result.summary, result.model_dump(mode="json")
 
@@ -246,13 +227,13 @@ def adjustment_set_tool() -> Any:
     from langchain_core.tools import tool
     from langgraph.prebuilt import ToolRuntime
 
-    @tool("adjustment_sets", args_schema=AdjustmentArgs, response_format="content_and_artifact")
+    @tool("adjustment_sets", response_format="content_and_artifact")
     def run(
         runtime: ToolRuntime,
-        treatment: str,
-        outcome: str,
-        graph_key: str | None = None,
-        dataset: str | None = None,
+        treatment: Annotated[str, "treatment (cause) variable"],
+        outcome: Annotated[str, "outcome (effect) variable"],
+        graph_key: GraphKey = None,
+        dataset: Dataset = None,
     ) -> tuple[str, dict[str, Any]]:
         """Which variables to adjust for to estimate the effect of treatment on outcome (back-door
         sets). When the graph leaves the treatment's parents open, lists one set per possibility.

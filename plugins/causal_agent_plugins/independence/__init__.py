@@ -6,30 +6,11 @@ run-time context (dataset registry, registered tests, default alpha) and turns t
 summary plus a structured artifact.
 """
 
-from typing import Any
-
-from pydantic import BaseModel, Field
+from typing import Annotated, Any
 
 from causal_agent.hookspecs import hookimpl
 
 from .intents import register_intents  # noqa: F401  (the planner's phrasings)
-
-
-class TestIndependenceArgs(BaseModel):
-    """Arguments of test_independence."""
-
-    __test__ = False  # not a pytest test class
-
-    x: str = Field(description="first variable")
-    y: str = Field(description="second variable")
-    given: list[str] = Field(
-        default_factory=list, description="conditioning set Z (empty for a marginal test)"
-    )
-    method: str = Field(
-        "auto", description="auto (chosen from the data), or the name of a registered CI test"
-    )
-    alpha: float | None = Field(None, description="significance level; omit for the default")
-    dataset: str | None = Field(None, description="dataset name; omit for the loaded one")
 
 
 def _builtin_tests() -> tuple[tuple[str, str, dict[str, Any]], ...]:
@@ -102,23 +83,23 @@ def test_independence_tool() -> Any:
 
     from causal_agent.independence import test_independence
 
-    @tool("test_independence", args_schema=TestIndependenceArgs,
-          response_format="content_and_artifact")
+    @tool("test_independence", response_format="content_and_artifact")
     def run(
         runtime: ToolRuntime,
-        x: str,
-        y: str,
-        given: list[str] | None = None,
-        method: str = "auto",
-        alpha: float | None = None,
-        dataset: str | None = None,
+        x: Annotated[str, "first variable"],
+        y: Annotated[str, "second variable"],
+        # (a list default is safe: the tool gets pydantic's copy of it, and it is never mutated)
+        given: Annotated[list[str], "conditioning set Z (empty for a marginal test)"] = [],
+        method: Annotated[str, "auto (chosen from the data), or the name of a registered CI test"] = "auto",
+        alpha: Annotated[float | None, "significance level; omit for the default"] = None,
+        dataset: Annotated[str | None, "dataset name; omit for the loaded one"] = None,
     ) -> tuple[str, dict[str, Any]]:
         """Test whether x and y are independent, optionally given other variables.
 
         p < alpha means dependent. Returns the decision, p-value, statistic and test used."""
         ctx = runtime.context
         result = test_independence(
-            ctx.datasets.get(dataset), x, y, given or [], method=method,
+            ctx.datasets.get(dataset), x, y, list(given), method=method,
             alpha=ctx.settings.alpha if alpha is None else alpha, seed=ctx.settings.seed,
             tests=ctx.ci_tests,
         )

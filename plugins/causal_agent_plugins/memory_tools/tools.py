@@ -7,15 +7,17 @@ memories see different graphs. Each returns ``(short summary for the model, arti
 ``export_graph`` only ever writes ONE NEW file with a supported suffix (.json, .dot, .png, .svg)
 into an existing folder: it refuses other suffixes, directories, missing folders and (unless
 ``overwrite=True``) existing files, so a model cannot use it to clobber arbitrary files.
+
+The tools' signatures are their model-visible schemas, each argument described once in its
+``Annotated`` metadata (the injected ``runtime`` stays hidden). No ``from __future__ import
+annotations``: the ``runtime: ToolRuntime`` annotation must be a real class for ToolNode to inject
+the context.
 """
 
-from __future__ import annotations
-
-from typing import Any
+from typing import Annotated, Any
 
 from langchain_core.tools import tool
 from langgraph.prebuilt import ToolRuntime
-from pydantic import BaseModel, Field
 
 from causal_agent.errors import DataError
 from causal_agent.memory import EXPORT_FORMATS, GraphMemory
@@ -26,28 +28,7 @@ def _memory(runtime: ToolRuntime) -> GraphMemory:
     return runtime.context.memory
 
 
-class ListGraphsArgs(BaseModel):
-    dataset: str | None = Field(
-        None, description="only graphs learned from this dataset; omit for all stored graphs"
-    )
-
-
-class KeyArgs(BaseModel):
-    key: str = Field(description="graph key as shown by list_graphs, e.g. 'clinic:pc'")
-
-
-class ExportGraphArgs(BaseModel):
-    key: str = Field(description="graph key as shown by list_graphs, e.g. 'clinic:pc'")
-    path: str = Field(
-        description="new file to write; the suffix picks the format: "
-        + ", ".join("." + f for f in EXPORT_FORMATS)
-    )
-    overwrite: bool = Field(False, description="replace the file if it already exists")
-
-
-class CompareGraphsArgs(BaseModel):
-    key_a: str = Field(description="first graph key")
-    key_b: str = Field(description="second graph key")
+GraphKey = Annotated[str, "graph key as shown by list_graphs, e.g. 'clinic:pc'"]
 
 
 def _dataset_name(runtime: ToolRuntime, dataset: str | None) -> str | None:
@@ -60,8 +41,13 @@ def _dataset_name(runtime: ToolRuntime, dataset: str | None) -> str | None:
         return dataset
 
 
-@tool(args_schema=ListGraphsArgs, response_format="content_and_artifact")
-def list_graphs(runtime: ToolRuntime, dataset: str | None = None) -> tuple[str, dict[str, Any]]:
+@tool(response_format="content_and_artifact")
+def list_graphs(
+    runtime: ToolRuntime,
+    dataset: Annotated[
+        str | None, "only graphs learned from this dataset; omit for all stored graphs"
+    ] = None,
+) -> tuple[str, dict[str, Any]]:
     """List the causal graphs stored in memory (key, kind, size, algorithm), optionally for one dataset."""
     memory = _memory(runtime)
     name = _dataset_name(runtime, dataset)
@@ -101,8 +87,8 @@ def list_graphs(runtime: ToolRuntime, dataset: str | None = None) -> tuple[str, 
     return summary, artifact
 
 
-@tool(args_schema=KeyArgs, response_format="content_and_artifact")
-def show_graph(key: str, runtime: ToolRuntime) -> tuple[str, dict[str, Any]]:
+@tool(response_format="content_and_artifact")
+def show_graph(key: GraphKey, runtime: ToolRuntime) -> tuple[str, dict[str, Any]]:
     """Show one stored causal graph: its edges per node and its provenance."""
     record = _memory(runtime).get(key)
     text = render_text(record.graph)
@@ -117,9 +103,15 @@ def show_graph(key: str, runtime: ToolRuntime) -> tuple[str, dict[str, Any]]:
     return summary, artifact
 
 
-@tool(args_schema=ExportGraphArgs, response_format="content_and_artifact")
+@tool(response_format="content_and_artifact")
 def export_graph(
-    key: str, path: str, runtime: ToolRuntime, overwrite: bool = False
+    key: GraphKey,
+    path: Annotated[
+        str,
+        "new file to write; the suffix picks the format: " + ", ".join("." + f for f in EXPORT_FORMATS),
+    ],
+    runtime: ToolRuntime,
+    overwrite: Annotated[bool, "replace the file if it already exists"] = False,
 ) -> tuple[str, dict[str, Any]]:
     """Export a stored graph to a new file: .json (graph and provenance), .dot, .png or .svg."""
     result = _memory(runtime).export(key, path, overwrite=overwrite)
@@ -129,8 +121,8 @@ def export_graph(
     )
 
 
-@tool(args_schema=KeyArgs, response_format="content_and_artifact")
-def delete_graph(key: str, runtime: ToolRuntime) -> tuple[str, dict[str, Any]]:
+@tool(response_format="content_and_artifact")
+def delete_graph(key: GraphKey, runtime: ToolRuntime) -> tuple[str, dict[str, Any]]:
     """Delete a stored causal graph by key."""
     memory = _memory(runtime)
     record = memory.delete(key)
@@ -143,8 +135,11 @@ def delete_graph(key: str, runtime: ToolRuntime) -> tuple[str, dict[str, Any]]:
     }
 
 
-@tool(args_schema=CompareGraphsArgs, response_format="content_and_artifact")
-def compare_graphs(key_a: str, key_b: str, runtime: ToolRuntime) -> tuple[str, dict[str, Any]]:
+@tool(response_format="content_and_artifact")
+def compare_graphs(
+    key_a: Annotated[str, "first graph key"], key_b: Annotated[str, "second graph key"],
+    runtime: ToolRuntime,
+) -> tuple[str, dict[str, Any]]:
     """Compare two stored graphs: structural Hamming distance and the edges that differ."""
     comparison = _memory(runtime).compare(key_a, key_b)
     return comparison.summary, comparison.model_dump(mode="json")
