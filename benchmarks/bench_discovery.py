@@ -39,11 +39,10 @@ def random_dag_data(p: int, n: int, seed: int) -> tuple[pd.DataFrame, list[tuple
 
 
 def main() -> int:
-    from causal_agent.context import AgentContext, DatasetRegistry
+    from causal_agent.context import context_from_registry
     from causal_agent.data import load_dataset
     from causal_agent.discover import discover
     from causal_agent.graph import CausalGraph, cpdag_of
-    from causal_agent.memory import GraphMemory
     from causal_agent.plugins import collect_registry, make_plugin_manager
 
     import causallearn.search.ConstraintBased.PC  # noqa: F401  (import cost is not discovery cost)
@@ -53,8 +52,7 @@ def main() -> int:
           f"{'traced MB':>10}")
     for p, n in SIZES:
         frame, true_edges = random_dag_data(p, n, SEED)
-        ctx = AgentContext(datasets=DatasetRegistry(), memory=GraphMemory(),
-                           algorithms=dict(registry.algorithms), ci_tests=dict(registry.ci_tests))
+        ctx = context_from_registry(registry)
         ctx.datasets.add(load_dataset(frame, name=f"bench_{p}x{n}"))
 
         tracemalloc.start()

@@ -1,11 +1,12 @@
 """Measure the offline planner on the generated eval suite and the held-out phrasings.
 
 Every benchmark question (scenario paragraph + question, exactly as the agent is asked) is planned
-against its dataset's columns, and the plan is compared with the question's own fields: the tool,
-the variables of interest, the conditioning set, the polarity of independence questions and the
-treatment values of ATE questions. Only the planner runs (no tools), so this takes seconds and
-measures how often the offline model would call the right tool with the right arguments. It also
-prints how long building the planner (fitting the intent classifier) and planning one question take.
+against its dataset's columns, and the plan is compared with the question's own fields
+(``causal_agent_evals.planner_check.check``): the tool, the variables of interest, the conditioning
+set, the polarity of independence questions and the treatment values of ATE questions. Only the
+planner runs (no tools), so this takes seconds and measures how often the offline model would call
+the right tool with the right arguments. It also prints how long building the planner (fitting the
+intent classifier) and planning one question take.
 
 Run: ``python benchmarks/bench_planner.py [--seed 0] [--show 20] [--sweep]``.
 """
@@ -13,76 +14,17 @@ Run: ``python benchmarks/bench_planner.py [--seed 0] [--show 20] [--sweep]``.
 from __future__ import annotations
 
 import argparse
-import math
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import time
+from causal_agent_evals.planner_check import check
+from causal_agent_evals.questions import template_sweep
 
-from causal_agent.planner import Plan, Planner
+from causal_agent.planner import Planner
 from causal_agent.plugins import collect_registry, make_plugin_manager
-
-#: the tool each benchmark question type must be answered with (the built-in plugins' names)
-EXPECTED_TOOL: dict[str, str] = {
-    "IT": "test_independence",
-    "CIT": "test_independence",
-    "MULTCIT": "test_independence",
-    "CAUSE": "direct_cause",
-    "Has-Collider": "shared_collider",
-    "Has-Confounder": "shared_confounder",
-    "CAUSALKG": "discover_graph",
-    "PARTIAL_CG": "discover_graph",
-    "ATE": "estimate_effect",
-}
-POLARITY = {"independence": "independent", "dependence": "dependent"}
-
-
-def _close(a: float | None, b: float | None) -> bool:
-    return a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
-
-
-def check(question: Any, plan: Plan) -> list[str]:
-    """What the plan got wrong for one benchmark ``Question`` (empty: fully right)."""
-    qtype = question.question_type
-    want = EXPECTED_TOOL[qtype]
-    if plan.tool != want:
-        return [f"tool {plan.tool} (want {want}); missing={plan.missing}"]
-    a = plan.args
-    errors: list[str] = []
-    interest = list(question.interest)
-    if want == "test_independence":
-        if {a.get("x"), a.get("y")} != set(interest):
-            errors.append(f"pair {a.get('x')},{a.get('y')} (want {interest})")
-        if set(a.get("given") or []) != set(question.given):
-            errors.append(f"given {a.get('given')} (want {question.given})")
-        if plan.asks != POLARITY[question.polarity]:
-            errors.append(f"polarity {plan.asks} (want {POLARITY[question.polarity]})")
-    elif want == "direct_cause":
-        if (a.get("x"), a.get("y")) != tuple(interest):
-            errors.append(f"edge {a.get('x')}->{a.get('y')} (want {interest[0]}->{interest[1]})")
-        if plan.flip:
-            errors.append("read as negated")
-    elif want in {"shared_collider", "shared_confounder"}:
-        if {a.get("x"), a.get("y")} != set(interest):
-            errors.append(f"pair {a.get('x')},{a.get('y')} (want {interest})")
-        if plan.flip:
-            errors.append("read as negated")
-    elif qtype == "CAUSALKG":
-        if a.get("variables"):
-            errors.append(f"variables {a['variables']} (want the full graph)")
-    elif qtype == "PARTIAL_CG":
-        if set(a.get("variables") or []) != set(interest):
-            errors.append(f"variables {a.get('variables')} (want {interest})")
-    elif want == "estimate_effect":
-        if (a.get("treatment"), a.get("outcome")) != tuple(interest):
-            errors.append(f"treatment/outcome {a.get('treatment')}/{a.get('outcome')} (want {interest})")
-        if not (_close(a.get("t0"), question.t0) and _close(a.get("t1"), question.t1)):
-            errors.append(f"values {a.get('t0')}->{a.get('t1')} (want {question.t0}->{question.t1})")
-        if a.get("confounders"):
-            errors.append(f"confounders {a['confounders']} (none named)")
-    return errors
 
 
 def evaluate(questions: Iterable[Any], planner: Planner) -> dict[str, Any]:
@@ -106,28 +48,6 @@ def suite_questions(seed: int = 0) -> list[Any]:
     from causal_agent_evals.generator import generate_suite
 
     return list(generate_suite(seed=seed, reference=False).questions)
-
-
-def template_sweep(questions: Iterable[Any]) -> list[Any]:
-    """Every question re-asked with every phrasing of its type and polarity (same variables, values
-    and scenario), so that each template is measured over many variable names, with and without a
-    scenario paragraph."""
-    from causal_agent_evals.questions import TEMPLATES, fmt_value, words
-
-    out = []
-    for q in questions:
-        discrete = q.scm_kind == "discrete"
-        slots: dict[str, Any] = {
-            "x": q.interest[0], "y": q.interest[1] if len(q.interest) > 1 else "",
-            "z": words(q.given), "zc": ",".join(q.given),
-            "vars": words(q.interest), "vc": ",".join(q.interest),
-        }
-        if q.question_type == "ATE":
-            slots.update(t=q.interest[0], t0=fmt_value(q.t0, discrete), t1=fmt_value(q.t1, discrete),
-                         tk="discrete" if discrete else "continuous")
-        for k, template in enumerate(TEMPLATES[q.question_type][q.polarity]):
-            out.append(q.model_copy(update={"id": f"{q.id}/t{k}", "question": template.format(**slots)}))
-    return out
 
 
 def report(result: dict[str, Any], show: int = 5, types: Sequence[str] | None = None) -> str:

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from .answer import Answer, Step
 from .config import ModelConfig, load_config
-from .context import AgentContext, DatasetRegistry, Settings
+from .context import DatasetRegistry, Settings, context_from_registry
 from .errors import CausalAgentError
 
 
@@ -78,15 +78,10 @@ class CausalAgent:
         self.registry = collect_registry(self.plugin_manager)
         self.model = make_model(model if not isinstance(model, str) else None, self.config, self.registry)
         self.tools = list(self.registry.tools.values())
-        self.context = AgentContext(
-            datasets=DatasetRegistry(),
+        self.context = context_from_registry(
+            self.registry,
             memory=self.memory,
-            algorithms=self.registry.algorithms,
             settings=self.settings,
-            ci_tests=self.registry.ci_tests,
-            estimators=self.registry.estimators,
-            intents=self.registry.intents,
-            tools=dict(self.registry.tools),
             make_planner=partial(Planner.from_registry, self.registry),
         )
         self.checkpointer = checkpointer if checkpointer is not None else InMemorySaver()

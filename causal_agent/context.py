@@ -4,6 +4,8 @@ Tools never reach datasets or graph memory through module globals. The agent bui
 ``AgentContext`` and passes it as ``context=`` to the compiled graph; a tool declares a
 ``runtime: ToolRuntime`` parameter (hidden from the model) and reads ``runtime.context``.
 Two agents share nothing unless they are handed the same ``GraphMemory``.
+``context_from_registry`` is the one way to build a context from what the plugins register
+(``CausalAgent`` uses it; so do code and tests that build a context by hand).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from .errors import DataError, suggestion
 if TYPE_CHECKING:  # pragma: no cover
     from .data import Dataset
     from .memory import GraphMemory
-    from .registry import Algorithm, CITest, Estimator, IntentSpec
+    from .registry import Algorithm, CITest, Estimator, IntentSpec, Registry
 
 
 class Settings(BaseModel):
@@ -102,3 +104,35 @@ class AgentContext:
         if self._planner is None and self.make_planner is not None:
             self._planner = self.make_planner()
         return self._planner
+
+
+def context_from_registry(
+    registry: Registry,
+    *,
+    memory: GraphMemory | None = None,
+    settings: Settings | None = None,
+    make_planner: Callable[[], Any] | None = None,
+) -> AgentContext:
+    """A context holding everything ``registry`` collected (algorithms, CI tests, estimators,
+    intents, tools), with a new ``DatasetRegistry`` and ``memory`` (a new in-memory
+    ``GraphMemory`` when None).
+
+    The tables are copies, so a caller may replace an entry of its context without touching the
+    registry. ``make_planner`` builds the offline planner (``CausalAgent`` passes
+    ``functools.partial(Planner.from_registry, registry)``); without one ``ctx.planner()`` is None.
+    """
+    if memory is None:
+        from .memory import GraphMemory
+
+        memory = GraphMemory()
+    return AgentContext(
+        datasets=DatasetRegistry(),
+        memory=memory,
+        algorithms=dict(registry.algorithms),
+        settings=settings if settings is not None else Settings(),
+        ci_tests=dict(registry.ci_tests),
+        estimators=dict(registry.estimators),
+        intents=list(registry.intents),
+        tools=dict(registry.tools),
+        make_planner=make_planner,
+    )

@@ -78,7 +78,7 @@ def choose_graph(
         resolved = _resolve(record.graph, record.key, matched, names, notes)
         return GraphChoice(
             graph=record.graph, key=record.key, algorithm=prov.algorithm,
-            how=method_label(ctx.algorithms, prov.algorithm, prov.ci_test, prov.alpha),
+            how=method_label(ctx.algorithms, prov.algorithm, prov.ci_test, prov.alpha, ctx.ci_tests),
             reused=None, dataset=matched, stale=stale, names=resolved, notes=notes,
         )
     ds = dataset if hasattr(dataset, "fingerprint") else ctx.datasets.get(dataset)  # type: ignore[arg-type]
@@ -87,7 +87,7 @@ def choose_graph(
     resolved = _resolve(found.graph, found.key, None, early, notes)
     return GraphChoice(
         graph=found.graph, key=found.key, algorithm=found.algorithm,
-        how=method_label(ctx.algorithms, found.algorithm, found.ci_test, found.alpha),
+        how=method_label(ctx.algorithms, found.algorithm, found.ci_test, found.alpha, ctx.ci_tests),
         reused=found.reused, dataset=ds, names=resolved, notes=notes, discovery=found,
     )
 

@@ -37,8 +37,8 @@ keeps the cheapest test for the data kind unless a test is named.
 
 A registered test with its own ``function(data, x, y, given) -> p`` runs when named; a built-in
 (``function=None``) runs on the implementations below. ``ci_test_table`` gives the tests of a
-context, or, for a context built without a registry, the built-in plugin's registrations collected
-afresh (the same declarations, no module-level table).
+context (``ctx.ci_tests``, filled from the plugin registry by ``context_from_registry``); an empty
+table is an error, never a silent fallback to the built-in plugin (no module-level table).
 
 Residual KCI regresses X and Y on the additive spline basis of Z (all rows; cheap least squares)
 and tests the residuals for independence with KCI's unconditional test (HSIC with a gamma null).
@@ -55,7 +55,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
@@ -102,43 +102,26 @@ class IndependenceResult(BaseModel):
     summary: str
 
 
-def default_ci_tests() -> dict[str, CITest]:
-    """The tests the built-in independence plugin registers, collected afresh through the same
-    registry code a plugin manager uses: for contexts built without a registry (nothing cached)."""
-    import types
-
-    import pluggy
-    from causal_agent_plugins import independence as plugin
-
-    from . import hookspecs
-    from .registry import collect
-
-    pm = pluggy.PluginManager("causal_agent")
-    pm.add_hookspecs(hookspecs)
-    pm.register(types.SimpleNamespace(register_ci_tests=plugin.register_ci_tests), name="independence")
-    return collect(pm).ci_tests
+#: what an empty table of CI tests tells the caller (a context built without a registry)
+NO_CI_TESTS = (
+    "no CI tests are registered; build the context from the plugin registry: "
+    "context_from_registry(collect_registry(make_plugin_manager()))"
+)
 
 
 def ci_test_table(tests: Mapping[str, CITest] | None) -> Mapping[str, CITest]:
-    """``tests`` (a context's ``ci_tests``), or the built-in registrations when it is empty."""
-    return tests if tests else default_ci_tests()
+    """``tests`` (a context's ``ci_tests``); an empty table is a one-line AlgorithmError."""
+    if not tests:
+        raise AlgorithmError(NO_CI_TESTS)
+    return tests
 
 
 def ci_label(tests: Mapping[str, CITest] | None, name: str | None) -> str:
     """How a test is called for people, from its registration (unknown names as given)."""
     if not name:
         return ""
-    test = ci_test_table(tests).get(name)
+    test = (tests or {}).get(name)
     return test.label if test is not None else name
-
-
-def __getattr__(name: str) -> Any:
-    """``CI_METHODS`` (name -> label of the built-in tests), derived from their registration."""
-    if name == "CI_METHODS":
-        from types import MappingProxyType
-
-        return MappingProxyType({k: t.label for k, t in default_ci_tests().items()})
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _key(text: str) -> str:
@@ -529,7 +512,7 @@ def test_independence(
     tests: Mapping[str, CITest] | None = None,
 ) -> IndependenceResult:
     """Test X ⫫ Y | given on ``dataset`` with a registered test (``tests``: a context's
-    ``ci_tests``; empty means the built-ins); ``p < alpha`` means dependent."""
+    ``ci_tests``, which must not be empty); ``p < alpha`` means dependent."""
     alpha = check_alpha(alpha)
     table = ci_test_table(tests)
     wanted = normalize_method(method, table)
@@ -629,8 +612,8 @@ def test_independence(
 test_independence.__test__ = False  # type: ignore[attr-defined]
 
 __all__ = [
-    "IndependenceResult", "NonlinearityCheck", "alternatives", "check_alpha",
-    "choose_ci_test", "ci_label", "ci_test_table", "data_kind", "default_ci_tests",
+    "NO_CI_TESTS", "IndependenceResult", "NonlinearityCheck", "alternatives", "check_alpha",
+    "choose_ci_test", "ci_label", "ci_test_table", "data_kind",
     "discovery_ci_test", "find_ci_test", "nonlinearity_check", "normalize_method", "run_ci_test",
     "spline_residuals", "test_independence",
 ]

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from conftest import counting
 
-from causal_agent.context import AgentContext, DatasetRegistry
+from causal_agent.context import AgentContext, context_from_registry
 from causal_agent.data import load_dataset
 from causal_agent.discover import Background, DiscoveryResult, discover
 from causal_agent.errors import (
@@ -18,7 +18,6 @@ from causal_agent.errors import (
 )
 from causal_agent.graph import CausalGraph
 from causal_agent.hookspecs import hookimpl
-from causal_agent.memory import GraphMemory
 from causal_agent.plugins import collect_registry, collect_tools, make_plugin_manager
 from causal_agent.registry import Registry
 
@@ -51,8 +50,7 @@ def registry() -> Registry:
 def make_ctx(registry: Registry, *frames: tuple[str, pd.DataFrame]) -> AgentContext:
     """A context built from a registry the way ``CausalAgent`` builds one (copies: tests may wrap
     an algorithm without touching the shared registry)."""
-    ctx = AgentContext(datasets=DatasetRegistry(), memory=GraphMemory(),
-                       algorithms=dict(registry.algorithms), ci_tests=dict(registry.ci_tests))
+    ctx = context_from_registry(registry)
     for name, frame in frames:
         ctx.datasets.add(load_dataset(frame, name=name))
     return ctx
@@ -387,14 +385,15 @@ def test_auto_ranks_by_declarations_not_names(registry):
 
     ds = load_dataset(linear(CHAIN, noise=lambda r, k: r.exponential(size=k), seed=13), name="ng")
     algos = dict(registry.algorithms)
-    assert choose_algorithm(ds, ds.variables, 2000, algos)[0] == "lingam"
-    assert choose_algorithm(ds, ds.variables, 2000, algos, latent_confounders=True)[0] == "fci"
+    tests = registry.ci_tests
+    assert choose_algorithm(ds, ds.variables, 2000, algos, tests)[0] == "lingam"
+    assert choose_algorithm(ds, ds.variables, 2000, algos, tests, latent_confounders=True)[0] == "fci"
     # the same declarations under other names give the same choice
     renamed = {f"x{i}": replace(a, name=f"x{i}") for i, a in enumerate(algos.values())}
-    chosen = choose_algorithm(ds, ds.variables, 2000, renamed)[0]
+    chosen = choose_algorithm(ds, ds.variables, 2000, renamed, tests)[0]
     assert renamed[chosen].label == "DirectLiNGAM"
     # over budget (cost x n x p^3), the cheapest eligible one: PC
-    name, test, why = choose_algorithm(ds, ds.variables, 10**7, algos)
+    name, test, why = choose_algorithm(ds, ds.variables, 10**7, algos, tests)
     assert (name, test) == ("pc", "fisherz") and "DirectLiNGAM would suit the data but is too costly" in why
 
 
@@ -446,9 +445,15 @@ def test_pc_runs_residual_kci_through_the_same_path(registry):
     assert result.ci_test == "rkci" and edge_set(result.graph) == {"A --> B", "C --> B"}
 
 
-def test_empty_ci_tests_use_the_builtin_registrations(registry):
+def test_empty_ci_tests_are_a_one_line_error(registry):
+    """A context without CI tests never falls back to the built-in plugin's declarations."""
     ctx = make_ctx(registry, ("d", discrete_chain()))
-    ctx.ci_tests = {}  # a hand-built context: the independence plugin's declarations are collected
-    result = discover(ctx)
+    ctx.ci_tests = {}
+    with pytest.raises(AlgorithmError) as info:
+        discover(ctx)
+    text = str(info.value)
+    assert text.startswith("no CI tests are registered") and "context_from_registry" in text
+    assert "\n" not in text
+    result = discover(make_ctx(registry, ("d", discrete_chain())))  # from the registry: works
     assert (result.algorithm, result.ci_test) == ("pc", "chisq")
     assert "PC (chi-square, alpha 0.05)" in result.summary

@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from causal_agent.context import AgentContext, DatasetRegistry
+from causal_agent.context import AgentContext, context_from_registry
 from causal_agent.data import load_dataset
-from causal_agent.memory import GraphMemory
-from causal_agent.plugins import collect_algorithms, collect_tools, make_plugin_manager
+from causal_agent.plugins import collect_registry, make_plugin_manager
 
 TOOLS = ("direct_cause", "shared_confounder", "shared_collider", "d_separation", "adjustment_sets",
          "describe_data")
@@ -31,21 +30,21 @@ COLLIDER = {"A": [], "C": [], "B": ["A", "C"]}
 
 
 @pytest.fixture(scope="module")
-def plugin_manager():
-    return make_plugin_manager()
+def registry():
+    """What the installed plugins register, as an agent collects it."""
+    return collect_registry(make_plugin_manager())
 
 
 @pytest.fixture()
-def env(plugin_manager):
+def env(registry):
     """(ctx, call, pc_calls): a context with chain and collider data, and a ToolNode caller."""
     from langchain_core.messages import AIMessage
     from langgraph.graph import START, MessagesState, StateGraph
     from langgraph.prebuilt import ToolNode
 
-    tools = {t.name: t for t in collect_tools(plugin_manager)}
+    tools = dict(registry.tools)
     assert set(TOOLS) <= set(tools)
-    ctx = AgentContext(datasets=DatasetRegistry(), memory=GraphMemory(),
-                       algorithms=dict(collect_algorithms(plugin_manager)))
+    ctx = context_from_registry(registry)
     ctx.datasets.add(load_dataset(linear(CHAIN, seed=1), name="chain"))
     ctx.datasets.add(load_dataset(linear(COLLIDER, seed=2), name="collider"))
     calls = [0]
@@ -69,8 +68,8 @@ def env(plugin_manager):
     return ctx, call, calls
 
 
-def test_schemas_hide_runtime(plugin_manager):
-    tools = {t.name: t for t in collect_tools(plugin_manager)}
+def test_schemas_hide_runtime(registry):
+    tools = registry.tools
     for name in TOOLS:
         props = tools[name].tool_call_schema.model_json_schema()["properties"]
         assert "runtime" not in props and "dataset" in props
@@ -154,12 +153,12 @@ def test_describe_data(env):
     assert last.artifact["dataset"] == "collider"
 
 
-def test_describe_data_shows_excluded_columns(plugin_manager):
+def test_describe_data_shows_excluded_columns(registry):
     from causal_agent_plugins.dataset import describe
 
     frame = linear(CHAIN, n=50).assign(patient_id=range(50), K=1.0)
     frame.loc[:4, "tar"] = np.nan
-    ctx = AgentContext(datasets=DatasetRegistry(), memory=GraphMemory(), algorithms={})
+    ctx = context_from_registry(registry)
     ctx.datasets.add(load_dataset(frame, name="p"))
     text, artifact = describe(ctx)
     assert set(artifact["excluded"]) == {"patient_id", "K"}

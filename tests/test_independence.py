@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,7 +17,9 @@ from causal_agent.errors import (
 )
 from causal_agent.hookspecs import hookimpl
 from causal_agent.independence import IndependenceResult
-from causal_agent.independence import test_independence as ci_test
+from causal_agent.independence import test_independence as run_test
+from causal_agent.plugins import collect_registry, make_plugin_manager
+from causal_agent.registry import Registry
 
 N = 2000
 
@@ -40,6 +44,18 @@ DAG7 = {
 
 
 @pytest.fixture(scope="module")
+def registry() -> Registry:
+    """What the installed plugins register (CI tests, tools), as an agent collects it."""
+    return collect_registry(make_plugin_manager())
+
+
+@pytest.fixture(scope="module")
+def ci_test(registry):
+    """``test_independence`` over the registered CI tests (``tests=`` replaces them)."""
+    return functools.partial(run_test, tests=registry.ci_tests)
+
+
+@pytest.fixture(scope="module")
 def chain():
     return load_dataset(linear(CHAIN), name="chain")
 
@@ -59,7 +75,7 @@ def dag7():
     return load_dataset(linear(DAG7, n=3000, seed=3), name="dag7")
 
 
-def test_chain_dependent_marginally_independent_given_middle(chain):
+def test_chain_dependent_marginally_independent_given_middle(ci_test, chain):
     marginal = ci_test(chain, "A", "C")
     assert marginal.method == "fisherz" and marginal.decision == "dependent"
     assert marginal.p_value < 0.05 and not marginal.independent
@@ -71,12 +87,12 @@ def test_chain_dependent_marginally_independent_given_middle(chain):
     assert conditional.summary.startswith("A and C are independent given B (Fisher-z, p = ")
 
 
-def test_fork(fork):
+def test_fork(ci_test, fork):
     assert ci_test(fork, "A", "C").decision == "dependent"
     assert ci_test(fork, "A", "C", ["B"]).decision == "independent"
 
 
-def test_collider_independent_marginally_dependent_given_collider(collider):
+def test_collider_independent_marginally_dependent_given_collider(ci_test, collider):
     assert ci_test(collider, "A", "C").decision == "independent"
     given = ci_test(collider, "A", "C", ["B"])
     assert given.decision == "dependent"
@@ -101,11 +117,11 @@ def test_collider_independent_marginally_dependent_given_collider(collider):
         ("X2", "X7", ["X4", "X6"], "independent"),
     ],
 )
-def test_seven_node_dag(dag7, x, y, given, expected):
+def test_seven_node_dag(ci_test, dag7, x, y, given, expected):
     assert ci_test(dag7, x, y, given).decision == expected
 
 
-def test_p_below_alpha_means_dependent(chain):
+def test_p_below_alpha_means_dependent(ci_test, chain):
     r = ci_test(chain, "A", "C", ["B"])
     just_above = ci_test(chain, "A", "C", ["B"], alpha=min(0.999, r.p_value * 1.01))
     just_below = ci_test(chain, "A", "C", ["B"], alpha=r.p_value * 0.99)
@@ -114,7 +130,7 @@ def test_p_below_alpha_means_dependent(chain):
     assert just_below.decision == "independent" and just_below.independent
 
 
-def test_discrete_data_uses_chi_square():
+def test_discrete_data_uses_chi_square(ci_test):
     rng = np.random.default_rng(4)
     n = 3000
     smoking = rng.integers(0, 2, n)
@@ -135,7 +151,7 @@ def test_discrete_data_uses_chi_square():
     assert gsq.p_value != indep.p_value
 
 
-def test_names_are_resolved_and_reported(chain):
+def test_names_are_resolved_and_reported(ci_test, chain):
     r = ci_test(chain, "a", "c ", given="b")
     assert (r.x, r.y, r.given) == ("A", "C", ["B"])
     frame = linear({"smoking": [], "lung_cancer": ["smoking"]}, n=200, seed=5)
@@ -144,7 +160,7 @@ def test_names_are_resolved_and_reported(chain):
     assert any("'smokng' read as 'smoking'" in n for n in typo.notes)
 
 
-def test_kci_finds_nonlinear_dependence_fisher_z_misses():
+def test_kci_finds_nonlinear_dependence_fisher_z_misses(ci_test):
     rng = np.random.default_rng(6)
     x = rng.normal(size=300)
     frame = pd.DataFrame({"x": x, "y": x**2 + 0.3 * rng.normal(size=300)})
@@ -156,7 +172,7 @@ def test_kci_finds_nonlinear_dependence_fisher_z_misses():
     assert auto.method == "kci" and auto.decision == "dependent"
 
 
-def test_kci_subsamples_large_data():
+def test_kci_subsamples_large_data(ci_test):
     big = load_dataset(linear(CHAIN, n=2500, seed=9), name="big")
     r = ci_test(big, "A", "C", method="kci")  # unconditional KCI: at most 2000 rows
     assert r.n == 2000 and r.decision == "dependent"
@@ -173,7 +189,7 @@ def nonlinear_fork(n: int = 1500, seed: int = 10) -> pd.DataFrame:
     })
 
 
-def test_auto_switches_to_residual_kci_when_z_acts_nonlinearly():
+def test_auto_switches_to_residual_kci_when_z_acts_nonlinearly(ci_test):
     ds = load_dataset(nonlinear_fork(), name="nlfork")
     assert ci_test(ds, "X", "Y", ["Z"], method="fisherz").decision == "dependent"  # the failure
     auto = ci_test(ds, "X", "Y", ["Z"])
@@ -187,7 +203,7 @@ def test_auto_switches_to_residual_kci_when_z_acts_nonlinearly():
     assert marginal.method == "kci" and marginal.decision == "dependent"
 
 
-def test_auto_detects_nonlinear_dependence_fisher_z_misses():
+def test_auto_detects_nonlinear_dependence_fisher_z_misses(ci_test):
     rng = np.random.default_rng(11)
     x = rng.normal(size=1500)
     frame = pd.DataFrame({"x": x, "y": x**2 + 0.5 * rng.normal(size=1500), "z": rng.normal(size=1500)})
@@ -200,7 +216,7 @@ def test_auto_detects_nonlinear_dependence_fisher_z_misses():
     assert given.method == "rkci" and given.decision == "dependent"
 
 
-def test_linear_data_stays_on_fisher_z(dag7):
+def test_linear_data_stays_on_fisher_z(ci_test, dag7):
     from causal_agent.independence import nonlinearity_check
 
     switched = 0
@@ -216,7 +232,7 @@ def test_linear_data_stays_on_fisher_z(dag7):
     assert any("relations look linear" in n for n in r.notes)
 
 
-def test_explicit_method_overrides_auto():
+def test_explicit_method_overrides_auto(ci_test):
     ds = load_dataset(nonlinear_fork(), name="nlfork")
     fz = ci_test(ds, "X", "Y", ["Z"], method="fisherz")
     assert fz.method == "fisherz" and not any("chosen because" in n for n in fz.notes)
@@ -226,22 +242,37 @@ def test_explicit_method_overrides_auto():
     assert forced.method == "rkci" and forced.decision == "independent"
 
 
-def test_names_labels_and_aliases_come_from_the_registration():
-    from causal_agent.independence import CI_METHODS, normalize_method
+def test_names_labels_and_aliases_come_from_the_registration(registry):
+    from causal_agent.independence import normalize_method
 
-    assert normalize_method("rkci") == "rkci" == normalize_method("residual KCI")
-    assert normalize_method("Fisher-Z") == "fisherz" == normalize_method("partial correlation")
-    assert normalize_method("G²") == "gsq" and normalize_method("chi-squared") == "chisq"
-    assert normalize_method(None) == "auto"
-    assert CI_METHODS["fisherz"] == "Fisher-z" and CI_METHODS["rkci"] == "residual KCI"
+    tests = registry.ci_tests
+    assert normalize_method("rkci", tests) == "rkci" == normalize_method("residual KCI", tests)
+    assert normalize_method("Fisher-Z", tests) == "fisherz" == normalize_method("partial correlation", tests)
+    assert normalize_method("G²", tests) == "gsq" and normalize_method("chi-squared", tests) == "chisq"
+    assert normalize_method(None, tests) == "auto"
+    labels = {name: test.label for name, test in tests.items()}
+    assert labels["fisherz"] == "Fisher-z" and labels["rkci"] == "residual KCI"
     with pytest.raises(AlgorithmError) as info:
-        normalize_method("nope")
+        normalize_method("nope", tests)
     assert str(info.value) == (
         "unknown independence test 'nope'; known: fisherz, chisq, gsq, kci, rkci."
     )
 
 
-def test_result_model_round_trips(chain):
+def test_no_registered_tests_is_one_line(ci_test, chain):
+    """A context built without a registry has no CI tests: an error, never the built-in plugin."""
+    from causal_agent.independence import normalize_method
+
+    for call in (lambda: ci_test(chain, "A", "C", tests={}),
+                 lambda: normalize_method("fisherz", {})):
+        with pytest.raises(AlgorithmError) as info:
+            call()
+        text = str(info.value)
+        assert text.startswith("no CI tests are registered") and "context_from_registry" in text
+        assert "\n" not in text
+
+
+def test_result_model_round_trips(ci_test, chain):
     r = ci_test(chain, "A", "B")
     again = IndependenceResult.model_validate(r.model_dump())
     assert again == r and again.n == N and again.alpha == 0.05
@@ -260,41 +291,37 @@ def test_result_model_round_trips(chain):
         ({"x": "A", "y": "C", "alpha": 1.5}, AlgorithmError, "alpha must be between 0 and 1"),
     ],
 )
-def test_bad_input_is_one_line(chain, kwargs, error, fragment):
+def test_bad_input_is_one_line(ci_test, chain, kwargs, error, fragment):
     with pytest.raises(error) as info:
         ci_test(chain, **kwargs)
     assert fragment in str(info.value) and "\n" not in str(info.value)
     assert isinstance(info.value, CausalAgentError)
 
 
-def test_unknown_variable_suggests_closest():
+def test_unknown_variable_suggests_closest(ci_test):
     frame = linear({"smoking": [], "lung_cancer": ["smoking"], "age": []}, n=100, seed=7)
     ds = load_dataset(frame, name="s")
     with pytest.raises(VariableError, match="Did you mean 'lung_cancer'"):
         ci_test(ds, "smoking", "lung_canser_rate")
 
 
-def test_constant_column_is_rejected():
+def test_constant_column_is_rejected(ci_test):
     frame = linear(CHAIN, n=100, seed=8).assign(K=1.0)
     with pytest.raises(DataError, match="constant"):
         ci_test(load_dataset(frame, name="k"), "A", "K")
 
 
-def test_tool_through_toolnode(chain):
+def test_tool_through_toolnode(registry, chain):
     from langchain_core.messages import AIMessage
     from langgraph.graph import START, MessagesState, StateGraph
     from langgraph.prebuilt import ToolNode
 
-    from causal_agent.context import AgentContext, DatasetRegistry, Settings
-    from causal_agent.memory import GraphMemory
-    from causal_agent.plugins import collect_tools, make_plugin_manager
+    from causal_agent.context import AgentContext, Settings, context_from_registry
 
-    tools = {t.name: t for t in collect_tools(make_plugin_manager())}
-    ctx = AgentContext(datasets=DatasetRegistry(), memory=GraphMemory(), algorithms={},
-                       settings=Settings(alpha=0.01))
+    ctx = context_from_registry(registry, settings=Settings(alpha=0.01))
     ctx.datasets.add(chain)
     builder = StateGraph(MessagesState, context_schema=AgentContext)
-    builder.add_node("tools", ToolNode([tools["test_independence"]], handle_tool_errors=True))
+    builder.add_node("tools", ToolNode([registry.tools["test_independence"]], handle_tool_errors=True))
     builder.add_edge(START, "tools")
     app = builder.compile()
 
@@ -354,12 +381,10 @@ class TestPlugin:
 
 
 def plugin_tests(plugin: TestPlugin) -> dict:
-    from causal_agent.plugins import collect_registry, make_plugin_manager
-
     return collect_registry(make_plugin_manager([plugin])).ci_tests
 
 
-def test_a_registered_test_runs_when_named(chain):
+def test_a_registered_test_runs_when_named(ci_test, chain):
     plugin = TestPlugin()
     tests = plugin_tests(plugin)
     mine = ci_test(chain, "A", "C", ["B"], method="plugin z", tests=tests)
@@ -371,7 +396,7 @@ def test_a_registered_test_runs_when_named(chain):
     assert ci_test(chain, "A", "C", tests=tests).method == "fisherz" and len(plugin.calls) == 1
 
 
-def test_auto_picks_a_cheaper_registered_test_for_its_data_kind():
+def test_auto_picks_a_cheaper_registered_test_for_its_data_kind(ci_test):
     rng = np.random.default_rng(4)
     a = rng.integers(0, 3, 1000)
     ds = load_dataset(pd.DataFrame({"a": a, "b": (a + rng.integers(0, 2, 1000)) % 3}), name="d")
@@ -382,7 +407,7 @@ def test_auto_picks_a_cheaper_registered_test_for_its_data_kind():
     assert ci_test(ds, "a", "b").method == "chisq"  # the built-ins alone
 
 
-def test_unknown_or_broken_registered_test_is_one_line(chain):
+def test_unknown_or_broken_registered_test_is_one_line(ci_test, chain):
     from causal_agent.errors import PluginError
 
     tests = plugin_tests(TestPlugin(p_value=lambda *a: float("nan")))
@@ -401,14 +426,11 @@ def test_tool_uses_the_context_ci_tests(chain):
     from langgraph.graph import START, MessagesState, StateGraph
     from langgraph.prebuilt import ToolNode
 
-    from causal_agent.context import AgentContext, DatasetRegistry
-    from causal_agent.memory import GraphMemory
-    from causal_agent.plugins import collect_registry, make_plugin_manager
+    from causal_agent.context import AgentContext, context_from_registry
 
     plugin = TestPlugin()
     reg = collect_registry(make_plugin_manager([plugin]))
-    ctx = AgentContext(datasets=DatasetRegistry(), memory=GraphMemory(),
-                       algorithms=dict(reg.algorithms), ci_tests=dict(reg.ci_tests))
+    ctx = context_from_registry(reg)
     ctx.datasets.add(chain)
     builder = StateGraph(MessagesState, context_schema=AgentContext)
     builder.add_node("tools", ToolNode([reg.tools["test_independence"]], handle_tool_errors=True))
@@ -419,3 +441,30 @@ def test_tool_uses_the_context_ci_tests(chain):
     out = app.invoke({"messages": [msg]}, context=ctx)["messages"][-1]
     assert out.status == "success" and out.artifact["method"] == "pz" and plugin.calls
     assert out.artifact["answer"] == "no" and "test pz" in out.artifact["evidence"]
+
+
+def test_science_core_imports_no_plugin():
+    """The science layer never imports a built-in plugin (no fallback tables from one)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, causal_agent.independence, causal_agent.effects, causal_agent.discover;"
+            " print(sorted(m for m in sys.modules if m.startswith('causal_agent_plugins')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         timeout=120)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_context_from_registry_copies_the_tables(registry):
+    from causal_agent.context import Settings, context_from_registry
+    from causal_agent.memory import GraphMemory
+
+    memory = GraphMemory()
+    ctx = context_from_registry(registry, memory=memory, settings=Settings(alpha=0.01))
+    assert ctx.memory is memory and ctx.settings.alpha == 0.01 and len(ctx.datasets) == 0
+    assert ctx.ci_tests == registry.ci_tests and ctx.ci_tests is not registry.ci_tests
+    assert ctx.algorithms == registry.algorithms and ctx.estimators == registry.estimators
+    assert ctx.intents == registry.intents and set(ctx.tools) == set(registry.tools)
+    assert ctx.planner() is None  # no factory given
+    assert context_from_registry(registry, make_planner=lambda: "planner").planner() == "planner"
+    assert context_from_registry(registry).memory is not context_from_registry(registry).memory

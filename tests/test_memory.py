@@ -15,7 +15,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode, ToolRuntime
 
-from causal_agent.context import AgentContext, DatasetRegistry
+from causal_agent.context import AgentContext, context_from_registry
 from causal_agent.data import load_dataset
 from causal_agent.errors import CausalAgentError, GraphError, GraphKeyError
 from causal_agent.graph import CausalGraph, Edge
@@ -325,11 +325,19 @@ def test_sqlite_persists_across_processes(tmp_path, g1):
 # -- tools ----------------------------------------------------------------------------------------
 
 
-def _context(memory: GraphMemory, *datasets) -> AgentContext:
-    registry = DatasetRegistry()
+@pytest.fixture(scope="module")
+def registry():
+    """What the installed plugins register, as an agent collects it."""
+    from causal_agent.plugins import collect_registry, make_plugin_manager
+
+    return collect_registry(make_plugin_manager())
+
+
+def _context(registry, memory: GraphMemory, *datasets) -> AgentContext:
+    ctx = context_from_registry(registry, memory=memory)
     for d in datasets:
-        registry.add(d)
-    return AgentContext(datasets=registry, memory=memory, algorithms={})
+        ctx.datasets.add(d)
+    return ctx
 
 
 def _tools():
@@ -356,7 +364,7 @@ def test_plugin_registers_tools_with_hidden_runtime():
     assert set(tools) <= names
 
 
-def test_tools_through_toolnode(tmp_path, g1, g2, dataset):
+def test_tools_through_toolnode(registry, tmp_path, g1, g2, dataset):
     mem = GraphMemory()
     mem.put(_record("clinic:pc", g1))
     mem.put(_record("clinic:ges", g2, algorithm="ges"))
@@ -378,7 +386,7 @@ def test_tools_through_toolnode(tmp_path, g1, g2, dataset):
         {"name": "show_graph", "args": {"key": "clinic:pcc"}, "id": "7"},
     ]
     result = app.invoke({"messages": [AIMessage(content="", tool_calls=calls)]},
-                        context=_context(mem, dataset))
+                        context=_context(registry, mem, dataset))
     msgs = {m.tool_call_id: m for m in result["messages"] if isinstance(m, ToolMessage)}
     assert msgs["1"].artifact["count"] == 2 and msgs["1"].artifact["dataset"] == "clinic"
     assert "clinic:ges" in msgs["1"].content and "clinic:pc" in msgs["1"].content
@@ -394,7 +402,7 @@ def test_tools_through_toolnode(tmp_path, g1, g2, dataset):
         {"name": "export_graph", "args": {"key": "clinic:pc", "path": str(out_png)}, "id": "5"},
         {"name": "delete_graph", "args": {"key": "clinic:ges"}, "id": "8"},
         {"name": "list_graphs", "args": {"dataset": "unknown_data"}, "id": "9"}])]},
-        context=_context(mem, dataset))
+        context=_context(registry, mem, dataset))
     later = {m.tool_call_id: m for m in done["messages"] if isinstance(m, ToolMessage)}
     # tool calls of one message run concurrently, so the repeated export is in this second turn
     assert later["5"].status == "error" and "already exists" in later["5"].content
@@ -402,13 +410,13 @@ def test_tools_through_toolnode(tmp_path, g1, g2, dataset):
     assert later["9"].artifact["count"] == 0 and "Graphs exist for: clinic" in later["9"].content
 
 
-def test_tool_invoke_with_toolcall_dict(g1):
+def test_tool_invoke_with_toolcall_dict(registry, g1):
     mem_a, mem_b = GraphMemory(), GraphMemory()
     mem_a.put(_record("clinic:pc", g1))
     tools = _tools()
 
     def runtime(mem: GraphMemory) -> ToolRuntime:
-        return ToolRuntime(state={}, context=_context(mem), config={},
+        return ToolRuntime(state={}, context=_context(registry, mem), config={},
                            stream_writer=lambda _: None, tool_call_id="t1", store=mem.store)
 
     msg = tools["list_graphs"].invoke({"type": "tool_call", "name": "list_graphs", "id": "t1",

@@ -10,7 +10,6 @@ and ``tool is None`` (with ``missing`` saying why) is an unclear question.
 from __future__ import annotations
 
 import json
-import math
 import string
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
@@ -701,85 +700,6 @@ def test_set_phrases_are_not_partial_column_names(parse):
 
 # --- the generated eval benchmark's phrasings ----------------------------------------------------
 
-#: the intent (and tool) each benchmark question type must map to
-EXPECTED_INTENT: dict[str, str] = {
-    "IT": "independence",
-    "CIT": "independence",
-    "MULTCIT": "independence",
-    "CAUSE": "direct_cause",
-    "Has-Collider": "collider",
-    "Has-Confounder": "confounder",
-    "CAUSALKG": "graph",
-    "PARTIAL_CG": "graph",
-    "ATE": "effect",
-}
-BENCH_POLARITY = {"independence": "independent", "dependence": "dependent"}
-
-
-def _close(a: Any, b: Any) -> bool:
-    return a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
-
-
-def _bench_errors(question: Any, p: Plan) -> list[str]:
-    """What the plan got wrong for one benchmark question (empty: fully right)."""
-    qtype = question.question_type
-    want = EXPECTED_INTENT[qtype]
-    if p.intent != want or p.tool is None:
-        return [f"intent {p.intent} (want {want}); missing={p.missing}"]
-    a, interest, errors = p.args, list(question.interest), []
-    if want == "independence":
-        if pair(p) != set(interest):
-            errors.append(f"pair {a.get('x')},{a.get('y')} (want {interest})")
-        if set(given(p)) != set(question.given):
-            errors.append(f"given {given(p)} (want {question.given})")
-        if p.asks != BENCH_POLARITY[question.polarity]:
-            errors.append(f"polarity {p.asks} (want {BENCH_POLARITY[question.polarity]})")
-    elif want == "direct_cause":
-        if (a.get("x"), a.get("y")) != tuple(interest):
-            errors.append(f"edge {a.get('x')}->{a.get('y')} (want {interest[0]}->{interest[1]})")
-        if p.negated:
-            errors.append("read as negated")
-    elif want in {"collider", "confounder"}:
-        if pair(p) != set(interest):
-            errors.append(f"pair {a.get('x')},{a.get('y')} (want {interest})")
-        if p.negated:
-            errors.append("read as negated")
-    elif qtype == "PARTIAL_CG":
-        if set(a.get("variables") or []) != set(interest):
-            errors.append(f"variables {a.get('variables')} (want {interest})")
-    elif qtype == "CAUSALKG":
-        if a.get("variables"):
-            errors.append(f"variables {a['variables']} (want the full graph)")
-    elif want == "effect":
-        if (a.get("treatment"), a.get("outcome")) != tuple(interest):
-            errors.append(f"treatment/outcome {a.get('treatment')}/{a.get('outcome')} (want {interest})")
-        if not (_close(a.get("t0"), question.t0) and _close(a.get("t1"), question.t1)):
-            errors.append(f"values {a.get('t0')}->{a.get('t1')} (want {question.t0}->{question.t1})")
-        if a.get("confounders"):
-            errors.append(f"confounders {a['confounders']} (none named)")
-    return errors
-
-
-def _template_sweep(questions: list[Any]) -> list[Any]:
-    """Every question re-asked with every phrasing of its type and polarity (same variables, values
-    and scenario)."""
-    from causal_agent_evals.questions import TEMPLATES, fmt_value, words
-
-    out = []
-    for q in questions:
-        discrete = q.scm_kind == "discrete"
-        slots: dict[str, Any] = {
-            "x": q.interest[0], "y": q.interest[1] if len(q.interest) > 1 else "",
-            "z": words(q.given), "zc": ",".join(q.given),
-            "vars": words(q.interest), "vc": ",".join(q.interest),
-        }
-        if q.question_type == "ATE":
-            slots.update(t=q.interest[0], t0=fmt_value(q.t0, discrete), t1=fmt_value(q.t1, discrete),
-                         tk="discrete" if discrete else "continuous")
-        for k, template in enumerate(TEMPLATES[q.question_type][q.polarity]):
-            out.append(q.model_copy(update={"id": f"{q.id}/t{k}", "question": template.format(**slots)}))
-    return out
-
 
 def test_eval_benchmark_phrasings_parse(planner):
     """Every phrasing of the generated benchmark, on a few datasets: the plan must match the
@@ -788,13 +708,15 @@ def test_eval_benchmark_phrasings_parse(planner):
 
     pytest.importorskip("causal_agent_evals")
     from causal_agent_evals.generator import generate_suite
+    from causal_agent_evals.planner_check import check
+    from causal_agent_evals.questions import template_sweep
 
     questions = list(generate_suite(seed=0, n_datasets=3, reference=False).questions)
-    swept = _template_sweep(questions)
+    swept = template_sweep(questions)
     misses = []
     for q in swept:
         p = planner.plan(q.prompt, {Path(q.dataset).stem: list(q.variables)})
-        errors = _bench_errors(q, p)
+        errors = check(q, p)
         if errors:
             misses.append((q.id, q.prompt.strip().splitlines()[-1], errors))
     assert swept

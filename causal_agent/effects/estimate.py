@@ -33,27 +33,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..registry import Estimator
 
 
-def default_estimators() -> dict[str, Estimator]:
-    """The estimators the built-in effects plugin registers, collected afresh through the same
-    registry code a plugin manager uses: for contexts built without a registry (nothing cached),
-    as :func:`causal_agent.independence.default_ci_tests` does for CI tests."""
-    import types
-
-    import pluggy
-    from causal_agent_plugins import effects as plugin
-
-    from .. import hookspecs
-    from ..registry import collect
-
-    pm = pluggy.PluginManager("causal_agent")
-    pm.add_hookspecs(hookspecs)
-    pm.register(types.SimpleNamespace(register_estimators=plugin.register_estimators), name="effects")
-    return collect(pm).estimators
+#: what an empty table of estimators tells the caller (a context built without a registry)
+NO_ESTIMATORS = (
+    "no effect estimators are registered; build the context from the plugin registry: "
+    "context_from_registry(collect_registry(make_plugin_manager()))"
+)
 
 
 def estimator_table(estimators: Mapping[str, Estimator] | None) -> Mapping[str, Estimator]:
-    """``estimators`` (a context's), or the built-in registrations when it is empty."""
-    return estimators if estimators else default_estimators()
+    """``estimators`` (a context's); an empty table is a one-line AlgorithmError."""
+    if not estimators:
+        raise AlgorithmError(NO_ESTIMATORS)
+    return estimators
 
 
 def resolve_method(estimators: Mapping[str, Estimator], method: str | None) -> Estimator | None:

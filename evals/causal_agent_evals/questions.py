@@ -14,6 +14,7 @@ the graph offers.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import networkx as nx
@@ -290,6 +291,26 @@ def fmt_value(v: float, discrete: bool = False) -> str:
     if discrete or float(v).is_integer():
         return str(int(v))
     return f"{v:g}"
+
+
+def template_sweep(questions: Iterable[Any]) -> list[Any]:
+    """Every question re-asked with every phrasing of its type and polarity (same variables, values
+    and scenario), so that each template is measured over many variable names, with and without a
+    scenario paragraph; ids get a ``/t<k>`` suffix (k: the template's index)."""
+    out = []
+    for q in questions:
+        discrete = q.scm_kind == "discrete"
+        slots: dict[str, Any] = {
+            "x": q.interest[0], "y": q.interest[1] if len(q.interest) > 1 else "",
+            "z": words(q.given), "zc": ",".join(q.given),
+            "vars": words(q.interest), "vc": ",".join(q.interest),
+        }
+        if q.question_type == "ATE":
+            slots.update(t=q.interest[0], t0=fmt_value(q.t0, discrete), t1=fmt_value(q.t1, discrete),
+                         tk="discrete" if discrete else "continuous")
+        for k, template in enumerate(TEMPLATES[q.question_type][q.polarity]):
+            out.append(q.model_copy(update={"id": f"{q.id}/t{k}", "question": template.format(**slots)}))
+    return out
 
 
 def scenario(domain: str, variables: list[str], level: str, focus: list[str], n_rows: int,

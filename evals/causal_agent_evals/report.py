@@ -61,7 +61,8 @@ CAUSES = ("error", "parser: tool", "parser: arguments", "tool error", "no answer
           "beyond the equivalence class", "tool semantics")
 ANALYSIS_THRESHOLD = 0.99
 MAX_EXAMPLES = 25
-#: the tools a sub-type is meant to be answered with (failure analysis: "parser: tool")
+#: the tools a sub-type is meant to be answered with (failure analysis: "parser: tool"); the first
+#: is the one the offline planner must pick (``planner_check.EXPECTED_TOOL``)
 EXPECTED_TOOLS: dict[str, tuple[str, ...]] = {
     "IT": ("test_independence", "d_separation"),
     "CIT": ("test_independence", "d_separation"),

@@ -1,0 +1,71 @@
+"""Does a plan of the offline planner answer a benchmark question as asked?
+
+``check(question, plan)`` compares the plan's tool call with the question's own fields: the tool,
+the variables of interest, the conditioning set, the polarity of independence questions and the
+treatment values of ATE questions. ``benchmarks/bench_planner.py`` scores the planner with it and
+``tests/test_parser.py`` asserts its accuracy on the template sweep
+(:func:`causal_agent_evals.questions.template_sweep`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .report import EXPECTED_TOOLS
+
+#: the tool the planner must pick for each question type: the first of the tools the failure
+#: analysis accepts (the built-in plugins' names)
+EXPECTED_TOOL: dict[str, str] = {qtype: tools[0] for qtype, tools in EXPECTED_TOOLS.items()}
+#: a question's polarity -> the plan's ``asks``
+POLARITY = {"independence": "independent", "dependence": "dependent"}
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    return a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def check(question: Any, plan: Any) -> list[str]:
+    """What ``plan`` (a ``causal_agent.planner.Plan``) got wrong for one benchmark ``Question``
+    (empty: fully right)."""
+    qtype = question.question_type
+    want = EXPECTED_TOOL[qtype]
+    if plan.tool != want:
+        return [f"tool {plan.tool} (want {want}); missing={plan.missing}"]
+    a = plan.args
+    errors: list[str] = []
+    interest = list(question.interest)
+    if want == "test_independence":
+        if {a.get("x"), a.get("y")} != set(interest):
+            errors.append(f"pair {a.get('x')},{a.get('y')} (want {interest})")
+        if set(a.get("given") or []) != set(question.given):
+            errors.append(f"given {a.get('given')} (want {question.given})")
+        if plan.asks != POLARITY[question.polarity]:
+            errors.append(f"polarity {plan.asks} (want {POLARITY[question.polarity]})")
+    elif want == "direct_cause":
+        if (a.get("x"), a.get("y")) != tuple(interest):
+            errors.append(f"edge {a.get('x')}->{a.get('y')} (want {interest[0]}->{interest[1]})")
+        if plan.flip:
+            errors.append("read as negated")
+    elif want in {"shared_collider", "shared_confounder"}:
+        if {a.get("x"), a.get("y")} != set(interest):
+            errors.append(f"pair {a.get('x')},{a.get('y')} (want {interest})")
+        if plan.flip:
+            errors.append("read as negated")
+    elif qtype == "CAUSALKG":
+        if a.get("variables"):
+            errors.append(f"variables {a['variables']} (want the full graph)")
+    elif qtype == "PARTIAL_CG":
+        if set(a.get("variables") or []) != set(interest):
+            errors.append(f"variables {a.get('variables')} (want {interest})")
+    elif want == "estimate_effect":
+        if (a.get("treatment"), a.get("outcome")) != tuple(interest):
+            errors.append(f"treatment/outcome {a.get('treatment')}/{a.get('outcome')} (want {interest})")
+        if not (_close(a.get("t0"), question.t0) and _close(a.get("t1"), question.t1)):
+            errors.append(f"values {a.get('t0')}->{a.get('t1')} (want {question.t0}->{question.t1})")
+        if a.get("confounders"):
+            errors.append(f"confounders {a['confounders']} (none named)")
+    return errors
+
+
+__all__ = ["EXPECTED_TOOL", "POLARITY", "check"]
