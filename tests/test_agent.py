@@ -205,3 +205,16 @@ def test_argument_validation_errors_reach_the_model(clinic_path):
         agent.load(clinic_path)
         ans = agent.ask("Are age and stress independent?")
     assert ans.steps[0].status == "error" and ans.model_calls == 2
+
+
+def test_tool_calls_raise_no_serializer_warnings(offline_agent):
+    """Tools declare ``causal_agent.tool_runtime.ToolRuntime``: LangGraph's runtime schema then
+    does not expect ``context: None`` and warn, on every call, that it got the agent's context."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for q in ("Does smoking directly cause lung cancer?", "Are age and stress independent?",
+                  "Which graphs are stored?"):
+            offline_agent.ask(q)
+    assert not [w for w in caught if "serializ" in str(w.message)], [str(w.message)[:120] for w in caught]

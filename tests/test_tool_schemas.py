@@ -10,7 +10,7 @@ import typing
 
 import pytest
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from langgraph.prebuilt import ToolRuntime
+from causal_agent.tool_runtime import ToolRuntime
 
 from causal_agent.plugins import collect_tools, make_plugin_manager
 

@@ -44,7 +44,7 @@ def describe(ctx: Any, dataset: str | None = None) -> tuple[str, dict[str, Any]]
 def describe_data_tool() -> Any:
     """The ``describe_data`` LangChain tool (built per call: no module-level state)."""
     from langchain_core.tools import tool
-    from langgraph.prebuilt import ToolRuntime
+    from causal_agent.tool_runtime import ToolRuntime
 
     @tool("describe_data", response_format="content_and_artifact")
     def run(

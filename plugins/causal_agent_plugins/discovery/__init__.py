@@ -300,7 +300,7 @@ def register_algorithms(register):  # type: ignore[no-untyped-def]
 def discover_graph_tool() -> Any:
     """The ``discover_graph`` LangChain tool (built per call: no module-level state)."""
     from langchain_core.tools import tool
-    from langgraph.prebuilt import ToolRuntime
+    from causal_agent.tool_runtime import ToolRuntime
 
     from causal_agent.discover import Background, discover
 

@@ -20,7 +20,7 @@ from .intents import register_intents  # noqa: F401  (the planner's phrasings)
 def estimate_effect_tool() -> Any:
     """The ``estimate_effect`` LangChain tool (built per call: no module-level state)."""
     from langchain_core.tools import tool
-    from langgraph.prebuilt import ToolRuntime
+    from causal_agent.tool_runtime import ToolRuntime
 
     from causal_agent.effects import estimate_effect
 

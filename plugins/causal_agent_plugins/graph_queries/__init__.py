@@ -185,7 +185,7 @@ _DOCS: dict[str, str] = {
 
 def _pair_tool(question: str) -> Any:
     from langchain_core.tools import tool
-    from langgraph.prebuilt import ToolRuntime
+    from causal_agent.tool_runtime import ToolRuntime
 
     def run(
         runtime: ToolRuntime, x: X, y: Y, graph_key: GraphKey = None, dataset: Dataset = None
@@ -201,7 +201,7 @@ def _pair_tool(question: str) -> Any:
 
 def d_separation_tool() -> Any:
     from langchain_core.tools import tool
-    from langgraph.prebuilt import ToolRuntime
+    from causal_agent.tool_runtime import ToolRuntime
 
     @tool("d_separation", response_format="content_and_artifact")
     def run(
@@ -225,7 +225,7 @@ def d_separation_tool() -> Any:
 
 def adjustment_set_tool() -> Any:
     from langchain_core.tools import tool
-    from langgraph.prebuilt import ToolRuntime
+    from causal_agent.tool_runtime import ToolRuntime
 
     @tool("adjustment_sets", response_format="content_and_artifact")
     def run(

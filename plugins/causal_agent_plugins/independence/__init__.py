@@ -79,7 +79,7 @@ def _verdict(r: Any) -> dict[str, Any]:
 def test_independence_tool() -> Any:
     """The ``test_independence`` LangChain tool (built per call: no module-level state)."""
     from langchain_core.tools import tool
-    from langgraph.prebuilt import ToolRuntime
+    from causal_agent.tool_runtime import ToolRuntime
 
     from causal_agent.independence import test_independence
 

@@ -17,7 +17,7 @@ the context.
 from typing import Annotated, Any
 
 from langchain_core.tools import tool
-from langgraph.prebuilt import ToolRuntime
+from causal_agent.tool_runtime import ToolRuntime
 
 from causal_agent.errors import DataError
 from causal_agent.memory import EXPORT_FORMATS, GraphMemory
