@@ -24,7 +24,7 @@ PLUGIN_SOURCE = textwrap.dedent(
     '''
     """A third-party causal-agent plugin used by the tests."""
     from langchain_core.tools import tool
-    from langgraph.prebuilt import ToolRuntime
+    from causal_agent.tool_runtime import ToolRuntime
 
     from causal_agent.hookspecs import hookimpl
 

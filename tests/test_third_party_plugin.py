@@ -26,7 +26,7 @@ PLUGIN_SOURCE = textwrap.dedent(
 
     def markov_blanket_tool():
         from langchain_core.tools import tool
-        from langgraph.prebuilt import ToolRuntime
+        from causal_agent.tool_runtime import ToolRuntime
 
         from causal_agent.discover import discover
 
