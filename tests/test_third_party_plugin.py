@@ -205,3 +205,27 @@ def test_plugins_json_lists_the_tool_its_intents_and_the_algorithm(blanket_plugi
     (algo,) = plugin["algorithms"]
     assert algo["name"] == "chowliu" and algo["label"] == "Chow-Liu" and algo["data_kinds"] == ["discrete"]
     assert algo["output"] == "cpdag" and algo["cost"] == 0.01 and algo["uses_ci_test"] is False
+
+
+def test_a_required_argument_the_question_leaves_out_is_asked_for():
+    """Slots come from the tool's schema: a required number is read from the question (its only
+    number) or asked for, never left for the tool to fail on."""
+    from langchain_core.tools import tool
+
+    from causal_agent.planner import Planner
+    from causal_agent.registry import IntentSpec
+
+    @tool
+    def top_associates(x: str, k: int) -> str:
+        """The k variables most associated with variable x."""
+        return ""
+
+    spec = IntentSpec(tool="top_associates", name="top_associates", plugin="test", slots={}, constants={},
+                      examples=("Which {k} variables are most associated with {x}?",
+                                "Give me the top {k} associates of {x}.", "List {k} variables linked to {x}."))
+    planner = Planner([spec], {"top_associates": top_associates})
+    cols = {"d": ["smoking", "age", "stress"]}
+    plan = planner.plan("Which 3 variables are the most associated with smoking?", cols)
+    assert plan.tool == "top_associates" and plan.args["x"] == "smoking" and plan.args["k"] == 3
+    plan = planner.plan("Which variables are the most associated with smoking?", cols)
+    assert plan.tool is None and any("a value for k" in m for m in plan.missing)

@@ -74,6 +74,7 @@ class _Intent:
     required: frozenset[str]
     arg_names: tuple[str, ...]
     polarity: str | None  # the tool's verdict vocabulary group ("independence"), if any
+    types: dict[str, str]  # arg -> JSON-schema type, where it has one
 
     def of(self, kind: str) -> list[str]:
         return [a for a, k in self.slots.items() if k == kind]
@@ -96,12 +97,11 @@ def _infer_kind(arg: str, prop: Mapping[str, Any]) -> Any:
 
 
 def _resolve(spec: IntentSpec, tool: Any) -> _Intent:
-    from ..registry import tool_arguments
-
-    props = tool_arguments(tool)
     from langchain_core.utils.function_calling import convert_to_openai_tool
 
-    required = frozenset((convert_to_openai_tool(tool)["function"].get("parameters") or {}).get("required") or [])
+    params = convert_to_openai_tool(tool)["function"].get("parameters") or {}
+    props = dict(params.get("properties") or {})
+    required = frozenset(params.get("required") or [])
     slots: dict[str, Any] = {}
     for arg, prop in props.items():
         if arg in spec.constants:
@@ -110,7 +110,8 @@ def _resolve(spec: IntentSpec, tool: Any) -> _Intent:
         if kind is not None:
             slots[arg] = kind
     meta = getattr(tool, "metadata", None) or {}
-    return _Intent(spec, slots, required, tuple(props), meta.get("polarity"))
+    types = {a: str(p["type"]) for a, p in props.items() if isinstance(p, Mapping) and "type" in p}
+    return _Intent(spec, slots, required, tuple(props), meta.get("polarity"), types)
 
 
 class Planner:
@@ -300,6 +301,9 @@ class Planner:
         it = self.intents[name]
         plan.intent, plan.tool = name, it.spec.tool
         self._fill(plan, it, ctx, sentences, seg, cue_sentence, prev)
+        unfilled = sorted(it.required - set(plan.args) - set(it.spec.constants))
+        if unfilled and not plan.missing:  # the tool cannot be called without them: ask
+            plan.missing.append("a value for " + ", ".join(unfilled) + f" (needed by {it.spec.tool})")
         return plan
 
     def _fill(self, plan: Plan, it: _Intent, ctx: rd._Context, sentences: list[tuple[int, int]],
@@ -449,11 +453,18 @@ class Planner:
 
     def _options(self, plan: Plan, it: _Intent, ctx: rd._Context, seg: str) -> None:
         """Numbers and choices: a significance level, a named algorithm or test."""
+        numbers = [s for s, k in it.slots.items() if k == "number"]
         for slot, kind in it.slots.items():
             if kind == "number":
-                value = rd._alpha(ctx, seg) if slot.lower() in {"alpha", "significance", "level"} else _number_after(ctx, seg, slot)
+                if slot.lower() in {"alpha", "significance", "level"}:
+                    value = rd._alpha(ctx, seg)
+                else:  # "k = 3", else the question's only number when the tool takes only one
+                    value = _number_after(ctx, seg, slot)
+                    if value is None and len(numbers) == 1 and not it.of("treatment_values"):
+                        found = re.findall(BOUND_L + ctx.vocab.number_re + BOUND_R, seg)
+                        value = rd._parse_number(found[0], ctx.vocab) if len(found) == 1 else None
                 if value is not None:
-                    plan.args[slot] = value
+                    plan.args[slot] = int(value) if _integer_slot(it, slot) and float(value).is_integer() else value
             elif isinstance(kind, Mapping):
                 values = kind["choice"]
                 table = self.choices.get(values, []) if isinstance(values, str) else [(v, [v]) for v in values]
@@ -631,6 +642,10 @@ def _misspelt_choice(ctx: rd._Context, seg: str, table: Sequence[tuple[str, Sequ
             if near or (named and word not in ctx.vocab.function_words):
                 return word
     return None
+
+
+def _integer_slot(it: _Intent, slot: str) -> bool:
+    return it.types.get(slot) == "integer"
 
 
 def _number_after(ctx: rd._Context, seg: str, slot: str) -> float | None:
