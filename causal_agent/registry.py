@@ -10,7 +10,7 @@ per plugin manager, so two agents share nothing unless they share a manager.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import AlgorithmError, ModelError, PluginError, suggestion
@@ -36,8 +36,23 @@ def _kinds(value: Sequence[str] | str | None, default: Sequence[str], what: str)
     return frozenset(items)
 
 
+class _Declared:
+    """``as_dict``: the declaration as JSON (what ``causal-agent plugins --json`` shows), without
+    the callable it declares."""
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if callable(value) or f.name in ("estimator", "factory", "function"):
+                continue
+            out[f.name] = sorted(value) if isinstance(value, frozenset) else (
+                list(value) if isinstance(value, tuple) else value)
+        return out
+
+
 @dataclass(frozen=True)
-class Algorithm:
+class Algorithm(_Declared):
     """A discovery algorithm and what it declares it can handle."""
 
     name: str
@@ -54,18 +69,10 @@ class Algorithm:
     assumptions: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name, "label": self.label, "plugin": self.plugin,
-            "description": self.description, "data_kinds": sorted(self.data_kinds),
-            "output": self.output, "latent_confounders": self.latent_confounders,
-            "uses_ci_test": self.uses_ci_test, "cost": self.cost,
-            "assumptions": list(self.assumptions), "aliases": list(self.aliases),
-        }
 
 
 @dataclass(frozen=True)
-class CITest:
+class CITest(_Declared):
     """A conditional-independence test: ``function(data, x, y, given) -> p-value`` over an
     ``(n, p)`` array and column indices (``None``: the core's causal-learn implementation)."""
 
@@ -81,15 +88,10 @@ class CITest:
     #: conditions the test needs to be exact, e.g. ``("additive_noise",)``; ``auto`` prefers fewer
     assumptions: tuple[str, ...] = ()
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "label": self.label, "plugin": self.plugin,
-                "description": self.description, "data_kinds": sorted(self.data_kinds),
-                "nonlinear": self.nonlinear, "cost": self.cost, "aliases": list(self.aliases),
-                "assumptions": list(self.assumptions)}
 
 
 @dataclass(frozen=True)
-class Estimator:
+class Estimator(_Declared):
     """An effect estimator, looked up by name (DoWhy's ``method_name`` style)."""
 
     name: str
@@ -101,14 +103,10 @@ class Estimator:
     nonlinear: bool = False
     aliases: tuple[str, ...] = ()
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "label": self.label, "plugin": self.plugin,
-                "description": self.description, "data_kinds": sorted(self.data_kinds),
-                "nonlinear": self.nonlinear, "aliases": list(self.aliases)}
 
 
 @dataclass(frozen=True)
-class ModelBackend:
+class ModelBackend(_Declared):
     """A model prefix (``offline``, ``openai``…) and the factory that builds its chat model."""
 
     prefix: str
@@ -116,12 +114,10 @@ class ModelBackend:
     description: str
     plugin: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"prefix": self.prefix, "description": self.description, "plugin": self.plugin}
 
 
 @dataclass(frozen=True)
-class IntentSpec:
+class IntentSpec(_Declared):
     """A question type the offline planner can recognise, contributed by a plugin."""
 
     tool: str

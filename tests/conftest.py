@@ -66,3 +66,16 @@ def counting(ctx, name: str) -> list[int]:
 
     ctx.algorithms[name] = replace(original, function=wrapped)
     return calls
+
+
+def install_plugin(path: Path, monkeypatch: pytest.MonkeyPatch, *, module: str, source: str,
+                   dist: str, version: str, entry: str) -> Path:
+    """Install a plugin distribution the way pip would leave it: ``module``.py plus a dist-info
+    whose entry point ``entry`` (in the ``causal_agent`` group) names the module; on sys.path."""
+    (path / f"{module}.py").write_text(source)
+    info = path / f"{dist.replace('-', '_')}-{version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
+    (info / "entry_points.txt").write_text(f"[causal_agent]\n{entry} = {module}\n")
+    monkeypatch.syspath_prepend(str(path))
+    return path

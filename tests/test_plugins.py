@@ -10,6 +10,7 @@ import textwrap
 from importlib import metadata
 
 import pytest
+from conftest import install_plugin
 
 from causal_agent.plugins import (
     DEFAULT_PLUGINS,
@@ -55,13 +56,8 @@ PLUGIN_SOURCE = textwrap.dedent(
 @pytest.fixture()
 def third_party(tmp_path, monkeypatch):
     """Install a tiny plugin distribution (a module plus a dist-info with an entry point)."""
-    (tmp_path / "rowcount_plugin.py").write_text(PLUGIN_SOURCE)
-    info = tmp_path / "causal_agent_rowcount-0.3.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: causal-agent-rowcount\nVersion: 0.3.1\n")
-    (info / "entry_points.txt").write_text("[causal_agent]\nrowcount = rowcount_plugin\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    return tmp_path
+    return install_plugin(tmp_path, monkeypatch, module="rowcount_plugin", source=PLUGIN_SOURCE,
+                          dist="causal-agent-rowcount", version="0.3.1", entry="rowcount")
 
 
 def test_builtins_load_from_the_default_list_not_entry_points():

@@ -15,6 +15,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import install_plugin
 
 PLUGIN_SOURCE = textwrap.dedent(
     '''
@@ -97,13 +98,8 @@ PLUGIN_SOURCE = textwrap.dedent(
 @pytest.fixture()
 def blanket_plugin(tmp_path, monkeypatch):
     """Install causal-agent-blanket 0.1.0: a module and a dist-info with an entry point."""
-    (tmp_path / "blanket_plugin.py").write_text(PLUGIN_SOURCE)
-    info = tmp_path / "causal_agent_blanket-0.1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: causal-agent-blanket\nVersion: 0.1.0\n")
-    (info / "entry_points.txt").write_text("[causal_agent]\nblanket = blanket_plugin\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    return tmp_path
+    return install_plugin(tmp_path, monkeypatch, module="blanket_plugin", source=PLUGIN_SOURCE,
+                          dist="causal-agent-blanket", version="0.1.0", entry="blanket")
 
 
 def _env(path) -> dict[str, str]:
