@@ -165,11 +165,11 @@ def steps_from_messages(turn: Sequence[AnyMessage]) -> list[Step]:
     return steps
 
 
-def _columns(ctx: AgentContext, step: Step) -> list[str]:
-    """The columns the question may name: the dataset the step used, else every loaded one."""
+def _datasets(ctx: AgentContext, step: Step) -> dict[str, list[str]]:
+    """The datasets the question may name: the one the step used, else every loaded one."""
     name = step.args.get("dataset")
-    datasets = [ds for ds in ctx.datasets if not name or ds.name == name] or list(ctx.datasets)
-    return [v for ds in datasets for v in ds.variables]
+    chosen = [ds for ds in ctx.datasets if not name or ds.name == name] or list(ctx.datasets)
+    return {ds.name: list(ds.variables) for ds in chosen}
 
 
 def answer_from_messages(
@@ -193,6 +193,9 @@ def answer_from_messages(
     steps = steps_from_messages(turn)
     final = turn[-1] if turn and isinstance(turn[-1], AIMessage) and not turn[-1].tool_calls else None
     text = str(final.content) if final is not None else ""
+    # the offline planner keeps its plan (and so the question's polarity) with its messages
+    plans = [m.response_metadata.get("plan") for m in turn if isinstance(m, AIMessage) and m.response_metadata]
+    planned = next((p for p in reversed(plans) if isinstance(p, dict) and p.get("tool")), None)
     verdict = graph = graph_key = None
     effects: list[Effect] = []
     tables: list[Table] = []
@@ -202,9 +205,10 @@ def answer_from_messages(
             continue
         kind = ctx.artifact_kind(step.tool)
         if kind == "verdict" and art.get("answer") in ("yes", "no", "uncertain"):
-            planner = ctx.planner()
-            if planner is not None:  # without the planner the question's polarity is unknown: no verdict
-                verdict = shown_verdict(art["answer"], planner.flip_for(question, step.tool, _columns(ctx, step)))
+            if planned is not None and planned["tool"] == step.tool:
+                verdict = shown_verdict(art["answer"], bool(planned.get("flip")))
+            elif (planner := ctx.planner()) is not None:  # else the polarity is unknown: no verdict
+                verdict = shown_verdict(art["answer"], planner.flip_for(question, step.tool, _datasets(ctx, step)))
         elif kind == "graph" and isinstance(art.get("graph"), dict):
             graph, graph_key = art["graph"], art.get("key")
         elif kind == "effect" and art.get("estimate") is not None:

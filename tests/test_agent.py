@@ -102,6 +102,30 @@ def test_scripted_openai_endpoint(clinic_path):
     assert system["role"] == "system" and "lung_cancer" in system["content"]
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("Are age and stress independent?", "yes"),      # the test finds no dependence (p > 0.05)
+    ("Are age and stress dependent?", "no"),
+    ("Is there a correlation between age and stress?", "no"),
+    ("Does smoking not cause lung cancer?", "no"),    # a negated edge question
+])
+def test_an_llms_verdict_is_read_from_the_artifact_in_the_questions_polarity(clinic_path, question, expected):
+    """Whatever the model's ANSWER line says, the verdict comes from the tool's artifact, read in
+    the polarity of the question as asked by the planner's code."""
+    tool = "direct_cause" if "cause" in question else "test_independence"
+    args = {"x": "smoking", "y": "lung cancer"} if tool == "direct_cause" else {"x": "age", "y": "stress"}
+
+    def script(body):
+        if body["messages"][-1]["role"] == "tool":
+            return {"content": "Here is what I found.\nANSWER: uncertain"}  # a model's own line counts for nothing
+        return {"content": None, "tool_calls": [tool_call(tool, args, "call_1")]}
+
+    with ScriptedOpenAI(script) as server:
+        agent = CausalAgent(model="openai:scripted", base_url=server.base_url)
+        agent.load(clinic_path, name="clinic")
+        ans = agent.ask(question)
+    assert ans.steps[0].tool == tool and ans.answer == expected
+
+
 def test_tool_errors_are_fed_back_to_the_model(clinic_path):
     def script(body):
         tool_msgs = [m for m in body["messages"] if m["role"] == "tool"]

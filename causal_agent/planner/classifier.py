@@ -154,11 +154,14 @@ class IntentClassifier:
         vocab = self._words.vocabulary_
         coef = self._model.coef_[k]
         found: list[tuple[int, float]] = []
-        for m in re.finditer(r"[a-z][a-z'\-]*", skeleton):
-            w = self.synonyms.get(m.group(), m.group())
-            j = vocab.get(w)
-            if j is not None and w not in self._stop and coef[j] > 0:
-                found.append((m.start(), float(coef[j])))
+        for words in (self._cues, self._leaning):  # cue words first; leaning words if none
+            for m in re.finditer(r"[a-z][a-z'\-]*", skeleton):
+                w = self.synonyms.get(m.group(), m.group())
+                j = vocab.get(w)
+                if j is not None and w in words and coef[j] > 0:
+                    found.append((m.start(), float(coef[j])))
+            if found:
+                break
         if not found:
             return None
         strongest = max(weight for _, weight in found)

@@ -472,14 +472,15 @@ class Planner:
                 if picked is not None:
                     plan.args[slot] = picked
 
-    def flip_for(self, question: str, tool: str, columns: Sequence[str]) -> bool:
+    def flip_for(self, question: str, tool: str, datasets: Mapping[str, Sequence[str]]) -> bool:
         """Whether ``tool``'s own yes/no answer must be flipped for ``question`` as asked, whoever
         chose the call: the opposite wording of the tool's polarity group ("are they dependent?"
         for an independence verdict) or, with no group, a negated question ("does X not cause
         Y?"). So the polarity never comes from a model's own ANSWER line."""
-        plan = self.plan(question, {"data": list(columns)})
+        plan = self.plan(question, datasets)
         if plan.tool == tool:
             return plan.flip
+        columns = [c for cols in datasets.values() for c in cols]
         it = next((i for i in self.intents.values() if i.spec.tool == tool), None)
         text = rd._normalise((question or "").strip(), self.vocab)
         skel = rd._build_skeleton(text, rd.find_mentions(text, list(columns), self.vocab), [])
