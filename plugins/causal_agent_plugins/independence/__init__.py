@@ -56,7 +56,8 @@ def _g(v: float, digits: int = 4) -> str:
 def _verdict(r: Any) -> dict[str, Any]:
     """The verdict-artifact fields: the answer to the tool's own question ("are x and y
     independent?"), what it means, and the evidence. p < alpha means dependent."""
-    cond = f" given {', '.join(r.given)}" if r.given else ""
+    given = list(r.given)
+    cond = f" given {', '.join(given[:-1])} and {given[-1]}" if len(given) > 1 else f" given {given[0]}" if given else ""
     if r.independent:
         finding = f"{r.x} and {r.y} are independent{cond}: the test finds no significant dependence"
     else:
