@@ -18,6 +18,7 @@ conversation always gives the same messages, tool-call ids included.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -82,7 +83,9 @@ class OfflinePlanner(BaseChatModel):
             ]
             kinds = {name: ctx.artifact_kind(name) for name, *_ in rows}
             return _ai(compose_answer(plan, rows, kinds), plan=plan)
-        previous = next((_plan_of(m) for m in reversed(messages[:last]) if _plan_of(m) is not None), None)
+        # the latest earlier plan that called a tool: a question asked back leaves it in force
+        earlier = [p for p in map(_plan_of, messages[:last]) if p is not None and p.tool is not None]
+        previous = earlier[-1] if earlier else None
         datasets = {ds.name: list(ds.variables) for ds in ctx.datasets}
         plan = planner.plan(_text(messages[last]), datasets, previous)
         return self._call(plan, planner, bound, salt=f"{len(messages)}:{_text(messages[last])}")
@@ -155,9 +158,15 @@ def _capabilities(planner: Any) -> str:
     seen: dict[str, str] = {}
     for it in planner.intents.values():
         if it.spec.tool not in seen:
-            seen[it.spec.tool] = it.spec.examples[0]
+            seen[it.spec.tool] = _with_letters(it.spec.examples[0])
     shown = "; ".join(f"'{ex}'" for ex in seen.values())
     return f"I can answer questions like: {shown}." if seen else "No plugin has taught me any question yet."
+
+
+def _with_letters(example: str) -> str:
+    """An example phrasing with its placeholders written as A, B, C… ('Are A and B independent?')."""
+    names: dict[str, str] = {}
+    return re.sub(r"\{(\w+)\}", lambda m: names.setdefault(m.group(1), "ABCDEFGH"[min(len(names), 7)]), example)
 
 
 def _unclear_message(plan: Plan, planner: Any) -> str:
