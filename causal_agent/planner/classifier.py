@@ -5,7 +5,8 @@ Examples and questions are compared as *skeletons*: variable names are placehold
 alike. Features are TF-IDF word n-grams (1–3) plus character n-grams (3–5) within words, which
 carry morphology ("caus", "confound") and small spelling changes; the model is scikit-learn's
 logistic regression (fitted by SGD), whose probability is the confidence the planner reports and thresholds.
-A fitted classifier is cached on the planner that owns it, never globally.
+A fitted classifier never changes after the fit, so :func:`fitted` shares one per set of examples
+within a process (an eval builds an agent per dataset; each would otherwise refit the same model).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +65,16 @@ def example_skeleton(example: str, slots: dict[str, Any]) -> str:
     return _SLOT.sub(put, example.lower())
 
 
+def fitted(examples: Sequence[tuple[str, str]], vocab: Vocabulary) -> IntentClassifier:
+    """The classifier for ``examples`` (intent name, skeleton), fitted once per distinct set."""
+    return _fitted(tuple(examples), tuple(sorted(vocab.synonyms.items())))
+
+
+@lru_cache(maxsize=8)
+def _fitted(examples: tuple[tuple[str, str], ...], synonyms: tuple[tuple[str, str], ...]) -> IntentClassifier:
+    return IntentClassifier(examples, dict(synonyms))
+
+
 @dataclass
 class Prediction:
     """The best intent for a text, its probability, and the runner-up."""
@@ -76,14 +88,14 @@ class Prediction:
 class IntentClassifier:
     """TF-IDF + logistic regression over the registered examples."""
 
-    def __init__(self, examples: Sequence[tuple[str, str]], vocab: Vocabulary) -> None:
-        """``examples`` are (intent name, skeleton text) pairs."""
+    def __init__(self, examples: Sequence[tuple[str, str]], synonyms: dict[str, str]) -> None:
+        """``examples`` are (intent name, skeleton text) pairs; ``synonyms`` the vocabulary's."""
         from scipy.sparse import hstack
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import SGDClassifier
 
         self._hstack = hstack
-        self.synonyms = dict(vocab.synonyms)
+        self.synonyms = dict(synonyms)
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
         self._stop = frozenset(ENGLISH_STOP_WORDS)

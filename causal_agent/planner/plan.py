@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field
 
 from . import reading as rd
-from .classifier import IntentClassifier, example_skeleton
+from .classifier import example_skeleton, fitted
 from .vocabulary import BOUND_L, BOUND_R, Vocabulary, load_vocabulary
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -131,7 +131,7 @@ class Planner:
             (name, example_skeleton(ex, it.slots)) for name, it in self.intents.items()
             for ex in it.spec.examples
         ]
-        self.classifier = IntentClassifier(examples, self.vocab) if examples else None
+        self.classifier = fitted(examples, self.vocab) if examples else None
 
     def _speaks(self, skeleton: str) -> bool:
         """Does the text use a word that says what is asked: a cue word of the examples, or an
