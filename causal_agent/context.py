@@ -95,8 +95,7 @@ class AgentContext:
         """The artifact kind ``tool_name`` declares (``text`` when unknown)."""
         from .registry import artifact_kind
 
-        tool = self.tools.get(tool_name)
-        return artifact_kind(tool) if tool is not None else "text"
+        return artifact_kind(self.tools.get(tool_name))
 
     def planner(self) -> Any:
         """The offline planner over this agent's intents, built on first use by ``make_planner``

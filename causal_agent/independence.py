@@ -102,18 +102,11 @@ class IndependenceResult(BaseModel):
     summary: str
 
 
-#: what an empty table of CI tests tells the caller (a context built without a registry)
-NO_CI_TESTS = (
-    "no CI tests are registered; build the context from the plugin registry: "
-    "context_from_registry(collect_registry(make_plugin_manager()))"
-)
-
-
 def ci_test_table(tests: Mapping[str, CITest] | None) -> Mapping[str, CITest]:
     """``tests`` (a context's ``ci_tests``); an empty table is a one-line AlgorithmError."""
-    if not tests:
-        raise AlgorithmError(NO_CI_TESTS)
-    return tests
+    from .registry import registered
+
+    return registered(tests, "CI tests")
 
 
 def ci_label(tests: Mapping[str, CITest] | None, name: str | None) -> str:
@@ -612,7 +605,7 @@ def test_independence(
 test_independence.__test__ = False  # type: ignore[attr-defined]
 
 __all__ = [
-    "NO_CI_TESTS", "IndependenceResult", "NonlinearityCheck", "alternatives", "check_alpha",
+    "IndependenceResult", "NonlinearityCheck", "alternatives", "check_alpha",
     "choose_ci_test", "ci_label", "ci_test_table", "data_kind",
     "discovery_ci_test", "find_ci_test", "nonlinearity_check", "normalize_method", "run_ci_test",
     "spline_residuals", "test_independence",

@@ -146,19 +146,6 @@ class Registry:
     #: registrations that were skipped (an intent for a tool that is not loaded, …)
     warnings: list[str] = field(default_factory=list)
 
-    def artifact_kind(self, tool_name: str) -> str:
-        tool = self.tools.get(tool_name)
-        return artifact_kind(tool) if tool is not None else "text"
-
-    def algorithm(self, name: str) -> Algorithm:
-        return lookup(self.algorithms, name, "discovery algorithm")
-
-    def ci_test(self, name: str) -> CITest:
-        return lookup(self.ci_tests, name, "CI test")
-
-    def estimator(self, name: str) -> Estimator:
-        return lookup(self.estimators, name, "estimator")
-
     def model(self, prefix: str) -> ModelBackend:
         try:
             return self.models[prefix.lower()]
@@ -174,6 +161,17 @@ def artifact_kind(tool: Any) -> str:
     meta = getattr(tool, "metadata", None) or {}
     kind = meta.get("artifact", "text")
     return kind if kind in ARTIFACT_KINDS else "text"
+
+
+def registered(table: Mapping[str, Any] | None, what: str) -> Mapping[str, Any]:
+    """``table`` (a context's registered CI tests, estimators…); an empty one is a one-line
+    error: the context was built without the plugin registry."""
+    if not table:
+        raise AlgorithmError(
+            f"no {what} are registered; build the context from the plugin registry: "
+            "context_from_registry(collect_registry(make_plugin_manager()))"
+        )
+    return table
 
 
 def lookup(table: Mapping[str, Any], name: str, what: str) -> Any:

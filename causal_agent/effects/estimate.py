@@ -33,18 +33,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..registry import Estimator
 
 
-#: what an empty table of estimators tells the caller (a context built without a registry)
-NO_ESTIMATORS = (
-    "no effect estimators are registered; build the context from the plugin registry: "
-    "context_from_registry(collect_registry(make_plugin_manager()))"
-)
-
-
 def estimator_table(estimators: Mapping[str, Estimator] | None) -> Mapping[str, Estimator]:
     """``estimators`` (a context's); an empty table is a one-line AlgorithmError."""
-    if not estimators:
-        raise AlgorithmError(NO_ESTIMATORS)
-    return estimators
+    from ..registry import registered
+
+    return registered(estimators, "effect estimators")
 
 
 def resolve_method(estimators: Mapping[str, Estimator], method: str | None) -> Estimator | None:

@@ -73,7 +73,7 @@ class OfflinePlanner(BaseChatModel):
         last = humans[-1]
         after = list(messages[last + 1 :])
         results = [m for m in after if isinstance(m, ToolMessage)]
-        plan = next((_plan_of(m) for m in reversed(after) if _plan_of(m) is not None), None)
+        plan = next((p for p in map(_plan_of, reversed(after)) if p is not None), None)
         if results and plan is not None:
             calls = {c["id"]: c for m in after if isinstance(m, AIMessage) for c in m.tool_calls}
             rows = [
