@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -32,6 +32,16 @@ class Settings(BaseModel):
     refute: bool = Field(True, description="run a refuter after each effect estimate")
     refute_simulations: int = Field(20, ge=1, description="simulations per refuter")
     bootstrap: int = Field(0, ge=0, description="bootstrap samples for effect CIs (0: analytic)")
+    ci_test: str = Field("auto", description="CI test for independence questions and for PC/FCI "
+                         "('auto' chooses by the data's profile)")
+    estimator: str = Field("auto", description="default effect estimator ('auto' chooses by the data)")
+    partial_graph: Literal["induced", "subset"] = Field(
+        "induced", description="a graph over some variables: 'induced' reads it off the graph of all "
+        "columns; 'subset' runs discovery on those columns alone")
+    discovery_resamples: int = Field(30, ge=0, description="bootstrap resamples of discovery, for edge "
+                                     "and orientation support (0: off)")
+    support_threshold: float = Field(0.75, gt=0.5, le=1, description="an answer whose share of agreeing "
+                                     "bootstrap resamples is below this is 'uncertain'")
     max_model_calls: int = Field(8, ge=1)
     seed: int = 0
 
