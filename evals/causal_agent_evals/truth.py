@@ -6,7 +6,7 @@ What counts as true, and why:
   question's polarity ("are they independent?" → yes iff d-separated; "is there an
   association?" → yes iff d-connected). d-separation is the same in every DAG of the Markov
   equivalence class, so ``truth == truth_dag`` here and never "uncertain".
-* **CAUSE / Has-Collider / Has-Confounder** – two answers are recorded:
+* **CAUSE / Has-Collider / Has-Confounder / Has-Direct-Confounder** – two answers are recorded:
   ``truth`` is the answer over the CPDAG of the true DAG (yes = true in every DAG of the
   equivalence class, no = in none, uncertain otherwise), i.e. what observational data can
   identify without extra assumptions; ``truth_dag`` is the answer in the true DAG itself.
@@ -15,9 +15,13 @@ What counts as true, and why:
   states; an agent answering "uncertain" there answers what the data identify under the usual
   faithfulness assumptions, so it is not marked wrong. ``truth_dag`` is kept so reports can score
   the DAG-level answer too (e.g. for a LiNGAM-based agent).
-  Collider = a common child; confounder = a common parent (a direct common cause), as in the
-  architecture contract (``graph_queries.shared_collider`` / ``shared_confounder``).
-* **CAUSALKG** – the CPDAG of the true DAG (``truth_dag``: the DAG).
+  Collider = a common child; confounder = a common *cause* (a directed path to each that avoids
+  the other; a grandparent counts); direct confounder = a common parent. All of them come from the
+  eval's own oracle (:mod:`.oracle`: causal-learn's ``dag2cpdag`` and a brute-force enumeration
+  of the class), never from ``causal_agent.graph_queries`` / ``cpdag_of``, the code being scored.
+  A pair whose class is too large to enumerate raises ``oracle.ClassTooLarge``; the question
+  sampler skips it.
+* **CAUSALKG** – the CPDAG of the true DAG, from the oracle (``truth_dag``: the DAG).
 * **PARTIAL_CG** – the induced subgraph of the true full CPDAG over the chosen variables, as the
   literature defines it (``truth_dag``: the induced sub-DAG). This is *not* the CPDAG of the
   marginal model: marginalising variables out can create edges between the remaining ones
@@ -38,10 +42,11 @@ import numpy as np
 
 from causal_agent.errors import DataError, VariableError, suggestion
 
+from .oracle import Oracle
 from .scm import SCM
 
 Label = Literal["yes", "no", "uncertain"]
-EDGE_TYPES = ("CAUSE", "Has-Collider", "Has-Confounder")
+EDGE_TYPES = ("CAUSE", "Has-Collider", "Has-Confounder", "Has-Direct-Confounder")
 
 
 def as_asked(independent: bool, polarity: str) -> Label:
@@ -98,7 +103,8 @@ def _check_vars(scm: SCM, *names: str) -> None:
 
 
 class GroundTruth:
-    """Answers every question type from a true DAG (and, for ATE, its SCM). Caches the CPDAG."""
+    """Answers every question type from a true DAG (and, for ATE, its SCM); edge and graph truths
+    come from the eval's own :class:`.oracle.Oracle`, built once."""
 
     def __init__(
         self,
@@ -115,25 +121,19 @@ class GroundTruth:
             raise DataError("the true graph has a directed cycle; truth needs a DAG")
         self.rng = rng if rng is not None else np.random.default_rng(0)
         self.ate_mc_samples = ate_mc_samples
-        self._graph: Any = None
-        self._cpdag: Any = None
+        self._oracle: Oracle | None = None
 
-    # -- graphs -------------------------------------------------------------------------------
+    @property
+    def oracle(self) -> Oracle:
+        """The eval's own truth oracle over the true DAG (CPDAG and class enumeration cached)."""
+        if self._oracle is None:
+            self._oracle = Oracle(self.dag)
+        return self._oracle
+
     @property
     def graph(self) -> Any:
-        """The true DAG as a ``CausalGraph``."""
-        if self._graph is None:
-            self._graph = dag_graph(self.dag)
-        return self._graph
-
-    @property
-    def cpdag(self) -> Any:
-        """The CPDAG (Markov equivalence class) of the true DAG."""
-        if self._cpdag is None:
-            from causal_agent.graph import cpdag_of
-
-            self._cpdag = cpdag_of(self.graph)
-        return self._cpdag
+        """The true DAG as a ``CausalGraph`` (for reports; no truth is read from it)."""
+        return dag_graph(self.dag)
 
     def _check(self, *names: str) -> None:
         for n in names:
@@ -153,30 +153,19 @@ class GroundTruth:
 
     # -- edge level -----------------------------------------------------------------------------
     def edge(self, question_type: str, x: str, y: str) -> tuple[Label, Label]:
-        """(answer over the CPDAG, answer in the true DAG) for CAUSE / Has-Collider / Has-Confounder."""
-        query = self._edge_query(question_type, x, y)
-        return query(self.cpdag, x, y).answer, query(self.graph, x, y).answer
+        """(answer over the equivalence class, answer in the true DAG) for an edge question."""
+        return self.edge_cpdag(question_type, x, y), self.oracle.in_dag(question_type, x, y)
 
     def edge_cpdag(self, question_type: str, x: str, y: str) -> Label:
-        """The answer over the CPDAG only (the primary truth)."""
-        return self._edge_query(question_type, x, y)(self.cpdag, x, y).answer
-
-    def _edge_query(self, question_type: str, x: str, y: str) -> Any:
-        from causal_agent import graph_queries as gq
-
-        self._check(x, y)
-        fn = {"CAUSE": gq.direct_cause, "Has-Collider": gq.shared_collider, "Has-Confounder": gq.shared_confounder}
-        if question_type not in fn:
-            raise DataError(f"{question_type!r} is not an edge question." + suggestion(question_type, fn, "type"))
-        return fn[question_type]
+        """The answer over the equivalence class only (raises ``oracle.ClassTooLarge`` past the cap)."""
+        if question_type not in EDGE_TYPES:
+            raise DataError(f"{question_type!r} is not an edge question." + suggestion(question_type, EDGE_TYPES, "type"))
+        return self.oracle.over_class(question_type, x, y)
 
     # -- graph level ----------------------------------------------------------------------------
     def graph_truth(self, subset: Sequence[str] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
         """(CPDAG json, DAG json): full, or induced subgraphs over ``subset`` (PARTIAL_CG)."""
-        if not subset:
-            return self.cpdag.to_json(), self.graph.to_json()
-        self._check(*subset)
-        return self.cpdag.subgraph(subset).to_json(), self.graph.subgraph(subset).to_json()
+        return self.oracle.cpdag_json(subset or None), self.oracle.dag_json(subset or None)
 
     # -- effect level ---------------------------------------------------------------------------
     def ate(self, treatment: str, outcome: str, t0: float, t1: float) -> float:
