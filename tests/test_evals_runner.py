@@ -14,6 +14,7 @@ from causal_agent_evals.runner import (RunOptions, make_agent, prepare_four_leve
                                        run_suite)
 
 FIXTURE = PUBLISHED_FIXTURE
+POLARITY = Path(__file__).parent / "fixtures" / "published_polarity"
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +32,11 @@ class CountingAgent:
     """A real agent whose ``ask`` calls are counted (resume must not ask again)."""
 
     calls: list[str] = []
+    memories: list[object] = []
 
-    def __init__(self, options: RunOptions) -> None:
-        self.agent = make_agent(options)
+    def __init__(self, options: RunOptions, memory=None) -> None:
+        self.agent = make_agent(options, memory)
+        CountingAgent.memories.append(self.agent.memory)
 
     def load(self, *args, **kwargs):
         return self.agent.load(*args, **kwargs)
@@ -261,3 +264,104 @@ def test_failure_causes_from_the_record(tiny):
     ok_args = [StepRecord(tool="shared_collider", args={"x": x, "y": y})]
     # a decided truth is the same for the DAG and its CPDAG, so only the reference decides the cause
     assert cause(ok_args) == ("tool semantics" if q.data_answer == q.truth else "statistical limit")
+
+
+# ---------------------------------------------------------------------------------------------
+# the published benchmark as published: a dataset per (file, variables), protocols, misreads
+
+
+@pytest.fixture(scope="module")
+def polarity_suite():
+    return prepare_published(POLARITY / "questions.jsonl", POLARITY / "data", POLARITY / "causal_graph")
+
+
+def test_tasks_are_files_and_datasets_are_namings(polarity_suite):
+    from causal_agent_evals.runner import _tasks, data_spec
+
+    tasks = _tasks(polarity_suite.questions, polarity_suite.data_dir)
+    assert len(tasks) == 2  # two files, each a task (one worker, one shared graph memory)
+    for task in tasks:
+        assert len(task) == 2  # each file under two namings
+        assert len({spec.path for spec, _ in task}) == 1 and len({spec.name for spec, _ in task}) == 2
+        for spec, qs in task:
+            assert all(spec.columns == q.variables for q in qs)
+            assert all(data_spec(q, polarity_suite.data_dir) == spec for q in qs)
+    assert "4 (file, variables) datasets from 2 file(s)" in " ".join(polarity_suite.caveats)
+
+
+def test_a_files_namings_share_one_graph_memory_and_each_row_gets_its_own_columns(polarity_suite, tmp_path):
+    keep = {"CAUSE", "Has-Collider", "Has-Confounder", "IT"}
+    suite = polarity_suite.model_copy(update={"questions": [q for q in polarity_suite.questions
+                                                            if q.question_type in keep][:12]})
+    CountingAgent.memories = []
+    result = run_suite(suite, _inline(protocol="reference"), tmp_path / "r.jsonl", agent_factory=CountingAgent)
+    assert all(r.error is None and r.answer for r in result.records)
+    # every call names the row's own columns, never the first naming's
+    by_id = {q.id: q for q in suite.questions}
+    for r in result.records:
+        for st in r.steps:
+            named = [st.args.get(k) for k in ("x", "y") if st.args.get(k)]
+            assert set(named) <= set(by_id[r.id].variables)
+    # one memory per file, shared by its namings
+    datasets = [d for d in dict.fromkeys(r.dataset for r in result.records)]
+    assert len(CountingAgent.memories) == len({(q.dataset, tuple(q.variables)) for q in suite.questions})
+    assert len({id(m) for m in CountingAgent.memories}) == len(datasets)
+    from causal_agent_evals.runner import graph_reuse, type_readings
+
+    reuse = graph_reuse(result)
+    assert reuse.datasets == 4 and reuse.files == 2 and reuse.learned >= 1
+    assert reuse.learned + reuse.reused == reuse.graph_calls
+    readings = type_readings(result)
+    assert sum(r.n for r in readings.values()) == len(result.records)
+    assert all(r.misread == 0 for r in readings.values()), {t: r.examples for t, r in readings.items()}
+
+
+def test_protocols_are_agent_settings_and_never_mix_in_a_results_file(tiny, tmp_path):
+    import importlib.util
+
+    from causal_agent.errors import DataError
+    from causal_agent_evals.reference import protocol_settings, protocol_text
+
+    ref = protocol_settings("reference", refute_simulations=3)
+    assert (ref.ci_test, ref.algorithm, ref.alpha, ref.partial_graph, ref.discovery_resamples) == (
+        "fisherz", "pc", 0.05, "subset", 0)
+    assert ref.estimator == ("dml" if importlib.util.find_spec("econml") else "linear")
+    assert ref.refute_simulations == 3
+    default = protocol_settings("default")
+    assert default.ci_test == "auto" and default.partial_graph == "induced"
+    assert make_agent(_inline(protocol="reference")).settings.ci_test == "fisherz"
+    assert "LinearDML" in protocol_text("reference") or "linear back-door" in protocol_text("reference")
+    with pytest.raises(DataError, match="--protocol default"):
+        protocol_settings("paper")
+    suite = tiny.model_copy(update={"questions": tiny.questions[:2]})
+    out = tmp_path / "p.jsonl"
+    first = run_suite(suite, _inline(), out)
+    assert first.run_key.endswith("|default")
+    with pytest.raises(DataError, match="protocol default"):
+        run_suite(suite, _inline(protocol="reference"), out)
+
+
+def test_misreads_come_from_the_recorded_call(polarity_suite):
+    from causal_agent_evals.runner import ResultRecord, StepRecord, misread
+
+    q = next(q for q in polarity_suite.questions if q.question_type == "CIT")
+    x, y = q.interest
+
+    def rec(*steps: StepRecord, error: str | None = None) -> ResultRecord:
+        return ResultRecord(id=q.id, run_key="k", question_type=q.question_type, level=q.level, dataset=q.dataset,
+                            question=q.question, steps=list(steps), error=error)
+
+    assert misread(q, rec(StepRecord(tool="test_independence", args={"x": y, "y": x, "given": q.given}))) is None
+    assert "given" in misread(q, rec(StepRecord(tool="test_independence", args={"x": x, "y": y})))
+    assert "tool" in misread(q, rec(StepRecord(tool="direct_cause", args={"x": x, "y": y})))
+    assert misread(q, rec()) == "no tool call"
+    assert misread(q, rec(error="ValueError: boom")) is None  # an error, not a misread
+    ate = next(q for q in polarity_suite.questions if q.question_type == "ATE")
+    rest = [v for v in ate.variables if v not in ate.interest]
+    call = {"treatment": ate.interest[0], "outcome": ate.interest[1], "t0": ate.t0, "t1": ate.t1}
+    ate_rec = ResultRecord(id=ate.id, run_key="k", question_type="ATE", level=ate.level, dataset=ate.dataset,
+                           question=ate.question, steps=[StepRecord(tool="estimate_effect",
+                                                                    args={**call, "confounders": rest})])
+    assert misread(ate, ate_rec) is None  # "the remaining variables can be regarded as confounders"
+    ate_rec.steps[0].args["confounders"] = rest[:1]
+    assert "confounders" in misread(ate, ate_rec)

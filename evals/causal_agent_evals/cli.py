@@ -28,6 +28,7 @@ from .scoring import Tolerance
 def eval_command(
     *,
     suite: str = "four-level",
+    protocol: str = "default",
     n: int = 1000,
     model: str | None = "offline",
     base_url: str | None = None,
@@ -70,6 +71,13 @@ def eval_command(
         from causal_agent.errors import suggestion
 
         raise DataError(f"unknown suite {suite!r}." + suggestion(suite, SUITES, "suite"))
+    from .reference import PROTOCOLS
+
+    if protocol not in PROTOCOLS:
+        from causal_agent.errors import suggestion
+
+        raise DataError(f"unknown protocol {protocol!r}; use --protocol default or --protocol reference."
+                        + suggestion(protocol, PROTOCOLS, "protocol"))
     if workers < 1:
         raise DataError(f"--workers {workers} is not a worker count; use --workers 1 or more")
     if refute_simulations < 1:
@@ -79,7 +87,7 @@ def eval_command(
     if suite == "four-level" and any(v is not None for v in (path, graphs_dir)):
         raise DataError("--path/--graphs-dir are for --suite published; drop them or add --suite published")
     options = RunOptions(
-        model=model or "offline", base_url=base_url, workers=workers, refute_simulations=refute_simulations,
+        model=model or "offline", base_url=base_url, protocol=protocol, workers=workers, refute_simulations=refute_simulations,
         max_model_calls=max_model_calls, tolerance=Tolerance(rel=tolerance_rel, abs=tolerance_abs),
         resume=resume, retry_errors=retry_errors, progress=progress,
     )
@@ -93,14 +101,15 @@ def eval_command(
         result = run_suite(prepared, options, out, cache_dir=cache_dir, console=console)
     except RunInterrupted as exc:
         console.print(f"[yellow]{exc}[/yellow]")
-        values = {"suite": suite, "n": n, "model": options.model, "base_url": base_url, "workers": workers,
+        values = {"suite": suite, "protocol": protocol, "n": n, "model": options.model, "base_url": base_url, "workers": workers,
                   "seed": seed, "rows": rows, "path": path, "data_dir": data_dir, "graphs_dir": graphs_dir,
                   "cache_dir": cache_dir, "refute_simulations": refute_simulations, "report": report,
                   "markdown": markdown}
         console.print("resume with:\n  " + _resume_command(values, str(exc.results_file)))
         raise SystemExit(130) from None  # typer would turn KeyboardInterrupt into a returned code
-    rep = build_report(result)
+    rep = annotate_report(build_report(result), result)
     render_table(rep, console)
+    render_readings(rep, console)
     t = rep.meta["timing"]
     console.print(f"results: {result.results_file}  ·  wall {t['wall_s']} s (suite {t['suite_prepare_s']} s, "
                   f"answering {t['answer_s']} s; {t['answered_now']} new, {t['skipped_from_file']} resumed)")
@@ -108,9 +117,87 @@ def eval_command(
         rep.save(report)
         console.print(f"report: {report}")
     if markdown:
-        _write(markdown, to_markdown(rep))
+        _write(markdown, report_markdown(rep))
         console.print(f"markdown: {markdown}")
     return rep
+
+
+def annotate_report(rep: EvalReport, result: Any) -> EvalReport:
+    """Add what the report module does not know: the protocol (header and first caveat), agreement
+    and misreads per type, and graph reuse across the namings of a file."""
+    from .reference import protocol_text
+    from .runner import graph_reuse, type_readings
+
+    protocol = result.options.protocol
+    rep.meta["protocol"] = protocol
+    rep.meta["protocol_text"] = protocol_text(protocol)
+    rep.meta["readings"] = {t: r.model_dump() for t, r in type_readings(result).items()}
+    rep.meta["graph_reuse"] = graph_reuse(result).model_dump()
+    other = "reference" if protocol == "default" else "default"
+    rep.caveats.insert(0, f"Protocol {protocol_text(protocol)}. Run with --protocol {other} for the other one.")
+    return rep
+
+
+def readings_rows(rep: EvalReport) -> list[list[str]]:
+    """(type, n, agree, agreement, misread, errors) rows of the readings table."""
+    rows = []
+    for code, r in (rep.meta.get("readings") or {}).items():
+        pct = "–" if r["agreement"] is None else f"{100 * r['agreement']:.1f}%"
+        rows.append([code, str(r["n"]), f"{r['agree']}/{r['judged']}", pct, str(r["misread"]), str(r["errors"])])
+    return rows
+
+
+READINGS_HEADER = ("type", "n", "agree", "agreement", "misread", "errors")
+
+
+def render_readings(rep: EvalReport, console: Any) -> None:
+    """The per-type agreement and misread table, and the graph-reuse line."""
+    from rich.table import Table
+
+    rows = readings_rows(rep)
+    if not rows:
+        return
+    table = Table(title=f"protocol {rep.meta.get('protocol')}: agreement with the labels, misread questions")
+    for h in READINGS_HEADER:
+        table.add_column(h, justify="left" if h == "type" else "right")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    g = rep.meta.get("graph_reuse") or {}
+    if g:
+        console.print(f"graphs: {g['learned']} learned, {g['reused']} reused from memory "
+                      f"({g['reused_across_names']} across column namings) over {g['datasets']} dataset(s) "
+                      f"from {g['files']} file(s); {g['seconds_per_question']} s/question")
+
+
+def report_markdown(rep: EvalReport) -> str:
+    """The report module's Markdown with the protocol in the header and the readings section."""
+    text = to_markdown(rep)
+    if "protocol" not in rep.meta:
+        return text
+    head, _, rest = text.partition("\n\n")
+    lines = [head, "", f"- protocol: **{rep.meta['protocol']}**: {rep.meta['protocol_text']}", rest.rstrip(), ""]
+    rows = readings_rows(rep)
+    if rows:
+        lines += ["## Agreement and misreads by type", "",
+                  "*agree*: answers that agree with the reference label (published suites: the published label, put "
+                  "in the question's polarity); *misread*: rows where the agent called another tool than the type "
+                  "needs, or the right tool with arguments other than the row's interest (variables, conditioning "
+                  "set, t0/t1).", "",
+                  "| " + " | ".join(READINGS_HEADER) + " |", "|---|" + "---:|" * (len(READINGS_HEADER) - 1)]
+        lines += ["| " + " | ".join(r) + " |" for r in rows]
+        examples = [e for r in rep.meta["readings"].values() for e in r.get("examples", [])]
+        if examples:
+            lines += ["", "Misreads: " + "; ".join(examples)]
+        lines.append("")
+    g = rep.meta.get("graph_reuse") or {}
+    if g:
+        lines += ["## Graph reuse", "",
+                  f"{g['datasets']} dataset(s) (file, column names) from {g['files']} file(s); of {g['graph_calls']} "
+                  f"calls that needed a graph, discovery ran {g['learned']} time(s) and {g['reused']} came from "
+                  f"memory, {g['reused_across_names']} of them learned under another naming of the same file. "
+                  f"Mean {g['seconds_per_question']} s per question.", ""]
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def _write(path: str, text: str) -> None:

@@ -16,6 +16,7 @@ def register_commands(cli: typer.Typer) -> None:
     @cli.command("eval")
     def eval_(
         suite: Annotated[str, typer.Option("--suite", help="'four-level' (generated, with known truth) or 'published'.")] = "four-level",
+        protocol: Annotated[str, typer.Option("--protocol", help="'default': the agent's own choices; 'reference': the published labelling procedure (Fisher-z, PC at alpha 0.05, PC on the subset for partial graphs, LinearDML).")] = "default",
         n: Annotated[int, typer.Option("--n", help="Number of questions.")] = 1000,
         model: Annotated[str | None, typer.Option("--model", "-m", help="'offline' (default) or 'openai:<name>'.")] = "offline",
         base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1")] = None,
@@ -42,7 +43,7 @@ def register_commands(cli: typer.Typer) -> None:
         from .cli import eval_command
 
         eval_command(
-            suite=suite, n=n, model=model, base_url=base_url, workers=workers, seed=seed, rows=rows, out=out,
+            suite=suite, protocol=protocol, n=n, model=model, base_url=base_url, workers=workers, seed=seed, rows=rows, out=out,
             report=report, markdown=markdown, resume=resume, retry_errors=retry_errors, tolerance_rel=tolerance_rel,
             tolerance_abs=tolerance_abs, refute_simulations=refute_simulations, max_model_calls=max_model_calls,
             path=path, data_dir=data_dir, graphs_dir=graphs_dir, cache_dir=cache_dir, compare=compare,

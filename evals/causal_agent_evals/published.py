@@ -4,10 +4,13 @@ Each row has ``question_type``, ``variables`` (the column names of a headerless 
 ``interest`` (for CIT/MULTCIT the conditioning variables follow the first two), ``file``, ``Q``,
 ``text``, ``gt`` and, for ATE, ``T0``/``T1``. Two quirks of the published files are repaired:
 
-* **Inverted independence labels.** For IT/CIT/MULTCIT "yes" marks p < 0.05, i.e. *dependence*,
-  while the questions ask about independence. The loader turns each label into the answer to the
-  question as asked (so "Is A independent of B?" with published "yes" becomes "no") and records it
-  in ``notes`` (see :data:`FLIPPED_NOTE`).
+* **Independence labels in one fixed polarity.** For IT/CIT/MULTCIT "yes" always marks p < 0.05,
+  i.e. *dependence*, whatever the wording: "Is A independent of B?", "Is there no correlation
+  between A and B?", "Are A and B unrelated or dependent?" and "Is A correlated with B?" all carry
+  the same label. The loader reads each question's own polarity with the planner's code
+  (:func:`question_polarity`) and turns the label into the answer to the question as asked: flipped
+  when yes means independent ("Is A independent of B?" with published "yes" becomes "no",
+  :data:`FLIPPED_NOTE`), kept when yes means dependent (:data:`KEPT_NOTE`).
 * **ATE question text.** ``Q`` repeats T0 where T1 is meant ("change from 0.2 to 0.2"); the
   ``T0``/``T1`` fields and ``text`` are right, so ``Q`` is rewritten to say T1.
 
@@ -17,6 +20,7 @@ truth of a known generating process, so they go into ``data_answer`` and ``truth
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -28,10 +32,11 @@ from .questions import LEVELS, QUESTION_TYPES, Question
 from .truth import as_asked
 
 FLIPPED_NOTE = "independence label flipped"
+KEPT_NOTE = "independence label kept"
 ATE_TEXT_NOTE = "ATE question text repaired"
 CAVEATS = [
-    "Published IT/CIT/MULTCIT labels mark p < 0.05 (dependence) as 'yes'; they were flipped to answer "
-    "the questions as asked.",
+    "Published IT/CIT/MULTCIT labels mark p < 0.05 (dependence) as 'yes' whatever the wording; each was put "
+    "in its question's polarity, read by the planner's code (flipped where yes means independent).",
     "Published ATE questions repeat T0 where T1 is meant; the question text was rewritten with T1.",
     "Published labels are a tool's answer on the data, not the truth of a known model: they are scored "
     "as the reference answer; accuracy against the truth is not available.",
@@ -41,9 +46,39 @@ _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _FROM_TO = re.compile(rf"(from\s+)({_NUM})(\s+to\s+)({_NUM})")
 
 
-def _polarity(question: str) -> str:
-    """Independence questions ask "independent?"; anything else asks about dependence."""
-    return "independence" if re.search(r"independen", question, re.I) else "dependence"
+#: the tool whose verdict an independence row's label is read against
+INDEPENDENCE_TOOL = "test_independence"
+
+
+def make_planner() -> Any:
+    """The offline planner over the installed plugins: the code that reads a question's polarity
+    for the agent (``Planner.flip_for``), so the labels and the answers are read alike."""
+    from causal_agent.planner import Planner
+    from causal_agent.plugins import collect_registry, make_plugin_manager
+
+    return Planner.from_registry(collect_registry(make_plugin_manager(())))
+
+
+def question_polarity(question: str, variables: list[str], planner: Any, dataset: str = "data") -> str:
+    """"independence" when yes means independent for ``question`` as asked, else "dependence".
+
+    Decided by the planner's own reading (``flip_for`` of the independence tool: its first
+    (in)dependence cue, negations such as "no correlation", either-or forms read by their first
+    word), which is what the agent uses to put its verdict in the question's polarity.
+    """
+    flip = planner.flip_for(question, INDEPENDENCE_TOOL, {dataset: list(variables)})
+    return "dependence" if flip else "independence"
+
+
+def dataset_name(file: str, variables: list[str] | None) -> str:
+    """The dataset name of one (file, variables) pair: the file stem, plus a short hash of the
+    column names for a headerless file, so each naming of a reused file is its own dataset (and
+    its own graph-memory keys) while one file's namings stay recognisable."""
+    stem = Path(file).stem
+    if not variables:
+        return stem
+    digest = hashlib.sha256("\x1f".join(variables).encode("utf-8")).hexdigest()[:6]
+    return f"{stem}_{digest}"
 
 
 def fix_ate_question(q: str, t0: float, t1: float) -> tuple[str, bool]:
@@ -64,9 +99,12 @@ def _fmt(v: float) -> str:
 
 
 def load_published(
-    path_jsonl: str | Path, data_dir: str | Path, graphs_dir: str | Path | None = None
+    path_jsonl: str | Path, data_dir: str | Path, graphs_dir: str | Path | None = None, *, planner: Any = None
 ) -> list[Question]:
-    """Read a published JSON-lines file into ``Question`` objects (labels in ``data_answer``)."""
+    """Read a published JSON-lines file into ``Question`` objects (labels in ``data_answer``).
+
+    ``planner`` reads the polarity of independence questions (default: :func:`make_planner`,
+    built only when the file has such rows)."""
     path = Path(path_jsonl)
     if not path.is_file():
         raise DataError(f"question file {str(path)!r} not found; pass the .jsonl file of the published benchmark")
@@ -75,6 +113,7 @@ def load_published(
         raise DataError(f"data directory {str(data_dir)!r} not found; pass --data-dir with the benchmark's CSVs")
     gdir = Path(graphs_dir) if graphs_dir is not None else None
     out: list[Question] = []
+    state: dict[str, Any] = {"planner": planner}
     for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
@@ -84,13 +123,14 @@ def load_published(
             raise DataError(f"{path.name} line {lineno} is not JSON ({exc.msg}); fix or remove the line") from None
         if not isinstance(row, dict):
             raise DataError(f"{path.name} line {lineno} is not a JSON object; each line must be one question")
-        out.append(_question(row, f"{path.stem}-{lineno:04d}", data_dir, gdir, f"{path.name} line {lineno}"))
+        out.append(_question(row, f"{path.stem}-{lineno:04d}", data_dir, gdir, f"{path.name} line {lineno}", state))
     if not out:
         raise DataError(f"{path.name} has no questions; expected one JSON object per line")
     return out
 
 
-def _question(row: dict[str, Any], qid: str, data_dir: Path, gdir: Path | None, where: str) -> Question:
+def _question(row: dict[str, Any], qid: str, data_dir: Path, gdir: Path | None, where: str,
+              state: dict[str, Any]) -> Question:
     for key in ("question_type", "variables", "file", "Q", "gt"):
         if key not in row:
             raise DataError(f"{where} has no {key!r} field; published rows need question_type, variables, file, Q, gt")
@@ -122,13 +162,17 @@ def _question(row: dict[str, Any], qid: str, data_dir: Path, gdir: Path | None, 
             raise DataError(f"{where}: a {qt} row needs {'2' if qt == 'IT' else '3 or more'} interest variables")
         given = interest[2:]
         interest = interest[:2]
-        polarity = _polarity(question)
+        if state["planner"] is None:
+            state["planner"] = make_planner()
+        polarity = question_polarity(question, variables, state["planner"], dataset_name(str(row["file"]), variables))
         gt_label = str(gt).strip().lower()
         if gt_label in ("yes", "no"):
             dependent = gt_label == "yes"  # published polarity: yes = p < 0.05
             label = as_asked(not dependent, polarity)
-            notes.append(f"{FLIPPED_NOTE}: published '{gt_label}' ({'dependent' if dependent else 'independent'}, "
-                         f"p {'<' if dependent else '>='} 0.05) is '{label}' for the question as asked")
+            note = FLIPPED_NOTE if polarity == "independence" else KEPT_NOTE
+            notes.append(f"{note}: published '{gt_label}' ({'dependent' if dependent else 'independent'}, "
+                         f"p {'<' if dependent else '>='} 0.05) is '{label}' for the question as asked "
+                         f"(yes means {'independent' if polarity == 'independence' else 'dependent'})")
         else:
             label = _label(gt, where)
     elif qt in ("CAUSE", "Has-Collider", "Has-Confounder"):

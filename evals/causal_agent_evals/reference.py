@@ -11,18 +11,68 @@ tools right, apart from whether the answer is true of the generating process:
 * CAUSALKG: the PC graph; PARTIAL_CG: PC run on the chosen subset only (as the literature does).
 * ATE: the linear back-door estimate: OLS of Y on T plus the parents of T that PC directs into T
   (statsmodels), coefficient of T times (t1 − t0).
+
+The eval's ``--protocol reference`` (:func:`protocol_settings`) runs the *agent* with the published
+benchmark's labelling choices instead (Fisher-z everywhere, PC, subset partial graphs, LinearDML),
+so that a user reproducing the paper compares like with like; ``default`` leaves the agent's own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
 from causal_agent.errors import CausalAgentError, DataError, VariableError, suggestion
 
 from .truth import as_asked
+
+#: ``causal-agent eval --protocol``: the agent's own choices, or the published labelling procedure
+Protocol = Literal["default", "reference"]
+PROTOCOLS: tuple[str, ...] = ("default", "reference")
+#: the published ATE labels come from ``LinearDML(random_state=123)``
+REFERENCE_SEED = 123
+PROTOCOL_TEXT: dict[str, str] = {
+    "default": "default: the agent's own choices (CI test and discovery algorithm chosen by the data's "
+               "profile, partial graphs induced from the full graph, bootstrap-checked discovery, estimator "
+               "'auto')",
+    "reference": "reference: the published labelling procedure (Fisher-z CI tests at alpha 0.05; PC with "
+                 "Fisher-z at alpha 0.05 on all columns for edges and graphs; PC on the chosen subset for "
+                 "partial graphs; no discovery bootstrap; {estimator} for ATE)",
+}
+
+
+def reference_estimator() -> str:
+    """The registered name of the ATE estimator the published labels used: EconML's LinearDML
+    ("dml") when econml is importable, else the linear back-door regression ("linear")."""
+    import importlib.util
+
+    return "dml" if importlib.util.find_spec("econml") is not None else "linear"
+
+
+def protocol_settings(protocol: str, **overrides: Any) -> Any:
+    """The agent ``Settings`` of an eval protocol (``overrides``: run options such as
+    ``refute_simulations``); an unknown protocol is a one-line error naming the two."""
+    from causal_agent.context import Settings
+
+    if protocol == "default":
+        return Settings(**overrides)
+    if protocol == "reference":
+        fixed: dict[str, Any] = {"ci_test": "fisherz", "algorithm": "pc", "alpha": 0.05, "partial_graph": "subset",
+                                 "discovery_resamples": 0, "estimator": reference_estimator(),
+                                 "seed": REFERENCE_SEED}
+        return Settings(**{**overrides, **fixed})
+    raise DataError(f"unknown protocol {protocol!r}; use --protocol default or --protocol reference."
+                    + suggestion(protocol, PROTOCOLS, "protocol"))
+
+
+def protocol_text(protocol: str) -> str:
+    """What the protocol means, in one sentence (for the report header)."""
+    if protocol not in PROTOCOL_TEXT:
+        raise DataError(f"unknown protocol {protocol!r}; use --protocol default or --protocol reference")
+    est = {"dml": "EconML LinearDML (random_state 123)", "linear": "linear back-door regression (econml is not installed)"}
+    return PROTOCOL_TEXT[protocol].format(estimator=est[reference_estimator()])
 
 
 class ReferenceProcedure:

@@ -6,9 +6,15 @@ Design, and why:
   (config, generator source) into ``<cache>/suites/<key>`` and reloaded from there afterwards.
   The key hashes the ``SuiteConfig`` *and* the source of the generator/question/truth/reference
   modules, so a change to the truth definitions never reuses stale labels.
-* **Work is grouped by dataset.** A task is one dataset with all its questions; a worker builds one
-  ``CausalAgent`` per dataset, so the graph discovered for the first edge question is reused
-  (from the agent's graph memory) by that dataset's other questions, exactly as a user's session.
+* **Work is grouped by file, then by dataset.** A dataset is one (file, column names) pair: the
+  published benchmark reuses each headerless CSV under several namings, and every row names its
+  own columns. A task is one file with all its datasets and questions; a worker builds one
+  ``CausalAgent`` per dataset, all sharing one ``GraphMemory`` for the task, so the graph learned for
+  the first edge question is reused by that dataset's other questions (as in a user's session) and
+  can be reused, renamed, by the file's other namings. :func:`graph_reuse` measures both.
+* **Protocols.** ``RunOptions.protocol`` is ``default`` (the agent's own choices) or ``reference``
+  (the published labelling procedure, :func:`causal_agent_evals.reference.protocol_settings`); it
+  is part of the run key, so results of the two never mix in one file.
 * **Processes, spawned.** Workers are ``spawn``-ed (forking a process that runs rich's refresh
   thread is unsafe), ignore SIGINT (the parent owns Ctrl-C) and warm the heavy imports once.
   Each answer is sent back as soon as it exists and the parent appends it to the results file,
@@ -85,6 +91,8 @@ class RunOptions(BaseModel):
 
     model: str = "offline"
     base_url: str | None = None
+    protocol: Literal["default", "reference"] = Field(
+        "default", description="'default': the agent's own choices; 'reference': the published labelling procedure")
     workers: int = Field(2, ge=1)
     refute_simulations: int = Field(5, ge=1, description="DoWhy refuter simulations per estimate")
     max_model_calls: int | None = Field(None, ge=1)
@@ -101,6 +109,9 @@ class StepRecord(BaseModel):
     args: dict[str, Any] = Field(default_factory=dict)
     output: str = ""  # first line of the tool's summary
     status: str = "ok"
+    #: graph tools: True when the graph came from memory (nothing was run), False when learned now
+    reused: bool | None = None
+    graph_key: str | None = None
 
 
 class ResultRecord(BaseModel):
@@ -159,7 +170,7 @@ class Outcome(BaseModel):
 
 
 class DataSpec(BaseModel):
-    """How a worker loads one dataset."""
+    """How a worker loads one dataset: one (file, column names) pair."""
 
     path: str
     name: str
@@ -324,13 +335,16 @@ def read_questions(path: str | Path) -> list[Question]:
 
 def prepare_published(path: str | Path, data_dir: str | Path, graphs_dir: str | Path | None) -> PreparedSuite:
     """The literature's JSON-lines benchmark, with its two quirks repaired by the loader."""
-    from .published import ATE_TEXT_NOTE, CAVEATS, FLIPPED_NOTE, load_published
+    from .published import ATE_TEXT_NOTE, CAVEATS, FLIPPED_NOTE, KEPT_NOTE, load_published
 
     t0 = time.perf_counter()
     questions = load_published(path, data_dir, graphs_dir)
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
     flipped = sum(any(n.startswith(FLIPPED_NOTE) for n in q.notes) for q in questions)
+    kept = sum(any(n.startswith(KEPT_NOTE) for n in q.notes) for q in questions)
     fixed = sum(any(n.startswith(ATE_TEXT_NOTE) for n in q.notes) for q in questions)
+    namings = {(q.dataset, tuple(q.variables)) for q in questions}
+    files = {q.dataset for q in questions}
     return PreparedSuite(
         name="published",
         key=f"published-{digest}",
@@ -340,7 +354,10 @@ def prepare_published(path: str | Path, data_dir: str | Path, graphs_dir: str | 
         config={"path": str(path), "data_dir": str(data_dir), "graphs_dir": str(graphs_dir) if graphs_dir else None},
         caveats=[
             *CAVEATS,
-            f"In this file {flipped} independence label(s) were flipped and {fixed} ATE question text(s) repaired.",
+            f"In this file {flipped} independence label(s) were flipped, {kept} kept (their questions ask about "
+            f"dependence) and {fixed} ATE question text(s) repaired.",
+            f"{len(questions)} questions over {len(namings)} (file, variables) datasets from {len(files)} file(s): "
+            "each row is answered on its own file loaded under its own column names.",
         ],
     )
 
@@ -377,7 +394,11 @@ def data_spec(q: Question, data_dir: str | None) -> DataSpec:
         path = str(Path(data_dir) / q.dataset)
     else:
         raise DataError(f"question {q.id} names {q.dataset!r} but no data directory is known; pass --data-dir")
-    return DataSpec(path=path, name=Path(q.dataset).stem, columns=None if q.header else list(q.variables))
+    if q.header:
+        return DataSpec(path=path, name=Path(q.dataset).stem)
+    from .published import dataset_name
+
+    return DataSpec(path=path, name=dataset_name(q.dataset, list(q.variables)), columns=list(q.variables))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -385,15 +406,18 @@ def data_spec(q: Question, data_dir: str | None) -> DataSpec:
 # ---------------------------------------------------------------------------------------------
 
 
-def make_agent(options: RunOptions) -> Any:
-    """A fresh agent for one dataset (its own graph memory), with the run's settings."""
+def make_agent(options: RunOptions, memory: Any = None) -> Any:
+    """A fresh agent for one dataset with the run's protocol settings; ``memory`` (a
+    ``GraphMemory``) is shared by the datasets of one file, None gives the agent its own."""
     from causal_agent.agent import CausalAgent
-    from causal_agent.context import Settings
+
+    from .reference import protocol_settings
 
     update: dict[str, Any] = {"refute_simulations": options.refute_simulations}
     if options.max_model_calls is not None:
         update["max_model_calls"] = options.max_model_calls
-    return CausalAgent(model=options.model, base_url=options.base_url, settings=Settings(**update))
+    return CausalAgent(model=options.model, base_url=options.base_url, memory=memory,
+                       settings=protocol_settings(options.protocol, **update))
 
 
 def _error_text(exc: BaseException) -> str:
@@ -417,10 +441,22 @@ def outcome_from_answer(qid: str, answer: Any, latency_s: float) -> Outcome:
         tokens=answer.tokens,
         latency_s=latency_s,
         steps=[
-            StepRecord(tool=s.tool, args=_jsonable(s.args), output=_first_line(s.output), status=s.status)
+            StepRecord(tool=s.tool, args=_jsonable(s.args), output=_first_line(s.output), status=s.status,
+                       reused=_reused(s.artifact), graph_key=_graph_key(s.artifact))
             for s in answer.steps
         ],
     )
+
+
+def _reused(artifact: dict[str, Any] | None) -> bool | None:
+    value = (artifact or {}).get("reused")
+    return value if isinstance(value, bool) else None
+
+
+def _graph_key(artifact: dict[str, Any] | None) -> str | None:
+    art = artifact or {}
+    value = art.get("graph_key") or (art.get("key") if "graph" in art else None)
+    return value if isinstance(value, str) else None
 
 
 def _jsonable(value: Any) -> Any:
@@ -431,17 +467,24 @@ def _jsonable(value: Any) -> Any:
         return json.loads(json.dumps(value, default=str))
 
 
+AgentFactory = Callable[[RunOptions, Any], Any]
+#: a task: one file's datasets, each with its questions
+Task = list[tuple[DataSpec, list[Question]]]
+
+
 def answer_dataset(
     options: RunOptions,
     spec: DataSpec,
     questions: Sequence[Question],
-    agent_factory: Callable[[RunOptions], Any] = make_agent,
+    agent_factory: AgentFactory = make_agent,
+    memory: Any = None,
 ) -> Iterator[Outcome]:
-    """Answer one dataset's questions with one agent; an exception becomes that question's error."""
+    """Answer one dataset's questions with one agent (over ``memory``, shared with the other
+    namings of the same file, or its own when None); an exception becomes that question's error."""
     pid = os.getpid()
     t0 = time.perf_counter()
     try:
-        agent = agent_factory(options)
+        agent = agent_factory(options, memory)
         agent.load(spec.path, name=spec.name, columns=spec.columns)
     except Exception as exc:  # noqa: BLE001 - every question of the dataset records the failure
         err = f"loading {spec.name}: {_error_text(exc)}"
@@ -461,6 +504,17 @@ def answer_dataset(
         yield out
 
 
+def answer_file(options: RunOptions, task: Task, agent_factory: AgentFactory = make_agent) -> Iterator[Outcome]:
+    """Answer every dataset of one file, in order, over one ``GraphMemory``: a graph learned for
+    one naming of the file is there for the next (reused, renamed, when the columns' content and
+    order match: :mod:`causal_agent.memory`)."""
+    from causal_agent.memory import GraphMemory
+
+    with GraphMemory() as memory:
+        for spec, questions in task:
+            yield from answer_dataset(options, spec, questions, agent_factory, memory)
+
+
 def warm_imports() -> float:
     """Import the heavy libraries once per worker (and build one agent, which loads the plugins);
     returns the seconds it took."""
@@ -476,7 +530,7 @@ def warm_imports() -> float:
 
 
 def _worker_main(options_json: str, tasks: Any, results: Any) -> None:
-    """A worker process: warm up, then answer whole datasets until the sentinel."""
+    """A worker process: warm up, then answer whole files until the sentinel."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     options = RunOptions.model_validate_json(options_json)
     pid = os.getpid()
@@ -491,11 +545,10 @@ def _worker_main(options_json: str, tasks: Any, results: Any) -> None:
         task = tasks.get()
         if task is None:
             break
-        spec_json, question_jsons = task
-        spec = DataSpec.model_validate_json(spec_json)
-        qs = [Question.model_validate_json(j) for j in question_jsons]
-        results.put(("start", pid, [q.id for q in qs]))
-        for out in answer_dataset(options, spec, qs):
+        groups: Task = [(DataSpec.model_validate_json(spec_json), [Question.model_validate_json(j) for j in qjs])
+                        for spec_json, qjs in task]
+        results.put(("start", pid, [q.id for _, qs in groups for q in qs]))
+        for out in answer_file(options, groups):
             results.put(("result", pid, out.model_dump_json()))
     results.put(("exit", pid, None))
 
@@ -506,8 +559,8 @@ def _worker_main(options_json: str, tasks: Any, results: Any) -> None:
 
 
 def run_key(suite: PreparedSuite, options: RunOptions) -> str:
-    """Results of different suites or models must never be mixed in one file."""
-    return f"{suite.key}|{options.model}|{options.base_url or ''}"
+    """Results of different suites, models or protocols must never be mixed in one file."""
+    return f"{suite.key}|{options.model}|{options.base_url or ''}|{options.protocol}"
 
 
 def read_results(path: str | Path) -> list[ResultRecord]:
@@ -532,7 +585,7 @@ def default_results_file(suite: PreparedSuite, options: RunOptions, cache_dir: s
     root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
     model = "".join(c if c.isalnum() or c in "-." else "_" for c in options.model)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    return root / "runs" / f"{suite.name}-{model}-{stamp}-{os.getpid()}.jsonl"
+    return root / "runs" / f"{suite.name}-{model}-{options.protocol}-{stamp}-{os.getpid()}.jsonl"
 
 
 def _record(q: Question, out: Outcome, key: str, tolerance: Tolerance) -> ResultRecord:
@@ -561,19 +614,20 @@ def _record(q: Question, out: Outcome, key: str, tolerance: Tolerance) -> Result
     return rec
 
 
-def _tasks(questions: Sequence[Question], data_dir: str | None) -> list[tuple[DataSpec, list[Question]]]:
-    """One task per dataset, largest expected cost first (ATE questions dominate) so the last
-    task to finish is a short one."""
-    groups: dict[str, tuple[DataSpec, list[Question]]] = {}
+def _tasks(questions: Sequence[Question], data_dir: str | None) -> list[Task]:
+    """One task per file: its datasets (one per naming of its columns) in the order they first
+    appear, each with its questions; largest expected cost first (ATE questions dominate) so the
+    last task to finish is a short one."""
+    files: dict[str, dict[str, tuple[DataSpec, list[Question]]]] = {}
     for q in questions:
         spec = data_spec(q, data_dir)
-        groups.setdefault(spec.path, (spec, []))[1].append(q)
+        files.setdefault(spec.path, {}).setdefault(spec.name, (spec, []))[1].append(q)
     weight = {"ATE": 20, "CAUSALKG": 2, "PARTIAL_CG": 2}
 
-    def cost(item: tuple[DataSpec, list[Question]]) -> float:
-        return 5 + sum(weight.get(q.question_type, 1) for q in item[1]) + len(item[1][0].variables) / 4
+    def cost(task: Task) -> float:
+        return sum(5 + sum(weight.get(q.question_type, 1) for q in qs) + len(qs[0].variables) / 4 for _, qs in task)
 
-    return sorted(groups.values(), key=cost, reverse=True)
+    return sorted((list(groups.values()) for groups in files.values()), key=cost, reverse=True)
 
 
 class _Sink:
@@ -630,8 +684,9 @@ def run_suite(
 ) -> RunResult:
     """Answer every question of ``suite`` not yet in ``results_file`` and return all records.
 
-    ``agent_factory`` (inline runs only, ``workers=1``) replaces ``make_agent``, e.g. to wrap the
-    agent in a test. Raises ``RunInterrupted`` on Ctrl-C after stopping the workers.
+    ``agent_factory`` (inline runs only, ``workers=1``) replaces ``make_agent`` (it is called with
+    the options and the file's shared ``GraphMemory``), e.g. to wrap the agent in a test. Raises
+    ``RunInterrupted`` on Ctrl-C after stopping the workers.
     """
     options = options or RunOptions()
     t_start = time.perf_counter()
@@ -647,8 +702,8 @@ def run_suite(
     foreign = [r for r in stored if r.run_key != key]
     if foreign:
         raise DataError(
-            f"{path} holds results of another run ({foreign[0].run_key.split('|')[0]}, model "
-            f"{foreign[0].run_key.split('|')[1]}); use a new --out or --no-resume to overwrite it"
+            f"{path} holds results of another run ({_describe_key(foreign[0].run_key)}); use a new --out or "
+            "--no-resume to overwrite it"
         )
     done = {r.id: r for r in existing if not (options.retry_errors and r.error)}
     todo = [q for q in suite.questions if q.id not in done]
@@ -678,8 +733,8 @@ def run_suite(
             stats.workers = n_workers
             if n_workers <= 1:
                 factory = agent_factory or make_agent
-                for spec, qs in tasks:
-                    for out in answer_dataset(options, spec, qs, factory):
+                for task in tasks:
+                    for out in answer_file(options, task, factory):
                         sink.add(out)
             else:
                 if agent_factory is not None:
@@ -702,19 +757,25 @@ def run_suite(
                      stats=stats)
 
 
-def _run_processes(tasks: list[tuple[DataSpec, list[Question]]], options: RunOptions, n_workers: int,
+def _describe_key(key: str) -> str:
+    parts = [*key.split("|"), "", "", ""]
+    protocol = parts[3] or "default"
+    return f"{parts[0]}, model {parts[1]}, protocol {protocol}"
+
+
+def _run_processes(tasks: list[Task], options: RunOptions, n_workers: int,
                    sink: _Sink, stats: RunStats, progress: Any, task_id: Any) -> None:
-    """Spawned workers pull whole datasets from a queue and stream answers back one by one."""
+    """Spawned workers pull whole files from a queue and stream answers back one by one."""
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")
     task_q = ctx.Queue()
     result_q = ctx.Queue()
-    for spec, qs in tasks:
-        task_q.put((spec.model_dump_json(), [q.model_dump_json() for q in qs]))
+    for task in tasks:
+        task_q.put([(spec.model_dump_json(), [q.model_dump_json() for q in qs]) for spec, qs in task])
     for _ in range(n_workers):
         task_q.put(None)
-    outstanding = {q.id for _, qs in tasks for q in qs}
+    outstanding = {q.id for task in tasks for _, qs in task for q in qs}
     in_flight: dict[int, set[str]] = {}
     procs: list[Any] = []
     # Children inherit an ignored SIGINT across exec, so Ctrl-C reaches only the parent even
@@ -782,3 +843,116 @@ def _reap_dead(procs: list[Any], in_flight: dict[int, set[str]], outstanding: se
                 if qid in outstanding:
                     outstanding.discard(qid)
                     sink.add(Outcome(id=qid, error=f"WorkerError: worker {p.pid} exited with code {p.exitcode}"))
+
+
+# ---------------------------------------------------------------------------------------------
+# what the published-format run measures besides the scores: misreads and graph reuse
+# ---------------------------------------------------------------------------------------------
+
+
+class TypeReading(BaseModel):
+    """One question type: agreement with the label and how often the question was misread."""
+
+    n: int
+    judged: int = 0  # rows with a label to agree with
+    agree: int = 0
+    agreement: float | None = None
+    misread: int = Field(0, description="rows whose tool call was not the one the row asks for (tool or arguments)")
+    errors: int = 0
+    examples: list[str] = Field(default_factory=list, description="the first misreads: id and what was wrong")
+
+
+class GraphReuse(BaseModel):
+    """How often discovery ran, and how often a graph came from memory (within a naming of a file,
+    or across namings: the same content under other column names)."""
+
+    files: int
+    datasets: int  # (file, variables) pairs
+    graph_calls: int  # tool calls that needed a graph
+    learned: int  # discovery ran
+    reused: int  # from memory, nothing run
+    reused_across_names: int  # from memory, learned for another naming of the same file
+    seconds_per_question: float | None = None
+
+
+def misread(q: Question, record: ResultRecord) -> str | None:
+    """What the recorded call got wrong about the row (None: the tool and arguments the row asks
+    for), by ``planner_check.check`` on the last call of the expected tool (else the first call).
+    A question that raised is an error, not a misread. The polarity is not judged here: the agent
+    reads it with the same planner code as the loader (tested on the polarity fixture)."""
+    from causal_agent.planner import Plan
+
+    from .planner_check import EXPECTED_TOOL, POLARITY, check
+
+    if record.error:
+        return None
+    want = EXPECTED_TOOL[q.question_type]
+    step = next((st for st in reversed(record.steps) if st.tool == want), record.steps[0] if record.steps else None)
+    if step is None:
+        return "no tool call"
+    args = dict(step.args)
+    named = set(q.variables) - set(q.interest)
+    if q.question_type == "ATE" and named and set(args.get("confounders") or []) == named:
+        args.pop("confounders")  # "the remaining variables can be regarded as confounders": read right
+    problems = check(q, Plan(tool=step.tool, args=args, asks=POLARITY.get(q.polarity)))  # type: ignore[arg-type]
+    return "; ".join(problems) or None
+
+
+def type_readings(result: RunResult, max_examples: int = 5) -> dict[str, TypeReading]:
+    """Per question type: agreement with the reference label and the misread count."""
+    by_id = {q.id: q for q in result.suite.questions}
+    out: dict[str, TypeReading] = {}
+    for rec, sc in zip(result.records, result.scores(), strict=True):
+        q = by_id[rec.id]
+        row = out.setdefault(q.question_type, TypeReading(n=0))
+        row.n += 1
+        row.errors += rec.error is not None
+        if sc.agrees_reference is not None:
+            row.judged += 1
+            row.agree += bool(sc.agrees_reference)
+        why = misread(q, rec)
+        if why is not None:
+            row.misread += 1
+            if len(row.examples) < max_examples:
+                row.examples.append(f"{q.id}: {why}")
+    for row in out.values():
+        row.agreement = row.agree / row.judged if row.judged else None
+    from .questions import QUESTION_TYPES
+
+    return {t: out[t] for t in QUESTION_TYPES if t in out}
+
+
+def _derived(key: str | None, own: set[str | None]) -> bool:
+    """Was the graph ``key`` learned by this dataset, or read off a graph it learned?"""
+    if key is None:
+        return bool(own)
+    return any(k == key or (k is not None and key.startswith(k.split("@")[0] + ":")) for k in own)
+
+
+def graph_reuse(result: RunResult) -> GraphReuse:
+    """Discovery runs vs reuses, from the graph tools' ``reused`` flags in the records. A reuse
+    counts as across names when its dataset had learned neither that graph nor the full graph it
+    is read off (an induced partial graph ``ds:pc:a,b`` of ``ds:pc``)."""
+    by_id = {q.id: q for q in result.suite.questions}
+    files: set[str] = set()
+    learned_keys: dict[str, set[str | None]] = {}
+    calls = learned = reused = across = 0
+    for rec in result.records:
+        q = by_id[rec.id]
+        spec = data_spec(q, result.suite.data_dir)
+        files.add(spec.path)
+        own = learned_keys.setdefault(spec.name, set())
+        for st in rec.steps:
+            if st.reused is None:
+                continue
+            calls += 1
+            if not st.reused:
+                learned += 1
+                own.add(st.graph_key)
+            else:
+                reused += 1
+                across += not _derived(st.graph_key, own)
+    lat = [r.latency_s for r in result.records if r.latency_s is not None]
+    return GraphReuse(files=len(files), datasets=len(learned_keys), graph_calls=calls, learned=learned,
+                      reused=reused, reused_across_names=across,
+                      seconds_per_question=round(sum(lat) / len(lat), 4) if lat else None)
