@@ -163,14 +163,183 @@ def _direct_cause_pag(g: CausalGraph, x: str, y: str, text: str) -> QueryAnswer:
                        f"cause {y} or they may share an unmeasured common cause")
 
 
-# ---------------------------------------------------------------------- common parent / child
+# ---------------------------------------------------------------------- common cause
 def shared_confounder(g: CausalGraph, x: str, y: str) -> QueryAnswer:
+    """Do x and y have a common CAUSE (a confounder, as the literature means it)?
+
+    z is a common cause of x and y when z has a directed path to x that does not pass through y,
+    and a directed path to y that does not pass through x; a grandparent counts. (A common
+    *parent* is the narrower :func:`shared_direct_confounder`.) Over a CPDAG: yes in every DAG of
+    the class, no in none, uncertain otherwise. Over a PAG only what the marks support."""
+    x, y = _pair(g, x, y)
+    if g.kind == "pag":
+        return _common_cause_pag(g, x, y)
+    if g.kind == "cpdag":
+        empty = _no_class(g)
+        if empty:
+            return empty
+    definite = _common_causes(_parents_map(g, possible=False), x, y)
+    every = "in the DAG" if g.kind == "dag" else "in every DAG of the class (the edges are oriented)"
+    if definite:
+        return QueryAnswer(answer="yes", reason=_cause_reason(definite, x, y, every, g))
+    where = "the DAG" if g.kind == "dag" else "any DAG of the class"
+    if g.kind == "dag":
+        return QueryAnswer(answer="no", reason=_no_common_cause(g, x, y, where))
+    possible = _common_causes(_parents_map(g, possible=True), x, y)
+    if not possible:
+        return QueryAnswer(answer="no", reason=_no_common_cause(g, x, y, where))
+    ways = _cause_reason(possible, x, y, "along edges the class leaves undirected", g, possible=True)
+    focus = {x, y} | _ancestors_avoiding(_parents_map(g, possible=True), x, y) \
+        | _ancestors_avoiding(_parents_map(g, possible=True), y, x)
+    base = _directed(g)
+
+    def holds(arcs: set[tuple[str, str]]) -> bool:
+        return bool(_common_causes(_arcs_parents(g.nodes, arcs), x, y))
+
+    try:
+        orientations = g.local_orientations(focus)
+    except ClassTooLarge as exc:
+        return QueryAnswer(answer="uncertain", reason=f"{ways}; whether every DAG of the class has a common "
+                           f"cause could not be checked ({exc})")
+    hits = sum(holds(base | arcs) for arcs in orientations)
+    total = len(orientations)
+    if total and hits == total:
+        return QueryAnswer(answer="yes", reason=f"in every one of the {total} orientations of the undirected edges "
+                           f"above {x} and {y} some variable is a common cause ({ways})")
+    if hits == 0:
+        return QueryAnswer(answer="no", reason=f"no DAG of the class gives {x} and {y} a common cause "
+                           f"(checked over {total} orientations)")
+    return QueryAnswer(answer="uncertain", reason=f"{ways} in some DAGs of the class but not in others "
+                       f"({hits} of {total} orientations): the data cannot tell the direction")
+
+
+def _parents_map(g: CausalGraph, possible: bool) -> dict[str, set[str]]:
+    """Each node's parents (``-->`` only), or its possible parents (``-->`` and ``---``) in a CPDAG."""
+    pa: dict[str, set[str]] = {n: set() for n in g.nodes}
+    for e in g.edges:
+        if e.type == "-->":
+            pa[e.target].add(e.source)
+        elif possible and e.type == "---":
+            pa[e.target].add(e.source)
+            pa[e.source].add(e.target)
+    return pa
+
+
+def _arcs_parents(nodes: Sequence[str], arcs: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    pa: dict[str, set[str]] = {n: set() for n in nodes}
+    for a, b in arcs:
+        pa[b].add(a)
+    return pa
+
+
+def _ancestors_avoiding(pa: dict[str, set[str]], target: str, avoid: str) -> set[str]:
+    """Nodes with a (possibly) directed path to ``target`` that does not pass through ``avoid``."""
+    seen: set[str] = set()
+    stack = [target]
+    while stack:
+        for p in pa[stack.pop()]:
+            if p != avoid and p != target and p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return seen
+
+
+def _path_to(pa: dict[str, set[str]], z: str, target: str, avoid: str) -> list[str]:
+    """A shortest (possibly) directed path z ... target avoiding ``avoid`` (breadth-first, backwards)."""
+    prev: dict[str, str] = {}
+    frontier, seen = [target], {target}
+    while frontier:
+        nxt: list[str] = []
+        for n in frontier:
+            for p in sorted(pa[n]):
+                if p in seen or p == avoid:
+                    continue
+                prev[p] = n
+                if p == z:
+                    path = [z]
+                    while path[-1] != target:
+                        path.append(prev[path[-1]])
+                    return path
+                seen.add(p)
+                nxt.append(p)
+        frontier = nxt
+    return []
+
+
+def _common_causes(pa: dict[str, set[str]], x: str, y: str) -> list[tuple[str, list[str], list[str]]]:
+    """(z, path z..x, path z..y) for each common cause z of x and y, nearest first: a node with a
+    (possibly) directed path to x avoiding y and one to y avoiding x."""
+    found = (_ancestors_avoiding(pa, x, y) & _ancestors_avoiding(pa, y, x)) - {x, y}
+    out = [(z, _path_to(pa, z, x, y), _path_to(pa, z, y, x)) for z in found]
+    return sorted(out, key=lambda t: (len(t[1]) + len(t[2]), t[0]))
+
+
+def _arrow_path(path: list[str], g: CausalGraph) -> str:
+    parts = [path[0]]
+    for a, b in zip(path, path[1:]):
+        e = g.edge_between(a, b) if a in g.nodes and b in g.nodes else None
+        parts.append(f"{e.type_from(a) if e is not None else '-->'} {b}")
+    return " ".join(parts)
+
+
+def _cause_reason(found: list[tuple[str, list[str], list[str]]], x: str, y: str, how: str,
+                  g: CausalGraph, *, possible: bool = False, show: int = 3) -> str:
+    """Names the common causes (nearest first) and one path from each to x and to y."""
+    shown = "; ".join(_arrow_path([*reversed(px), *py[1:]], g) for _, px, py in found[:show])
+    more = f" (and {len(found) - show} more)" if len(found) > show else ""
+    names = _names(z for z, _, _ in found[:show])
+    if possible:
+        verb = "could be a common cause" if len(found) == 1 else "could be common causes"
+    else:
+        verb = "is a common cause" if len(found) == 1 else "are common causes"
+    return (f"{names}{more} {verb} of {x} and {y} {how}: {shown}")
+
+
+def _no_common_cause(g: CausalGraph, x: str, y: str, where: str) -> str:
+    if not g.edges or not (set(g.neighbors(x)) | set(g.neighbors(y))):
+        return f"neither {x} nor {y} has any edge, so they share no common cause in {where}"
+    return (f"no variable has a directed path to {x} that avoids {y} and one to {y} that avoids {x} in {where}, "
+            f"so {x} and {y} share no common cause")
+
+
+def _common_cause_pag(g: CausalGraph, x: str, y: str) -> QueryAnswer:
+    """A PAG: yes for a chain of ``-->`` edges from a measured z to both (or ``x <-> y``); no only
+    when x and y are m-separated by the empty set (a common cause, even unmeasured, would open a
+    trek between them, under faithfulness); uncertain otherwise."""
+    sure: dict[str, set[str]] = {n: set() for n in g.nodes}
+    maybe: dict[str, set[str]] = {n: set() for n in g.nodes}
+    for e in g.edges:
+        for a, b in ((e.source, e.target), (e.target, e.source)):
+            ma, mb = g.mark(a, b), g.mark(b, a)
+            if ma == "tail" and mb == "arrow":
+                sure[b].add(a)
+            if ma in ("tail", "circle") and mb in ("arrow", "circle") and not (ma == "tail" and mb == "tail"):
+                maybe[b].add(a)
+    definite = _common_causes(sure, x, y)
+    if definite:
+        return QueryAnswer(answer="yes", reason=_cause_reason(definite, x, y, "in every MAG of the PAG's class", g))
+    xy = g.edge_between(x, y)
+    if xy is not None and xy.type == "<->":
+        return QueryAnswer(answer="yes", reason=f"{x} <-> {y}: an unmeasured common cause confounds {x} and {y}")
+    if d_separated(g, x, y).answer == "yes":
+        return QueryAnswer(answer="no", reason=f"{x} and {y} are m-separated given the empty set in the PAG, so "
+                           "no common cause, measured or not, links them")
+    possible = _common_causes(maybe, x, y)
+    if possible:
+        return QueryAnswer(answer="uncertain", reason=_cause_reason(
+            possible, x, y, "only through circle marks, which leave the direction open", g, possible=True))
+    return QueryAnswer(answer="uncertain", reason=f"{x} and {y} are m-connected and a PAG does not rule out an "
+                       f"unmeasured common cause of them, though no measured variable is one")
+
+
+# ---------------------------------------------------------------------- common parent / child
+def shared_direct_confounder(g: CausalGraph, x: str, y: str) -> QueryAnswer:
     """Do x and y have a common PARENT (a direct common cause z --> x, z --> y)?"""
     return _common(g, x, y, into_z=False)
 
 
 def shared_collider(g: CausalGraph, x: str, y: str) -> QueryAnswer:
-    """Do x and y have a common CHILD (x --> z <-- y)?"""
+    """Do x and y have a common CHILD (x --> z <-- y), the usual meaning of a common effect (collider)?"""
     return _common(g, x, y, into_z=True)
 
 
@@ -180,7 +349,7 @@ def _arcs(into_z: bool, x: str, y: str, z: str) -> list[tuple[str, str]]:
 
 def _common(g: CausalGraph, x: str, y: str, into_z: bool) -> QueryAnswer:
     x, y = _pair(g, x, y)
-    role = "common child (collider)" if into_z else "common parent (confounder)"
+    role = "common child (collider)" if into_z else "common parent (direct common cause)"
     candidates = [z for z in g.neighbors(x) if z != y and g.adjacent(z, y)]
 
     def shape(z: str) -> str:

@@ -318,7 +318,7 @@ QUESTIONS: list[Question] = [
     _pair("m-conf-3", M, "Has-Confounder", "Do Marketing Budget and Price share a common cause?",
           "Marketing Budget", "Price", "no"),
     _pair("m-conf-4", M, "Has-Confounder", "Do Brand Awareness and Sales have any common causes?",
-          "Brand Awareness", "Sales", "no"),
+          "Brand Awareness", "Sales", "yes"),  # Seasonality reaches both, each path avoiding the other: a common cause
     _graph("m-kg-1", M, "Learn the full causal graph of the marketing data.",
            edges=(("Price", "Sales", "-->"), ("Ad Spend", "Brand Awareness", "-->"), ("Seasonality", "Website Visits", "-->"))),
     _graph("m-pcg-1", M, "Find the causal graph between Ad Spend, Brand Awareness and Sales.",

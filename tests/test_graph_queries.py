@@ -21,6 +21,7 @@ from causal_agent.graph_queries import (
     direct_cause,
     shared_collider,
     shared_confounder,
+    shared_direct_confounder,
 )
 
 
@@ -33,6 +34,33 @@ def _big_cpdag(n: int = 40, clique: int = 14) -> CausalGraph:
     edges += [E(nodes[i], nodes[i + 1], "---") for i in range(clique, n - 6)]
     edges += [E(nodes[i], nodes[n - 1]) for i in range(n - 6, n - 1) if i % 2 == 0]
     return CausalGraph(nodes=nodes, edges=edges)
+
+
+def common_cause(m: CausalGraph, x: str, y: str) -> bool:
+    """Brute force, by networkx: some z reaches x in the DAG without y, and y without x."""
+    G = m.to_networkx()
+    to_x = nx.ancestors(G.subgraph(set(G) - {y}), x)
+    to_y = nx.ancestors(G.subgraph(set(G) - {x}), y)
+    return bool(to_x & to_y)
+
+
+def test_common_cause_hand_built_dags():
+    grand = dag("gpqab", "gp", "gq", "pa", "qb")  # the common cause g is a grandparent of both
+    assert shared_confounder(grand, "a", "b").answer == "yes"
+    assert "a <-- p <-- g --> q --> b" in shared_confounder(grand, "a", "b").reason
+    assert shared_direct_confounder(grand, "a", "b").answer == "no"
+    only_collider = dag("abc", "ac", "bc")  # connected only through a common effect
+    assert shared_confounder(only_collider, "a", "b").answer == "no"
+    assert shared_collider(only_collider, "a", "b").answer == "yes"
+    through = dag("zab", "za", "ab")  # z reaches b only through a: not a common cause
+    assert shared_confounder(through, "a", "b").answer == "no"
+    both = dag("zab", "za", "ab", "zb")  # z --> b directly as well: a common cause
+    assert shared_confounder(both, "a", "b").answer == "yes"
+    long_way = dag("zwab", "za", "zw", "wb", "ab")  # z --> w --> b avoids a
+    assert shared_confounder(long_way, "a", "b").answer == "yes"
+    # ambiguous class: g --- p --- a, g --- q --- b; some orientations make g (or p, q) a common cause
+    amb = shared_confounder(cpdag_of(grand), "a", "b")
+    assert amb.answer == "uncertain" and "3 of 5 orientations" in amb.reason
 
 
 def three_valued(values: list[bool]) -> str:
@@ -116,7 +144,7 @@ def test_cpdag_hand_example():
     assert direct_cause(SMOKING, "lung_cancer", "tar").answer == "no"
     assert shared_collider(SMOKING, "tar", "genes").answer == "yes"
     tar_first = shared_confounder(SMOKING, "smoking", "lung_cancer")  # tar --> smoking is possible
-    assert tar_first.answer == "uncertain" and "smoking <-- tar --> lung_cancer" in tar_first.reason
+    assert tar_first.answer == "uncertain" and "smoking --- tar --> lung_cancer" in tar_first.reason
     assert shared_confounder(SMOKING, "smoking", "genes").answer == "no"
     assert d_separated(SMOKING, "smoking", "genes").answer == "yes"
     assert d_separated(SMOKING, "smoking", "genes", ["lung_cancer"]).answer == "no"
@@ -127,7 +155,8 @@ def test_cpdag_hand_example():
 def test_undirected_chain_confounder_is_uncertain():
     g = CausalGraph(nodes=list("abc"), edges=[E("a", "b", "---"), E("b", "c", "---")])
     ans = shared_confounder(g, "a", "c")
-    assert ans.answer == "uncertain" and "a <-- b --> c" in ans.reason
+    assert ans.answer == "uncertain" and "a --- b --- c" in ans.reason
+    assert shared_direct_confounder(g, "a", "c").answer == "uncertain"
     assert shared_collider(g, "a", "c").answer == "no"
 
 
@@ -138,7 +167,8 @@ def test_confounder_yes_through_different_parents():
     members = [CausalGraph(nodes=cp.nodes, edges=[E(a, b) for a, b in m], kind="dag") for m in brute_mec(cp)]
     for x, y in itertools.permutations(cp.nodes, 2):
         truth = [bool(set(m.parents(x)) & set(m.parents(y))) for m in members]
-        assert shared_confounder(cp, x, y).answer == three_valued(truth)
+        assert shared_direct_confounder(cp, x, y).answer == three_valued(truth)
+        assert shared_confounder(cp, x, y).answer == three_valued([common_cause(m, x, y) for m in members])
 
 
 @settings(max_examples=60, deadline=None)
@@ -148,8 +178,10 @@ def test_cpdag_queries_match_brute_force(d, data):
     members = [CausalGraph(nodes=cp.nodes, edges=[E(a, b) for a, b in m], kind="dag") for m in brute_mec(cp)]
     for x, y in itertools.permutations(cp.nodes, 2):
         assert direct_cause(cp, x, y).answer == three_valued([m.has_edge(x, y, "-->") for m in members])
-        assert shared_confounder(cp, x, y).answer == three_valued(
+        assert shared_direct_confounder(cp, x, y).answer == three_valued(
             [bool(set(m.parents(x)) & set(m.parents(y))) for m in members])
+        assert shared_confounder(cp, x, y).answer == three_valued([common_cause(m, x, y) for m in members])
+        assert shared_confounder(d, x, y).answer == ("yes" if common_cause(d, x, y) else "no")
         assert shared_collider(cp, x, y).answer == three_valued(
             [bool(set(m.children(x)) & set(m.children(y))) for m in members])
     x, y = data.draw(st.permutations(cp.nodes))[:2]
@@ -182,7 +214,13 @@ def test_pag_confounder_and_collider():
     assert shared_confounder(PAG, "d", "e").answer == "yes"
     assert "unmeasured common cause" in shared_confounder(PAG, "d", "e").reason
     assert shared_confounder(PAG, "c", "d").answer == "uncertain"  # --> does not exclude a latent
-    assert shared_confounder(PAG, "a", "d").answer == "no"
+    maybe = shared_confounder(PAG, "a", "d")  # b may cause a (a o-o b) and reaches d through c
+    assert maybe.answer == "uncertain" and "{b} could be a common cause" in maybe.reason
+    none = shared_confounder(PAG, "a", "e")  # m-separated given nothing: no common cause, even latent
+    assert none.answer == "no" and "m-separated" in none.reason
+    assert shared_direct_confounder(PAG, "a", "d").answer == "no"
+    chain = CausalGraph(nodes=list("gpab"), kind="pag", edges=[E("g", "p"), E("p", "a"), E("g", "b")])
+    assert shared_confounder(chain, "a", "b").answer == "yes"  # g --> p --> a and g --> b are visible
     assert shared_collider(PAG, "a", "b").answer == "uncertain"  # a o-> c <-o b
     definite = CausalGraph(nodes=list("abc"), kind="pag", edges=[E("a", "c"), E("b", "c")])
     assert shared_collider(definite, "a", "b").answer == "yes"

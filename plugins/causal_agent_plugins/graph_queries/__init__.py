@@ -1,7 +1,8 @@
 """Built-in plugin: edge-level questions about a causal graph, one tool call per question.
 
-Tools: ``direct_cause``, ``shared_confounder``, ``shared_collider``, ``d_separation`` and
-``adjustment_set``. Each takes a ``graph_key`` from memory, or just a dataset (or nothing: the loaded
+Tools: ``direct_cause``, ``shared_confounder`` (a common cause; ``direct=true``: a common parent),
+``shared_collider`` (a common child), ``d_separation`` and ``adjustment_sets``. Each takes a
+``graph_key`` from memory, or just a dataset (or nothing: the loaded
 one), in which case it runs :func:`causal_agent.discover.discover` itself, which reuses the stored
 graph when memory already has it (the rule is :func:`causal_agent.graph_choice.choose_graph`, shared
 with the effect estimates). So a model answers "does X cause Y?" with a single call instead of
@@ -21,12 +22,13 @@ from causal_agent.hookspecs import hookimpl
 
 from .intents import register_intents  # noqa: F401  (the planner's phrasings)
 
-Question = Literal["direct_cause", "shared_confounder", "shared_collider", "d_separation"]
+Question = Literal["direct_cause", "shared_confounder", "shared_direct_confounder", "shared_collider", "d_separation"]
 
 _ASK: dict[str, str] = {
     "direct_cause": "Is {x} a direct cause of {y}?",
-    "shared_confounder": "Do {x} and {y} share a confounder (a common parent)?",
-    "shared_collider": "Do {x} and {y} share a collider (a common child)?",
+    "shared_confounder": "Do {x} and {y} share a common cause (a confounder)?",
+    "shared_direct_confounder": "Do {x} and {y} share a direct common cause (a common parent)?",
+    "shared_collider": "Do {x} and {y} share a common effect (a collider: a common child)?",
     "d_separation": "Are {x} and {y} d-separated given {given}?",
 }
 
@@ -38,8 +40,11 @@ _FINDING: dict[str, tuple[str, str, str]] = {
     "shared_confounder": ("{x} and {y} share a common cause (confounder)",
                           "{x} and {y} share no common cause (confounder)",
                           "it cannot be determined from the data whether {x} and {y} share a common cause"),
-    "shared_collider": ("{x} and {y} share a common effect (collider)",
-                        "{x} and {y} share no common effect (collider)",
+    "shared_direct_confounder": ("{x} and {y} share a direct common cause (a common parent)",
+                                 "{x} and {y} share no direct common cause (no common parent)",
+                                 "it cannot be determined from the data whether {x} and {y} share a common parent"),
+    "shared_collider": ("{x} and {y} share a common effect (a collider: a variable both directly cause)",
+                        "{x} and {y} share no common effect (no variable that both directly cause)",
                         "it cannot be determined from the data whether {x} and {y} share a common effect"),
     "d_separation": ("{x} and {y} are d-separated{cond} in the causal graph",
                      "{x} and {y} are d-connected{cond} in the causal graph",
@@ -122,6 +127,8 @@ def ask(
         qa = gq.direct_cause(g, x_, y_)
     elif question == "shared_confounder":
         qa = gq.shared_confounder(g, x_, y_)
+    elif question == "shared_direct_confounder":
+        qa = gq.shared_direct_confounder(g, x_, y_)
     elif question == "shared_collider":
         qa = gq.shared_collider(g, x_, y_)
     else:
@@ -176,8 +183,9 @@ Dataset = Annotated[str | None, "dataset name; omit for the loaded one"]
 _DOCS: dict[str, str] = {
     "direct_cause": "Is x a direct cause of y (x --> y)? Answers yes/no/uncertain over every graph the "
     "data allow, discovering the dataset's graph (or reusing it from memory) when no graph_key is given.",
-    "shared_confounder": "Do x and y share a confounder, i.e. a common parent z --> x, z --> y? Answers "
-    "yes/no/uncertain over every graph the data allow; discovers or reuses the graph itself.",
+    "shared_confounder": "Do x and y share a common cause (confounder): a variable with a directed path to "
+    "each that avoids the other (a grandparent counts)? With direct=true: a common parent z --> x, z --> y "
+    "only. Answers yes/no/uncertain over every graph the data allow; discovers or reuses the graph itself.",
     "shared_collider": "Do x and y share a collider, i.e. a common child x --> z <-- y? Answers "
     "yes/no/uncertain over every graph the data allow; discovers or reuses the graph itself.",
 }
@@ -193,8 +201,18 @@ def _pair_tool(question: str) -> Any:
         result = ask(runtime.context, question, x, y, graph_key=graph_key, dataset=dataset)  # type: ignore[arg-type]
         return result.summary, result.model_dump(mode="json")
 
-    run.__doc__ = _DOCS[question]
-    built = tool(question, response_format="content_and_artifact")(run)
+    def run_confounder(
+        runtime: ToolRuntime, x: X, y: Y,
+        direct: Annotated[bool, "true: only a common PARENT counts (a direct common cause)"] = False,
+        graph_key: GraphKey = None, dataset: Dataset = None,
+    ) -> tuple[str, dict[str, Any]]:
+        asked = "shared_direct_confounder" if direct else "shared_confounder"
+        result = ask(runtime.context, asked, x, y, graph_key=graph_key, dataset=dataset)
+        return result.summary, result.model_dump(mode="json")
+
+    fn = run_confounder if question == "shared_confounder" else run
+    fn.__doc__ = _DOCS[question]
+    built = tool(question, response_format="content_and_artifact")(fn)
     built.metadata = {"artifact": "verdict"}
     return built
 

@@ -3,7 +3,8 @@
 
 These examples are the planner's training data, so each list keeps to the words that tell its
 question apart from the neighbouring ones: a direct edge or parent (direct cause), a common cause or
-parent (confounder), a common effect or child (collider), blocked paths and d-separation in the
+ancestor (confounder), a common parent or direct common cause (direct confounder), a common effect
+or child (collider), blocked paths and d-separation in the
 graph (d-separation), and what to adjust or control for (adjustment set). Effect sizes belong to
 ``estimate_effect`` and statistical (in)dependence to ``test_independence``.
 """
@@ -83,6 +84,8 @@ CONFOUNDER_EXAMPLES: list[str] = [
     "Do {x} and {y} have a common cause?",
     "Is there a common cause of {x} and {y}?",
     "Is there a common cause for {x} and {y}?",
+    "Is there a shared cause of {x} and {y}?",
+    "Do {x} and {y} have a cause in common, near or far upstream?",
     "Do {x} and {y} have a confounder?",
     "Are there confounders of {x} and {y}?",
     "Is there confounding between {x} and {y}?",
@@ -94,13 +97,11 @@ CONFOUNDER_EXAMPLES: list[str] = [
     "Is there a variable that causes both {x} and {y}?",
     "Does a single variable cause both {x} and {y}?",
     "Does some variable cause {x} and also cause {y}?",
-    "Is there a parent of both {x} and {y}?",
     "Is some variable a cause of both {x} and {y}?",
     "Does anything cause both {x} and {y}?",
     "Are {x} and {y} both caused by a common variable?",
     "Are {x} and {y} both driven by the same cause?",
     "Is there a variable that drives both {x} and {y}?",
-    "Are {x} and {y} children of a common parent?",
     "Does one variable affect both {x} and {y}?",
     "Is a third variable driving both {x} and {y}?",
     "Is some third factor responsible for both {x} and {y}?",
@@ -114,19 +115,6 @@ CONFOUNDER_EXAMPLES: list[str] = [
     "Are {x} and {y} both influenced by a shared factor?",
     "Are {x} and {y} affected by a common variable?",
     "Are {x} and {y} both effects of one and the same cause?",
-    "Do {x} and {y} have a shared parent?",
-    "Is any variable a direct cause of both {x} and {y}?",
-    "Do {x} and {y} have a common direct cause?",
-    "Does some variable directly cause both {x} and {y}?",
-    "Is there a variable with direct edges into both {x} and {y}?",
-    "Do {x} and {y} share a direct parent?",
-    "Do {x} and {y} share a direct cause?",
-    "Do {x} and {y} share a parent in the causal graph?",
-    "Is there a common parent of {x} and {y}?",
-    "Is there a parent that {x} and {y} have in common?",
-    "Are {x} and {y} both children of some common variable?",
-    "Are {x} and {y} siblings in the causal graph?",
-    "Is there a fork in the graph with a common parent of {x} and {y}?",
     "Is there a variable upstream of both {x} and {y}?",
     "Do {x} and {y} have a common ancestor?",
     "Do {x} and {y} have a mutual cause?",
@@ -145,9 +133,40 @@ CONFOUNDER_EXAMPLES: list[str] = [
     "Check whether {x} and {y} have a common cause.",
     "Find out if something confounds {x} and {y}.",
     "Please tell me whether a confounder affects both {x} and {y}.",
+    'And a common cause?',
+]
+
+DIRECT_CONFOUNDER_EXAMPLES: list[str] = [
+    "Is there a parent of both {x} and {y}?",
+    "Are {x} and {y} children of a common parent?",
+    "Do {x} and {y} have a shared parent?",
+    "Is any variable a direct cause of both {x} and {y}?",
+    "Do {x} and {y} have a common direct cause?",
+    "Does some variable directly cause both {x} and {y}?",
+    "Is there a variable with direct edges into both {x} and {y}?",
+    "Do {x} and {y} share a direct parent?",
+    "Do {x} and {y} share a direct cause?",
+    "Do {x} and {y} share a parent in the causal graph?",
+    "Is there a common parent of {x} and {y}?",
+    "Is there a parent that {x} and {y} have in common?",
+    "Are {x} and {y} both children of some common variable?",
+    "Are {x} and {y} siblings in the causal graph?",
+    "Is there a fork in the graph with a common parent of {x} and {y}?",
     'Is there a variable whose children include {x} and {y}?',
     'Are {x} and {y} children of one and the same parent?',
-    'And a common cause?',
+    "Do {x} and {y} have a direct common cause?",
+    "Is there a direct common cause of {x} and {y}?",
+    "Do {x} and {y} share an immediate common cause?",
+    "Is some variable an immediate parent of both {x} and {y}?",
+    "Do {x} and {y} have a common parent, not just a common ancestor?",
+    "Does one variable point directly into both {x} and {y}?",
+    "Is there a single variable with arrows into {x} and into {y}?",
+    "Do {x} and {y} NOT share any parent?",
+    "Check whether {x} and {y} have a common parent.",
+    'And a common parent?',
+    "Are {x} and {y} children of the same node in the graph?",
+    "Do {x} and {y} have the same parent variable?",
+    "Are {x} and {y} both child nodes of one variable?",
 ]
 
 COLLIDER_EXAMPLES: list[str] = [
@@ -344,6 +363,8 @@ def register_intents(register):  # type: ignore[no-untyped-def]
              name="direct_cause")
     register("shared_confounder", examples=CONFOUNDER_EXAMPLES, slots=dict(_PAIR),
              name="confounder")
+    register("shared_confounder", examples=DIRECT_CONFOUNDER_EXAMPLES, slots=dict(_PAIR),
+             constants={"direct": True}, name="direct_confounder")
     register("shared_collider", examples=COLLIDER_EXAMPLES, slots=dict(_PAIR), name="collider")
     register("d_separation", examples=D_SEPARATION_EXAMPLES,
              slots={**_PAIR, "given": "given"}, name="d_separation")

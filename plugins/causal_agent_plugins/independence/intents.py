@@ -32,6 +32,8 @@ INDEPENDENCE_EXAMPLES: list[str] = [
     "Are {x} and {y} related?",
     "Are {x} and {y} linked?",
     "Are {x} and {y} statistically connected?",
+    "Are {x} and {y} unconnected in the data?",
+    "Is {x} statistically disconnected from {y}?",
     "Is there a relationship between {x} and {y}?",
     "Is there any dependence between {x} and {y}?",
     "Do the data show a link between {x} and {y}?",
