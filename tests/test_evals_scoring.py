@@ -6,7 +6,7 @@ import pytest
 
 from causal_agent.graph import CausalGraph
 from causal_agent_evals.questions import LEVELS, QUESTION_TYPES, Question
-from causal_agent_evals.scoring import Tolerance, aggregate, compare_graphs, score
+from causal_agent_evals.scoring import Tolerance, aggregate, arrows, compare_arrows, compare_graphs, score
 
 
 def _q(qtype: str, truth: object = None, data_answer: object = None, truth_dag: object = None,
@@ -117,5 +117,43 @@ def test_aggregate_table() -> None:
     assert rep.by_type["CAUSE"].n == 0 and rep.by_type["CAUSE"].accuracy is None
     assert rep.by_level["variable"].n == 3 and rep.overall.n == 4
     assert rep.overall.accuracy == pytest.approx(2 / 4)
-    assert len(rep.rows) == 9 + 4 + 1
+    assert len(rep.rows) == len(QUESTION_TYPES) + 4 + 1
     assert rep.model_dump(mode="json")["by_type"]["Has-Collider"]["n"] == 0
+
+
+def test_edge_figures_against_the_true_dag_with_the_ceiling() -> None:
+    """right / uncertain / confidently wrong against truth_dag; the ceiling scores the class truth."""
+    cases = [  # (truth over the class, truth in the DAG, answer)
+        ("yes", "yes", "yes"),  # right, ceiling right
+        ("uncertain", "yes", "uncertain"),  # uncertain, ceiling uncertain
+        ("uncertain", "no", "no"),  # right (beyond the class), ceiling uncertain
+        ("no", "no", "yes"),  # confidently wrong
+    ]
+    scores = [score(_q("CAUSE", truth=t, truth_dag=d), {"answer": a}) for t, d, a in cases]
+    assert [s.correct_dag for s in scores] == [True, False, True, False]
+    assert [s.confidently_wrong_dag for s in scores] == [False, False, False, True]
+    assert [s.ceiling_right for s in scores] == [True, False, False, True]
+    row = aggregate(scores).by_type["CAUSE"]
+    assert row.n_dag == 4
+    assert (row.right_dag_rate, row.uncertain_dag_rate, row.wrong_dag_rate) == (0.5, 0.25, 0.25)
+    assert (row.ceiling_right_rate, row.ceiling_uncertain_rate, row.ceiling_wrong_rate) == (0.5, 0.5, 0.0)
+    assert row.right_vs_ceiling == 1.0 and row.meets_wrong_target is False
+    assert row.accuracy == 0.5  # agreement with the class truth
+    direct = score(_q("Has-Direct-Confounder", truth="no", truth_dag="no"), {"answer": "no"})
+    assert direct.correct_dag and aggregate([direct]).by_type["Has-Direct-Confounder"].meets_wrong_target
+
+
+def test_arrow_f1_against_the_true_dag() -> None:
+    dag = _g(("A", "-->", "C"), ("B", "-->", "C"), ("C", "-->", "D"))
+    cpdag = _g(("A", "-->", "C"), ("B", "-->", "C"), ("C", "-->", "D"))
+    pag = {**_g(("A", "o->", "C"), ("B", "<->", "C"), ("C", "o-o", "D")), "kind": "pag"}
+    assert arrows(pag) == {("a", "c")}
+    assert compare_arrows(dag, dag) == (1.0, 1.0, 1.0)
+    p, r, f = compare_arrows(_g(("C", "-->", "A"), ("B", "-->", "C")), dag)
+    assert (p, r) == (0.5, pytest.approx(1 / 3)) and f == pytest.approx(0.4)
+    assert compare_arrows(_g(), dag) == (1.0, 0.0, 0.0)
+    q = _q("CAUSALKG", truth=_g(("A", "---", "C"), ("B", "-->", "C"), ("C", "-->", "D")), truth_dag=dag)
+    s = score(q, {"graph": cpdag})
+    assert s.arrow_f1 == 1.0 and s.ceiling_arrow_f1 == pytest.approx(0.8)
+    row = aggregate([s]).by_type["CAUSALKG"]
+    assert row.mean_arrow_f1 == 1.0 and row.mean_ceiling_arrow_f1 == pytest.approx(0.8)

@@ -21,18 +21,26 @@ from causal_agent.errors import DataError, suggestion
 
 from .questions import Question, make_questions
 from .reference import ReferenceProcedure
-from .scm import SCM, SCM_KINDS, SCMKind, build_scm, random_dag
+from .scm import NETWORK_KINDS, SCM, SCM_KINDS, SCMKind, build_scm, random_dag
 from .truth import dag_json
 from .vocab import DOMAINS, PLAIN
 
 
 class SuiteConfig(BaseModel):
     """Everything that defines a generated suite; the default is the "four-level" suite
-    (50 datasets x 20 questions = 1,000 questions over 4–12-node DAGs, 1,500 rows each)."""
+    (50 datasets x 20 questions = 1,000 questions over 4–12-node DAGs, 1,500 rows each);
+    :func:`realistic_config` gives the "realistic" families."""
 
     seed: int = 0
+    family: str = "four-level"  # a label: which preset the suite was built from
     n_datasets: int = Field(50, ge=1)
     n_rows: int = Field(1500, ge=20)
+    # per dataset, rows drawn log-uniformly from this range instead of n_rows (None: n_rows)
+    rows_range: tuple[int, int] | None = None
+    # per dataset, the expected number of parents per node; the Bernoulli edge probability is then
+    # 2·m / (n − 1), so large graphs stay as sparse as real networks (None: density_range)
+    mean_parents_range: tuple[float, float] | None = None
+    max_states: int = Field(5, ge=2, le=8)  # states of a node of a network kind (2..max_states)
     kinds: list[SCMKind] = Field(default_factory=lambda: list(SCM_KINDS))
     node_range: tuple[int, int] = (4, 12)
     density_range: tuple[float, float] = (0.15, 0.6)
@@ -100,17 +108,45 @@ def generate_dataset(index: int, config: SuiteConfig, seed_seq: np.random.SeedSe
     if domain != PLAIN and n_nodes > len(DOMAINS[domain].variables):
         domain = PLAIN
     names = _variable_names(domain, n_nodes, rng)
-    density = float(rng.uniform(*config.density_range))
-    max_parents = config.max_parents_discrete if kind == "discrete" else config.max_parents
+    if config.mean_parents_range is not None:
+        density = min(1.0, 2.0 * float(rng.uniform(*config.mean_parents_range)) / max(1, n_nodes - 1))
+    else:
+        density = float(rng.uniform(*config.density_range))
+    max_parents = config.max_parents_discrete if kind in ("discrete", "discrete_network") else config.max_parents
     dag = random_dag(n_nodes, density, rng, names=names, max_parents=max_parents)
     columns = [names[i] for i in rng.permutation(n_nodes)]
-    scm = build_scm(dag, kind, rng, columns=columns, max_categories=config.max_categories,
-                    min_correlation=config.min_correlation)
-    data = scm.sample(config.n_rows, np.random.default_rng(s_data))
+    states = config.max_states if kind in NETWORK_KINDS else config.max_categories
+    scm = build_scm(dag, kind, rng, columns=columns, max_categories=states, min_correlation=config.min_correlation)
+    n_rows = config.n_rows
+    if config.rows_range is not None:
+        lo_r, hi_r = config.rows_range
+        n_rows = int(round(float(np.exp(rng.uniform(np.log(lo_r), np.log(hi_r))))))
+    data = scm.sample(n_rows, np.random.default_rng(s_data))
     if not scm.discrete:
         data = data.round(config.decimals)
     name = f"d{index:03d}_{domain}_{kind}"
     return GeneratedDataset(name=name, index=index, domain=domain, scm=scm, density=density, data=data)
+
+
+#: the realistic families' kinds, network kinds first so that small suites include them
+REALISTIC_KINDS: tuple[SCMKind, ...] = (*NETWORK_KINDS, "linear_gaussian", "nonlinear_anm", "linear_nongaussian")
+
+
+def realistic_config(seed: int = 0, n_datasets: int = 10, **overrides: Any) -> SuiteConfig:
+    """The "realistic" families: discrete CPT networks with 2–5 states, mixed discrete/continuous
+    networks, and the linear / nonlinear kinds, on 10–40 nodes with in-degree ≤ 4 and about 1–2
+    parents per node, 500–10,000 rows per dataset (log-uniform). Our own generator: no published
+    network is copied or imitated (those are kept for an independent check)."""
+    base: dict[str, Any] = {
+        "seed": seed, "family": "realistic", "n_datasets": n_datasets, "kinds": list(REALISTIC_KINDS),
+        "node_range": (10, 40), "rows_range": (500, 10_000), "mean_parents_range": (1.0, 2.0),
+        "max_parents": 4, "max_parents_discrete": 4, "max_states": 5, "ate_mc_samples": 20_000,
+    }
+    unknown = set(overrides) - set(SuiteConfig.model_fields)
+    if unknown:
+        name = sorted(unknown)[0]
+        raise DataError(f"unknown suite option {name!r}." + suggestion(name, SuiteConfig.model_fields, "option"))
+    return SuiteConfig.model_validate({**base, **overrides})
 
 
 def generate_suite(

@@ -2,9 +2,10 @@
 
 ``check(question, plan)`` compares the plan's tool call with the question's own fields: the tool,
 the variables of interest, the conditioning set, the polarity of independence questions and the
-treatment values of ATE questions. ``benchmarks/bench_planner.py`` scores the planner with it and
-``tests/test_parser.py`` asserts its accuracy on the template sweep
-(:func:`causal_agent_evals.questions.template_sweep`).
+treatment values of ATE questions, and whether a confounder question asks for a common cause or
+(``Has-Direct-Confounder``, ``direct=True``) a common parent. ``benchmarks/bench_planner.py``
+scores the planner with it on the template sweep (:func:`causal_agent_evals.questions.template_sweep`);
+no test sweeps the benchmark's templates (they are the benchmark's phrasing set, not the tests').
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ def check(question: Any, plan: Any) -> list[str]:
             errors.append(f"pair {a.get('x')},{a.get('y')} (want {interest})")
         if plan.flip:
             errors.append("read as negated")
+        if want == "shared_confounder" and bool(a.get("direct")) != (qtype == "Has-Direct-Confounder"):
+            errors.append(f"direct={bool(a.get('direct'))} (want {qtype == 'Has-Direct-Confounder'}: "
+                          f"{'a common parent' if qtype == 'Has-Direct-Confounder' else 'a common cause'})")
     elif qtype == "CAUSALKG":
         if a.get("variables"):
             errors.append(f"variables {a['variables']} (want the full graph)")

@@ -1,6 +1,10 @@
 """Benchmark questions: the model, the phrasings (as data), and balanced sampling per dataset.
 
-Nine sub-types in four levels. Independence questions come in two polarities: "are X and Y
+Ten sub-types in four levels. ``Has-Confounder`` asks about a common *cause* (a confounder, as the
+literature means it); ``Has-Direct-Confounder`` asks, in explicit words, about a common *parent*.
+``TEMPLATES`` is the benchmark's phrasing set: the plugins' intent examples (building) and the
+tests' phrasings (testing) are kept apart from it, and ``tests/test_evals_generator.py`` checks the
+three are disjoint. Independence questions come in two polarities: "are X and Y
 independent?" (yes = independent) and "is there an association between X and Y?" (yes =
 dependent); ``polarity`` records which, and every label is the answer *to the question as asked*.
 Edge, graph and effect questions have one polarity ("positive").
@@ -27,28 +31,31 @@ from .truth import GroundTruth
 from .vocab import DOMAINS, PLAIN
 
 QuestionType = Literal[
-    "IT", "CIT", "MULTCIT", "CAUSE", "Has-Collider", "Has-Confounder", "CAUSALKG", "PARTIAL_CG", "ATE"
+    "IT", "CIT", "MULTCIT", "CAUSE", "Has-Collider", "Has-Confounder", "Has-Direct-Confounder", "CAUSALKG",
+    "PARTIAL_CG", "ATE",
 ]
 Level = Literal["variable", "edge", "graph", "effect"]
 Polarity = Literal["independence", "dependence", "positive"]
 Label = Literal["yes", "no", "uncertain"]
 
 QUESTION_TYPES: tuple[str, ...] = (
-    "IT", "CIT", "MULTCIT", "CAUSE", "Has-Collider", "Has-Confounder", "CAUSALKG", "PARTIAL_CG", "ATE",
+    "IT", "CIT", "MULTCIT", "CAUSE", "Has-Collider", "Has-Confounder", "Has-Direct-Confounder", "CAUSALKG",
+    "PARTIAL_CG", "ATE",
 )
 LEVELS: dict[str, Level] = {
     "IT": "variable", "CIT": "variable", "MULTCIT": "variable",
-    "CAUSE": "edge", "Has-Collider": "edge", "Has-Confounder": "edge",
+    "CAUSE": "edge", "Has-Collider": "edge", "Has-Confounder": "edge", "Has-Direct-Confounder": "edge",
     "CAUSALKG": "graph", "PARTIAL_CG": "graph",
     "ATE": "effect",
 }
-YES_NO_TYPES = ("IT", "CIT", "MULTCIT", "CAUSE", "Has-Collider", "Has-Confounder")
+EDGE_QUESTION_TYPES = ("CAUSE", "Has-Collider", "Has-Confounder", "Has-Direct-Confounder")
+YES_NO_TYPES = ("IT", "CIT", "MULTCIT", *EDGE_QUESTION_TYPES)
 GRAPH_TYPES = ("CAUSALKG", "PARTIAL_CG")
 
 #: questions per dataset of each type in the default mix (20 per dataset)
 DEFAULT_MIX: dict[str, int] = {
-    "IT": 3, "CIT": 3, "MULTCIT": 2, "CAUSE": 3, "Has-Collider": 2, "Has-Confounder": 2,
-    "CAUSALKG": 1, "PARTIAL_CG": 2, "ATE": 2,
+    "IT": 3, "CIT": 2, "MULTCIT": 2, "CAUSE": 3, "Has-Collider": 2, "Has-Confounder": 2,
+    "Has-Direct-Confounder": 1, "CAUSALKG": 1, "PARTIAL_CG": 2, "ATE": 2,
 }
 
 
@@ -96,22 +103,22 @@ class Question(BaseModel):
 TEMPLATES: dict[str, dict[str, list[str]]] = {
     "IT": {
         "independence": [
-            "Is {x} independent of {y}?",
+            "Is {x} independent of {y} in this data?",
             "Are {x} and {y} statistically independent?",
-            "Are {x} and {y} independent of each other?",
+            "Are {x} and {y} independent of one another?",
             "Determine whether {x} and {y} are independent.",
             "Can {x} and {y} be considered statistically independent?",
             "Is it true that {x} is independent of {y}?",
             "Check if {x} is statistically independent of {y}.",
             "Would you say {x} and {y} are independent variables?",
             "Is {y} independent from {x} in this data?",
-            "Are {x} and {y} marginally independent?",
-            "Test whether {x} and {y} are independent.",
+            "Without conditioning on anything, are {x} and {y} independent?",
+            "Test whether {x} and {y} are statistically independent.",
         ],
         "dependence": [
             "Is there an association between {x} and {y}?",
             "Are {x} and {y} statistically dependent?",
-            "Is {x} associated with {y}?",
+            "Is {x} associated with {y} in this data?",
             "Determine whether {x} and {y} are dependent.",
             "Is there a statistical dependence between {x} and {y}?",
             "Is {x} statistically related to {y}?",
@@ -124,9 +131,9 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     },
     "CIT": {
         "independence": [
-            "Is {x} independent of {y} given {z}?",
+            "Is {x} independent of {y} given all of {z}?",
             "Are {x} and {y} statistically independent given the condition {z}?",
-            "Are {x} and {y} conditionally independent given {z}?",
+            "Would {x} and {y} be conditionally independent given {z}?",
             "Conditional on {z}, are {x} and {y} independent?",
             "Controlling for {z}, is {x} independent of {y}?",
             "After adjusting for {z}, are {x} and {y} independent?",
@@ -153,8 +160,8 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     "MULTCIT": {
         "independence": [
             "Determine the independence of {x} and {y} given the following conditions : {zc}",
-            "Is {x} independent of {y} given {z}?",
-            "Are {x} and {y} conditionally independent given {z}?",
+            "Is {x} independent of {y} given all of {z}?",
+            "Would {x} and {y} be conditionally independent given {z}?",
             "Conditional on {z}, are {x} and {y} independent?",
             "Controlling for {z}, is {x} independent of {y}?",
             "After adjusting for {z}, are {x} and {y} statistically independent?",
@@ -180,14 +187,14 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     },
     "CAUSE": {
         "positive": [
-            "Is {x} a direct cause of {y}?",
+            "Is {x} a direct cause of {y} in this system?",
             "Determine whether {x} is a direct cause of {y}.",
-            "Does {x} directly cause {y}?",
+            "Does {x} directly cause changes in {y}?",
             "Does {x} have a direct causal effect on {y}?",
             "Is there a direct causal edge from {x} to {y}?",
-            "Does {x} directly influence {y}?",
-            "Is {y} directly caused by {x}?",
-            "Is {x} one of the direct causes of {y}?",
+            "Does {x} exert a direct influence on {y}?",
+            "Is {y} directly caused by {x} here?",
+            "Is {x} among the direct causes of {y}?",
             "Is {x} a parent of {y} in the causal graph?",
             "Does {x} affect {y} directly, not only through other variables?",
             "Does the causal graph contain a direct edge from {x} into {y}?",
@@ -196,7 +203,7 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     "Has-Collider": {
         "positive": [
             "Evaluate if {x} and {y} share a common effect (collider).",
-            "Do {x} and {y} have a common effect?",
+            "Do {x} and {y} have a shared effect in the data?",
             "Is there a variable directly caused by both {x} and {y}?",
             "Do {x} and {y} share a common child in the causal graph?",
             "Is there a collider for {x} and {y}, i.e. a variable both of them directly cause?",
@@ -211,23 +218,38 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     "Has-Confounder": {
         "positive": [
             "Explore whether a common factor is a confounder for variables {x} and {y}.",
+            "Do {x} and {y} share some common cause?",
+            "Is there a confounder of {x} and {y} among the measured variables?",
+            "Is there a variable that causes both {x} and {y}, directly or through other variables?",
+            "Are {x} and {y} confounded by another measured variable?",
+            "Determine whether some variable is a common cause of {x} and {y}.",
+            "Is there a shared cause of {x} and {y} among the variables?",
+            "Does any variable in the data influence both {x} and {y}?",
+            "Check whether {x} and {y} have a common cause (a confounder).",
+            "Do {x} and {y} have a confounder in this dataset?",
+            "Is some measured variable a common cause of both {x} and {y}?",
+        ],
+    },
+    "Has-Direct-Confounder": {
+        "positive": [
             "Do {x} and {y} share a direct common cause?",
-            "Is there a confounder of {x} and {y}, i.e. a variable that directly causes both?",
             "Is there a variable that directly causes both {x} and {y}?",
             "Do {x} and {y} have a common parent in the causal graph?",
-            "Are {x} and {y} confounded by another measured variable that directly affects both?",
             "Determine whether some variable is a direct common cause of {x} and {y}.",
             "Is there a shared direct cause of {x} and {y}?",
             "Does any variable in the data directly affect both {x} and {y}?",
-            "Check whether {x} and {y} have a common direct cause (a confounder).",
-            "Do {x} and {y} share a common cause?",
+            "Check whether {x} and {y} have a common direct cause.",
+            "Is there a confounder of {x} and {y} that is a parent of both?",
+            "Are {x} and {y} children of the same variable in the causal graph?",
+            "Does some variable have a direct edge into both {x} and {y}?",
+            "Is there one variable that is a parent of {x} and also of {y}?",
         ],
     },
     "CAUSALKG": {
         "positive": [
             "please generate causal graph of the input tabular data.",
             "What is the causal graph of this dataset?",
-            "Discover the causal structure among all the variables.",
+            "Uncover the causal structure linking all of the variables.",
             "Learn a causal graph over all variables in the data.",
             "Draw the causal diagram for this data.",
             "Which causal relationships hold among the variables? Give the full causal graph.",
@@ -299,7 +321,8 @@ def template_sweep(questions: Iterable[Any]) -> list[Any]:
     scenario paragraph; ids get a ``/t<k>`` suffix (k: the template's index)."""
     out = []
     for q in questions:
-        discrete = q.scm_kind == "discrete"
+        discrete = q.scm_kind in ("discrete", "discrete_network") or (
+            q.scm_kind == "mixed" and q.t0 is not None and float(q.t0).is_integer() and float(q.t1 or 0).is_integer())
         slots: dict[str, Any] = {
             "x": q.interest[0], "y": q.interest[1] if len(q.interest) > 1 else "",
             "z": words(q.given), "zc": ",".join(q.given),
@@ -404,10 +427,16 @@ class _Sampler:
         return fallback[1], fallback[2]
 
     def _label(self, qtype: str, pair: tuple[str, str]) -> str:
-        """The CPDAG answer for ``pair``, computed once (graph queries are the costly part)."""
+        """The class answer for ``pair``, computed once (the enumeration is the costly part);
+        "skip" when the oracle cannot enumerate the class exactly (``ClassTooLarge``)."""
+        from .oracle import ClassTooLarge
+
         labels = self._edge_labels.setdefault(qtype, {})
         if pair not in labels:
-            labels[pair] = self.truth.edge_cpdag(qtype, *pair)
+            try:
+                labels[pair] = self.truth.edge_cpdag(qtype, *pair)
+            except ClassTooLarge:
+                labels[pair] = "skip"
         return labels[pair]
 
     def edge(self, qtype: str) -> list[str] | None:
@@ -460,7 +489,7 @@ class _Sampler:
             return None
         t, y = self._pick(pool)
         self.used.add(("ATE", t, y))
-        if self.ds.scm.discrete:
+        if self.ds.scm.is_discrete(t):
             cats = int(self.ds.scm.node(t).categories or 2)
             t0, t1 = sorted(int(v) for v in self.rng.choice(cats, 2, replace=False))
             return [t, y], float(t0), float(t1)
@@ -507,7 +536,7 @@ def _one_question(qtype: str, dataset: Any, config: Any, sampler: _Sampler, trut
         interest, given = picked
         polarity = "independence" if rng.random() < 0.5 else "dependence"
         slots = {"x": interest[0], "y": interest[1], "z": words(given), "zc": ",".join(given)}
-    elif qtype in ("CAUSE", "Has-Collider", "Has-Confounder"):
+    elif qtype in EDGE_QUESTION_TYPES:
         interest = sampler.edge(qtype)
         if interest is None:
             return None
@@ -525,7 +554,7 @@ def _one_question(qtype: str, dataset: Any, config: Any, sampler: _Sampler, trut
         if picked_ate is None:
             return None
         interest, t0, t1 = picked_ate
-        discrete = dataset.scm.discrete
+        discrete = dataset.scm.is_discrete(interest[0])
         slots = {"t": interest[0], "y": interest[1], "t0": fmt_value(t0, discrete),
                  "t1": fmt_value(t1, discrete), "tk": "discrete" if discrete else "continuous"}
     else:  # pragma: no cover - QUESTION_TYPES is closed

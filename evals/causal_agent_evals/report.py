@@ -37,17 +37,18 @@ from pydantic import BaseModel, Field
 
 from causal_agent.errors import DataError
 
-from .questions import LEVELS, QUESTION_TYPES, Question
-from .scoring import Row, Score, aggregate, score
+from .questions import EDGE_QUESTION_TYPES, GRAPH_TYPES, LEVELS, QUESTION_TYPES, Question
+from .scoring import TARGET_CAUSE_VS_CEILING, TARGET_WRONG, Row, Score, aggregate, score
 
 #: the reference agent's published accuracy per sub-type (see the module docstring)
-PUBLISHED_REFERENCE: dict[str, tuple[float, str]] = {
+PUBLISHED_REFERENCE: dict[str, tuple[float | None, str | None]] = {
     "IT": (0.926, "92.6%"),
     "CIT": (0.994, "99.4%"),
     "MULTCIT": (1.0, "100%"),
     "CAUSE": (0.895, "89.5%"),
     "Has-Collider": (0.974, "97.4%"),
     "Has-Confounder": (0.946, "94.6%"),
+    "Has-Direct-Confounder": (None, None),  # not a published type
     "CAUSALKG": (0.818, "81.8%"),
     "PARTIAL_CG": (0.916, "91.6%"),
     "ATE": (15 / 16, "15/16"),
@@ -70,6 +71,7 @@ EXPECTED_TOOLS: dict[str, tuple[str, ...]] = {
     "CAUSE": ("direct_cause",),
     "Has-Collider": ("shared_collider",),
     "Has-Confounder": ("shared_confounder",),
+    "Has-Direct-Confounder": ("shared_confounder",),  # with direct=True (``_args_match``)
     "CAUSALKG": ("discover_graph",),
     "PARTIAL_CG": ("discover_graph",),
     "ATE": ("estimate_effect",),
@@ -110,7 +112,7 @@ class TypeFailures(BaseModel):
 
 
 class EvalReport(BaseModel):
-    """A run's report; ``types`` names each of the nine sub-type codes with its figures."""
+    """A run's report; ``types`` names each sub-type code with its figures."""
 
     suite: str
     suite_key: str
@@ -124,6 +126,8 @@ class EvalReport(BaseModel):
     failures: dict[str, TypeFailures] = Field(default_factory=dict)
     #: generated suites: accuracy against the truth per SCM kind and sub-type ("all" = every type)
     by_kind: dict[str, dict[str, float | None]] = Field(default_factory=dict)
+    #: the issue's targets (see :func:`targets`), filled by ``build_report``
+    targets: dict[str, bool | None] = Field(default_factory=dict)
     published_note: str = PUBLISHED_NOTE
 
     def save(self, path: str | Path) -> Path:
@@ -189,7 +193,7 @@ def build_report(result: Any) -> EvalReport:
             "latency_by_type": stats.latency_by_type_summary(),
         },
     }
-    return EvalReport(
+    rep = EvalReport(
         suite=result.suite.name,
         suite_key=result.suite.key,
         model=result.options.model,
@@ -202,6 +206,8 @@ def build_report(result: Any) -> EvalReport:
         failures=failures,
         by_kind=by_kind,
     )
+    rep.targets = targets(rep)
+    return rep
 
 
 def _norm(name: Any) -> str:
@@ -218,8 +224,11 @@ def _args_match(q: Question, tool: str, args: dict[str, Any]) -> bool:
         return xy == sorted(pair) and given == sorted(_norm(v) for v in q.given)
     if qt == "CAUSE":
         return [_norm(args.get("x")), _norm(args.get("y"))] == pair
-    if qt in ("Has-Collider", "Has-Confounder"):
+    if qt == "Has-Collider":
         return sorted([_norm(args.get("x")), _norm(args.get("y"))]) == sorted(pair)
+    if qt in ("Has-Confounder", "Has-Direct-Confounder"):
+        direct = bool(args.get("direct")) == (qt == "Has-Direct-Confounder")
+        return direct and sorted([_norm(args.get("x")), _norm(args.get("y"))]) == sorted(pair)
     if qt == "PARTIAL_CG":
         return sorted(_norm(v) for v in args.get("variables") or []) == sorted(_norm(v) for v in q.interest)
     if qt == "CAUSALKG":
@@ -352,6 +361,39 @@ LEGEND = (
 )
 
 
+EDGE_COLUMNS = ("type", "n", "right", "uncertain", "conf. wrong", "ceiling right", "ceiling uncertain",
+                "ceiling wrong", "right / ceiling", "agrees with class truth", "target")
+
+
+def targets(report: EvalReport) -> dict[str, bool | None]:
+    """The issue's targets: confidently wrong (vs the true DAG) ≤ 5 % on every edge type asked, and
+    direct-cause "right" ≥ 90 % of the ceiling's (None: not measurable in this run)."""
+    rows = [report.types[t] for t in EDGE_QUESTION_TYPES if t in report.types and report.types[t].n_dag]
+    cause = report.types.get("CAUSE")
+    return {
+        "wrong_at_most_5pct_every_edge_type": all(bool(r.meets_wrong_target) for r in rows) if rows else None,
+        "cause_right_at_least_90pct_of_ceiling": (
+            None if cause is None or cause.right_vs_ceiling is None else cause.right_vs_ceiling >= TARGET_CAUSE_VS_CEILING),
+    }
+
+
+def edge_table(report: EvalReport) -> list[list[str]]:
+    """Per edge type, against the true DAG: right / uncertain / confidently wrong, the ceiling
+    (answers read off the true CPDAG) beside it, and agreement with the class truth."""
+    out = []
+    for code in EDGE_QUESTION_TYPES:
+        r = report.types.get(code)
+        if r is None or not r.n_dag:
+            continue
+        target = "wrong ≤ 5%: " + ("met" if r.meets_wrong_target else "MISSED")
+        if code == "CAUSE" and r.right_vs_ceiling is not None:
+            target += "; right ≥ 90% of ceiling: " + ("met" if r.right_vs_ceiling >= TARGET_CAUSE_VS_CEILING else "MISSED")
+        out.append([code, str(r.n_dag), _pct(r.right_dag_rate), _pct(r.uncertain_dag_rate), _pct(r.wrong_dag_rate),
+                    _pct(r.ceiling_right_rate), _pct(r.ceiling_uncertain_rate), _pct(r.ceiling_wrong_rate),
+                    _pct(r.right_vs_ceiling), _pct(r.accuracy), target])
+    return out
+
+
 def _cells(row: Row, published: str | None = None) -> list[str]:
     return [
         str(row.n), _pct(row.accuracy), _pct(row.accuracy_dag), _pct(row.reference_agreement), _pct(row.confidently_wrong_rate),
@@ -396,6 +438,14 @@ def render_table(report: EvalReport, console: Any = None) -> Any:
             table.add_row(f"  {label}", *cells)
     console.print(table)
     console.print(f"[dim]{LEGEND}[/dim]")
+    edges = edge_table(report)
+    if edges:
+        et = Table(title="edge questions against the true DAG (ceiling: answers read off the true CPDAG)")
+        for col in EDGE_COLUMNS:
+            et.add_column(col, justify="left" if col in ("type", "target") else "right", no_wrap=col != "target")
+        for cells in edges:
+            et.add_row(*cells)
+        console.print(et)
     for c in report.caveats:
         console.print(f"[yellow]note:[/yellow] {c}")
     return table
@@ -437,6 +487,42 @@ def to_markdown(report: EvalReport) -> str:
         cells = [f"**{c}**" if style != "type" and c else c for c in cells]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += ["", f"_{report.published_note}_", ""]
+    edges = edge_table(report)
+    if edges:
+        met = targets(report)
+        lines += ["## Edge questions against the true DAG", "",
+                  "*Right* = the true DAG's answer; *uncertain* = the answer 'uncertain'; *conf. wrong* = a yes/no"
+                  " contradicting the true DAG. The *ceiling* scores the answers read off the true CPDAG (what"
+                  " observational data identify at best, without extra assumptions) the same way. *Agrees with class"
+                  " truth* = the answer equals the CPDAG's. Targets: confidently wrong ≤"
+                  f" {TARGET_WRONG:.0%} on every edge type; direct-cause right ≥ {TARGET_CAUSE_VS_CEILING:.0%} of the"
+                  " ceiling's.", "",
+                  "| " + " | ".join(EDGE_COLUMNS) + " |", "|---|" + "---:|" * (len(EDGE_COLUMNS) - 2) + "---|"]
+        lines += ["| " + " | ".join(cells) + " |" for cells in edges]
+        lines += ["", "- confidently wrong ≤ 5% on every edge type: "
+                  + {True: "**met**", False: "**missed**", None: "not measured"}[met["wrong_at_most_5pct_every_edge_type"]],
+                  "- direct-cause right ≥ 90% of the ceiling's: "
+                  + {True: "**met**", False: "**missed**", None: "not measured"}[met["cause_right_at_least_90pct_of_ceiling"]],
+                  ""]
+    graph_rows = [(c, report.types[c]) for c in GRAPH_TYPES if c in report.types and report.types[c].n]
+    if graph_rows:
+        lines += ["## Graphs", "",
+                  "Skeleton F1 against the true CPDAG (the same skeleton as the true DAG); arrow F1: the answer's"
+                  " arrowheads (a --> b, a o-> b) against the true DAG's arcs, beside the ceiling (the true CPDAG's"
+                  " arrows); SHD against the true CPDAG.", "",
+                  "| type | n | exact CPDAG | skeleton F1 | arrow F1 | ceiling arrow F1 | SHD |", "|---|---:|---:|---:|---:|---:|---:|"]
+        for code, r in graph_rows:
+            lines.append(f"| {code} | {r.n} | {_pct(r.accuracy)} | {_num(r.mean_skeleton_f1)} | {_num(r.mean_arrow_f1)} | "
+                         f"{_num(r.mean_ceiling_arrow_f1)} | {_num(r.mean_shd, '{:.1f}')} |")
+        lines.append("")
+    ate = report.types.get("ATE")
+    if ate is not None and ate.n:
+        tol = m.get("tolerance", {})
+        lines += ["## Effects", "",
+                  f"- ATE within tolerance ({tol.get('rel', 0.1):.0%} relative + {tol.get('abs', 0.05)} absolute) of the true"
+                  f" SCM effect: {_pct(ate.accuracy)} of {ate.n_truth}",
+                  f"- CI coverage (the reported interval contains the true ATE): {_pct(ate.ci_coverage)}"
+                  f" of the answers that reported an interval", ""]
     if report.by_kind:
         kinds = list(report.by_kind)
         lines += ["## Accuracy against the truth by SCM kind", "",

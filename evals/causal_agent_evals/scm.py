@@ -16,6 +16,14 @@ why:
 * **Discrete** nodes are binary or 3-level categorical with an ordered-logit CPD (strong effects);
   their noise is one uniform draw per row, turned into a category by inverse CDF. This keeps
   common random numbers possible for ATE simulation, as for continuous noise.
+* **Network kinds** (the "realistic" families; our own generator, not tuned to any published
+  network): ``discrete_network`` has nodes with 2–5 unordered states and a conditional probability
+  table per node (softmax of additive per-parent effects plus a smaller interaction term drawn for
+  every parent configuration, so CPTs are peaked and not monotone); ``mixed`` makes each node
+  discrete (2–5 states) or continuous at random: a discrete parent shifts a continuous child's mean
+  by a per-state amount, a continuous parent tilts a discrete child's logits along a random
+  direction. Near-unfaithful pairs there are found with a binned mutual information, since codes of
+  unordered states need not correlate linearly.
 """
 
 from __future__ import annotations
@@ -31,8 +39,12 @@ from pydantic import BaseModel, Field
 
 from causal_agent.errors import DataError, VariableError, suggestion
 
-SCMKind = Literal["linear_gaussian", "linear_nongaussian", "nonlinear_anm", "discrete"]
+SCMKind = Literal["linear_gaussian", "linear_nongaussian", "nonlinear_anm", "discrete", "discrete_network", "mixed"]
+#: the four-level suite's kinds
 SCM_KINDS: tuple[SCMKind, ...] = ("linear_gaussian", "linear_nongaussian", "nonlinear_anm", "discrete")
+#: the realistic families' own kinds (CPT networks and mixed discrete/continuous)
+NETWORK_KINDS: tuple[SCMKind, ...] = ("discrete_network", "mixed")
+ALL_KINDS: tuple[SCMKind, ...] = (*SCM_KINDS, *NETWORK_KINDS)
 NoiseKind = Literal["gaussian", "uniform", "laplace", "categorical"]
 Nonlinearity = Literal["identity", "tanh", "softplus", "cubic", "sine"]
 NONLINEARITIES: tuple[Nonlinearity, ...] = ("tanh", "softplus", "cubic", "sine")
@@ -87,6 +99,11 @@ class NodeModel(BaseModel):
     # discrete nodes
     categories: int | None = None
     biases: list[float] = Field(default_factory=list)  # one per category
+    # network kinds: per parent, its effect table (rows: the parent's states, or one row for a
+    # continuous parent; columns: the child's states, or one column for a continuous child)
+    effects: list[list[list[float]]] = Field(default_factory=list)
+    # discrete_network: extra logits per configuration of the (discrete) parents, row-major
+    interactions: list[list[float]] = Field(default_factory=list)
 
 
 def _nonlinear(kind: Nonlinearity, u: np.ndarray) -> np.ndarray:
@@ -117,7 +134,12 @@ class SCM(BaseModel):
 
     @property
     def discrete(self) -> bool:
-        return self.kind == "discrete"
+        """Every column is discrete (the reference procedure then uses chi-square)."""
+        return self.kind in ("discrete", "discrete_network")
+
+    def is_discrete(self, name: str) -> bool:
+        """Whether one variable is discrete (its values are category codes)."""
+        return self.node(name).categories is not None
 
     def node(self, name: str) -> NodeModel:
         for n in self.nodes:
@@ -171,7 +193,9 @@ class SCM(BaseModel):
             if node.name in interventions:
                 values[node.name] = np.full(n, float(interventions[node.name]))
                 continue
-            if node.categories is None:
+            if node.effects:
+                values[node.name] = self._network(node, values, noise[:, j])
+            elif node.categories is None:
                 x = np.full(n, node.intercept)
                 for p, w, f in zip(node.parents, node.weights, node.functions, strict=True):
                     par = self.node(p)
@@ -185,7 +209,36 @@ class SCM(BaseModel):
         frame = pd.DataFrame({c: values[c] for c in self.columns})
         if self.discrete:
             frame = frame.astype("int64")
+        elif self.kind == "mixed":
+            for c in self.columns:
+                if self.node(c).categories is not None:
+                    frame[c] = frame[c].astype("int64")
         return frame
+
+    def _network(self, node: NodeModel, values: dict[str, np.ndarray], u: np.ndarray) -> np.ndarray:
+        """A node of a network kind: effect tables per parent (see the module docstring)."""
+        n = u.shape[0]
+        c = node.categories
+        acc = np.zeros((n, c if c is not None else 1))
+        config = np.zeros(n, dtype=np.int64)
+        for p, table in zip(node.parents, node.effects, strict=True):
+            par = self.node(p)
+            t = np.asarray(table)
+            if par.categories is None:  # continuous parent: its standardised value times the row
+                acc += ((values[p] - par.loc) / par.scale)[:, None] * t[0][None, :]
+            else:
+                code = np.clip(values[p].astype(np.int64), 0, par.categories - 1)
+                acc += t[code]
+                config = config * par.categories + code
+        if c is None:
+            return node.intercept + acc[:, 0] + node.noise_scale * u
+        logits = np.asarray(node.biases)[None, :] + acc
+        if node.interactions:
+            logits = logits + np.asarray(node.interactions)[config]
+        logits -= logits.max(axis=1, keepdims=True)
+        prob = np.exp(logits)
+        cdf = np.cumsum(prob / prob.sum(axis=1, keepdims=True), axis=1)
+        return np.minimum((u[:, None] > cdf).sum(axis=1), c - 1).astype(float)
 
     def _categorical(self, node: NodeModel, values: dict[str, np.ndarray], u: np.ndarray) -> np.ndarray:
         """Ordered-logit CPD: the parents' weighted standardised codes shift mass to higher codes."""
@@ -247,12 +300,13 @@ def build_scm(
     correlation of at least ``min_correlation`` in the pilot sample; the draw with the fewest
     weak pairs is kept and their number recorded in ``SCM.weak_pairs``.
     """
-    if kind not in SCM_KINDS:
-        raise DataError(f"unknown SCM kind {kind!r}." + suggestion(kind, SCM_KINDS, "kind"))
+    if kind not in ALL_KINDS:
+        raise DataError(f"unknown SCM kind {kind!r}." + suggestion(kind, ALL_KINDS, "kind"))
     if not nx.is_directed_acyclic_graph(dag):
         raise DataError("the graph has a directed cycle; an SCM needs a DAG")
     if noise is None:
-        noise = {"linear_gaussian": "gaussian", "nonlinear_anm": "gaussian", "discrete": "categorical"}.get(
+        noise = {"linear_gaussian": "gaussian", "nonlinear_anm": "gaussian", "discrete": "categorical",
+                 "discrete_network": "categorical", "mixed": "gaussian"}.get(
             kind, "uniform" if rng.random() < 0.5 else "laplace"
         )  # type: ignore[assignment]
     cols = list(columns) if columns is not None else list(dag.nodes)
@@ -260,10 +314,15 @@ def build_scm(
         raise VariableError("columns must name every node of the DAG exactly once")
     best: SCM | None = None
     separated: dict[tuple[str, str, str | None], bool] = {}  # d-separation depends on the DAG only
-    for _ in range(max(1, max_redraws)):
+    # network kinds: a weak pair is part of what makes them realistic, and each redraw costs a
+    # mutual-information pass over all pairs, so fewer redraws
+    for _ in range(max(1, min(max_redraws, 3) if kind in NETWORK_KINDS else max_redraws)):
         scm = _draw_scm(dag, kind, rng, cols, noise, max_categories)  # type: ignore[arg-type]
         pilot = scm._run(scm.draw_noise(_PILOT_ROWS, rng), None, calibrate=True)
-        scm.weak_pairs = _weak_pairs(dag, pilot, min_correlation, separated)
+        if kind in NETWORK_KINDS:
+            scm.weak_pairs = _weak_pairs_mi(dag, pilot, separated)
+        else:
+            scm.weak_pairs = _weak_pairs(dag, pilot, min_correlation, separated)
         if best is None or len(scm.weak_pairs) < len(best.weak_pairs):
             best = scm
         if not best.weak_pairs:
@@ -272,8 +331,55 @@ def build_scm(
     return best
 
 
+def _draw_network(dag: nx.DiGraph, kind: SCMKind, rng: np.random.Generator, columns: list[str],
+                  max_categories: int) -> SCM:
+    """Parameters of a ``discrete_network`` or ``mixed`` SCM (see the module docstring)."""
+    order = list(nx.lexicographical_topological_sort(dag, key=str))
+    top = max(2, max_categories)
+    states: dict[str, int | None] = {}
+    for name in order:
+        discrete = kind == "discrete_network" or rng.random() < 0.5
+        states[name] = int(rng.integers(2, top + 1)) if discrete else None
+    nodes: list[NodeModel] = []
+    for name in order:
+        parents = sorted(dag.predecessors(name), key=order.index)
+        c = states[name]
+        effects: list[list[list[float]]] = []
+        for p in parents:
+            rows = states[p] or 1
+            if c is None:  # continuous child: a mean shift per parent state, or a slope
+                if states[p] is None:
+                    effects.append([[float(rng.uniform(0.5, 1.5) * rng.choice([-1.0, 1.0]))]])
+                else:  # centred state effects, spread at least 1.2 from lowest to highest
+                    e = rng.normal(0.0, 1.0, rows)
+                    e = (e - e.mean()) * (1.2 / max(np.ptp(e), 1e-9)) * rng.uniform(1.0, 2.0)
+                    effects.append([[float(v)] for v in e])
+            else:  # discrete child: a logit vector per parent state (or a direction for a slope)
+                e = rng.normal(0.0, 1.0, (rows, c))
+                e -= e.mean(axis=1, keepdims=True)
+                if states[p] is not None:
+                    e -= e.mean(axis=0, keepdims=True)
+                scale = rng.uniform(1.5, 2.5) / max(float(np.abs(e).max()), 1e-9)
+                effects.append((e * scale).tolist())
+        interactions: list[list[float]] = []
+        if c is not None and kind == "discrete_network" and parents:
+            n_config = int(np.prod([states[p] or 1 for p in parents]))
+            interactions = rng.normal(0.0, 0.4, (n_config, c)).tolist()
+        nodes.append(NodeModel(
+            name=name, parents=parents, weights=[1.0] * len(parents), functions=["identity"] * len(parents),
+            intercept=float(rng.uniform(-1.0, 1.0)) if c is None else 0.0,
+            noise="categorical" if c is not None else "gaussian",
+            noise_scale=float(rng.uniform(0.7, 1.2)) if c is None else 1.0,
+            categories=c, biases=rng.normal(0.0, 0.6, c).tolist() if c is not None else [],
+            effects=effects, interactions=interactions,
+        ))
+    return SCM(kind=kind, nodes=nodes, columns=columns)
+
+
 def _draw_scm(dag: nx.DiGraph, kind: SCMKind, rng: np.random.Generator, columns: list[str],
               noise: NoiseKind, max_categories: int) -> SCM:
+    if kind in NETWORK_KINDS:
+        return _draw_network(dag, kind, rng, columns, max_categories)
     order = list(nx.lexicographical_topological_sort(dag, key=str))
     nodes: list[NodeModel] = []
     for name in order:
@@ -340,4 +446,46 @@ def _weak_pairs(dag: nx.DiGraph, sample: pd.DataFrame, threshold: float,
             for k in np.nonzero(np.abs(pr[i, j]) < threshold)[0]:
                 if k not in (i, j) and connected(a, b, names[k]):
                     weak.append([a, b, names[k]])
+    return weak
+
+
+def _binned_codes(sample: pd.DataFrame, bins: int = 5) -> dict[str, np.ndarray]:
+    """Each column as small integer codes: discrete columns as they are, others in quantile bins."""
+    out: dict[str, np.ndarray] = {}
+    for c in sample.columns:
+        v = sample[c].to_numpy(dtype=float)
+        if np.unique(v).size <= bins:
+            out[c] = np.unique(v, return_inverse=True)[1]
+        else:
+            edges = np.quantile(v, np.linspace(0, 1, bins + 1)[1:-1])
+            out[c] = np.searchsorted(edges, v)
+    return out
+
+
+def _mutual_information(a: np.ndarray, b: np.ndarray) -> float:
+    """Plug-in mutual information (nats) of two code vectors."""
+    joint = np.zeros((int(a.max()) + 1, int(b.max()) + 1))
+    np.add.at(joint, (a, b), 1.0)
+    joint /= joint.sum()
+    pa, pb = joint.sum(axis=1, keepdims=True), joint.sum(axis=0, keepdims=True)
+    nz = joint > 0
+    return float((joint[nz] * np.log(joint[nz] / (pa @ pb)[nz])).sum())
+
+
+def _weak_pairs_mi(dag: nx.DiGraph, sample: pd.DataFrame,
+                   memo: dict[tuple[str, str, str | None], bool] | None = None,
+                   threshold: float = 0.003) -> list[list[str]]:
+    """Marginally d-connected pairs whose binned mutual information in the pilot sample is below
+    ``threshold`` nats (about what a chi-square test at n ≈ 1–2k can still see), as ``[a, b]``."""
+    codes = _binned_codes(sample)
+    names = list(sample.columns)
+    memo = {} if memo is None else memo
+    weak: list[list[str]] = []
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            a, b = names[i], names[j]
+            if (a, b, None) not in memo:
+                memo[(a, b, None)] = bool(nx.is_d_separator(dag, {a}, {b}, set()))
+            if not memo[(a, b, None)] and _mutual_information(codes[a], codes[b]) < threshold:
+                weak.append([a, b])
     return weak

@@ -10,6 +10,14 @@
   is the fair target for a DAG-valued answer such as LiNGAM's). SHD counts node pairs whose edge
   differs in presence or in any endpoint mark (as ``CausalGraph.shd``). Node names are matched
   ignoring case, spaces and underscores. With no predicted edges precision is vacuously 1.0.
+* edge questions, against the true DAG (``truth_dag``): *right* (the DAG's answer), *uncertain*,
+  or *confidently wrong* (a yes/no contradicting the DAG); beside them the **ceiling**, the same
+  three figures for the answers read off the true CPDAG (``truth``, what observational data can
+  identify at best), and the agreement with ``truth``. The issue's targets are checked per edge
+  type: confidently wrong ≤ 5 % (``TARGET_WRONG``) and direct-cause "right" at least 90 % of the
+  ceiling's (``TARGET_CAUSE_VS_CEILING``).
+* arrow precision / recall / F1: the arrowheads of the answer (``a --> b`` and ``a o-> b``, an
+  arrow into b) against the true DAG's arcs; the ceiling is the true CPDAG's arrows.
 * ATE: correct = |estimate − truth| <= rel_tol·|truth| + abs_tol (default 10% + 0.05);
   ``ci_covers`` says whether [ci_low, ci_high] contains the truth; agreement uses the same
   tolerance against the reference estimate.
@@ -26,9 +34,11 @@ from pydantic import BaseModel, Field
 
 from causal_agent.errors import CausalAgentError, DataError
 
-from .questions import GRAPH_TYPES, LEVELS, QUESTION_TYPES, YES_NO_TYPES, Question
+from .questions import EDGE_QUESTION_TYPES, GRAPH_TYPES, LEVELS, QUESTION_TYPES, YES_NO_TYPES, Question
 
 LABELS = ("yes", "no", "uncertain")
+TARGET_WRONG = 0.05  # confidently wrong against the true DAG, every edge type
+TARGET_CAUSE_VS_CEILING = 0.90  # direct-cause "right" as a share of the ceiling's
 
 
 class Tolerance(BaseModel):
@@ -56,12 +66,21 @@ class Score(BaseModel):
     correct: bool | None = None  # against the truth (None: no truth known)
     correct_dag: bool | None = None  # against the true DAG (yes/no types)
     agrees_reference: bool | None = None
-    confidently_wrong: bool = False
+    confidently_wrong: bool = False  # a yes/no contradicting a yes/no truth (the class answer)
+    confidently_wrong_dag: bool = False  # a yes/no contradicting the true DAG
     uncertain: bool = False
+    # the ceiling: the class answer (``truth``) itself, scored against the true DAG
+    ceiling_right: bool | None = None
+    ceiling_uncertain: bool | None = None
+    ceiling_wrong: bool | None = None
     # graphs
     skeleton_precision: float | None = None
     skeleton_recall: float | None = None
     skeleton_f1: float | None = None
+    arrow_precision: float | None = None
+    arrow_recall: float | None = None
+    arrow_f1: float | None = None
+    ceiling_arrow_f1: float | None = None  # the true CPDAG's arrows against the true DAG
     shd: int | None = None
     shd_dag: int | None = None
     shd_reference: int | None = None
@@ -109,6 +128,32 @@ class GraphComparison(BaseModel):
     f1: float
 
 
+def _f1(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def arrows(graph: Any) -> set[tuple[str, str]]:
+    """(a, b) for every arrowhead into b on an edge whose other end is not an arrowhead
+    (``a --> b``, ``a o-> b``): the answer's claims that a causes b, in normalised names."""
+    out: set[tuple[str, str]] = set()
+    for (a, b), (ma, mb) in _marks(graph).items():
+        if mb == "arrow" and ma != "arrow":
+            out.add((a, b))
+        if ma == "arrow" and mb != "arrow":
+            out.add((b, a))
+    return out
+
+
+def compare_arrows(given: Any, target_dag: Any) -> tuple[float, float, float]:
+    """Arrowhead precision, recall and F1 of ``given`` against the arcs of ``target_dag``
+    (no predicted arrows: precision vacuously 1.0)."""
+    g, t = arrows(given), arrows(target_dag)
+    tp = len(g & t)
+    precision = tp / len(g) if g else 1.0
+    recall = tp / len(t) if t else 1.0
+    return precision, recall, _f1(precision, recall)
+
+
 def compare_graphs(given: Any, target: Any) -> GraphComparison:
     """Skeleton precision/recall/F1 and SHD of ``given`` against ``target`` (graph JSON or
     ``CausalGraph``); exact means the same edges with the same marks."""
@@ -117,7 +162,7 @@ def compare_graphs(given: Any, target: Any) -> GraphComparison:
     tp = len(set(g) & set(t))
     precision = tp / len(g) if g else 1.0
     recall = tp / len(t) if t else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    f1 = _f1(precision, recall)
     return GraphComparison(exact=shd == 0, shd=shd, precision=precision, recall=recall, f1=f1)
 
 
@@ -166,6 +211,11 @@ def _score_label(q: Question, ans: dict[str, Any], s: Score) -> Score:
         s.confidently_wrong = label in ("yes", "no") and q.truth in ("yes", "no") and label != q.truth
     if q.truth_dag is not None:
         s.correct_dag = s.answered and label == q.truth_dag
+        s.confidently_wrong_dag = label in ("yes", "no") and q.truth_dag in ("yes", "no") and label != q.truth_dag
+        if q.truth in LABELS:
+            s.ceiling_right = q.truth == q.truth_dag
+            s.ceiling_uncertain = q.truth == "uncertain"
+            s.ceiling_wrong = q.truth in ("yes", "no") and q.truth != q.truth_dag
     if q.data_answer is not None:
         s.agrees_reference = s.answered and label == q.data_answer
     return s
@@ -193,6 +243,9 @@ def _score_graph(q: Question, ans: dict[str, Any], s: Score) -> Score:
     if isinstance(q.truth_dag, dict):
         cd = compare_graphs(graph, q.truth_dag)
         s.shd_dag, s.correct_dag = cd.shd, cd.exact
+        s.arrow_precision, s.arrow_recall, s.arrow_f1 = compare_arrows(graph, q.truth_dag)
+        if isinstance(q.truth, dict):
+            s.ceiling_arrow_f1 = compare_arrows(q.truth, q.truth_dag)[2]
     if isinstance(q.data_answer, dict):
         cr = compare_graphs(graph, q.data_answer)
         s.agrees_reference, s.shd_reference = cr.exact, cr.shd
@@ -244,6 +297,18 @@ class Row(BaseModel):
     answered_rate: float | None = None
     confidently_wrong_rate: float | None = None  # yes/no types, over questions with a yes/no truth
     uncertain_rate: float | None = None  # yes/no types
+    # edge types, against the true DAG, over questions with a DAG answer
+    n_dag: int = 0
+    right_dag_rate: float | None = None
+    uncertain_dag_rate: float | None = None
+    wrong_dag_rate: float | None = None
+    ceiling_right_rate: float | None = None
+    ceiling_uncertain_rate: float | None = None
+    ceiling_wrong_rate: float | None = None
+    right_vs_ceiling: float | None = None  # right_dag_rate / ceiling_right_rate
+    meets_wrong_target: bool | None = None  # wrong_dag_rate <= TARGET_WRONG
+    mean_arrow_f1: float | None = None
+    mean_ceiling_arrow_f1: float | None = None
     error_rate: float | None = None
     mean_skeleton_f1: float | None = None
     mean_shd: float | None = None
@@ -254,7 +319,7 @@ class Row(BaseModel):
 
 
 class Report(BaseModel):
-    """A run's table: one row per sub-type (all nine codes), per level, and overall."""
+    """A run's table: one row per sub-type (every code), per level, and overall."""
 
     by_type: dict[str, Row]
     by_level: dict[str, Row]
@@ -289,6 +354,21 @@ def _row(group: str, kind: Literal["type", "level", "overall"], scores: Sequence
         _, row.uncertain_rate = _rate(s.uncertain for s in yes_no)
         decided = [s for s in yes_no if s.expected in ("yes", "no")]
         _, row.confidently_wrong_rate = _rate(s.confidently_wrong for s in decided)
+    edges = [s for s in scores if s.question_type in EDGE_QUESTION_TYPES and s.ceiling_right is not None]
+    if edges:
+        row.n_dag = len(edges)
+        _, row.right_dag_rate = _rate(s.correct_dag for s in edges)
+        _, row.uncertain_dag_rate = _rate(s.uncertain for s in edges)
+        _, row.wrong_dag_rate = _rate(s.confidently_wrong_dag for s in edges)
+        _, row.ceiling_right_rate = _rate(s.ceiling_right for s in edges)
+        _, row.ceiling_uncertain_rate = _rate(s.ceiling_uncertain for s in edges)
+        _, row.ceiling_wrong_rate = _rate(s.ceiling_wrong for s in edges)
+        if row.ceiling_right_rate and row.right_dag_rate is not None:
+            row.right_vs_ceiling = row.right_dag_rate / row.ceiling_right_rate
+        if row.wrong_dag_rate is not None:
+            row.meets_wrong_target = row.wrong_dag_rate <= TARGET_WRONG
+    row.mean_arrow_f1 = _mean(s.arrow_f1 for s in scores)
+    row.mean_ceiling_arrow_f1 = _mean(s.ceiling_arrow_f1 for s in scores)
     row.mean_skeleton_f1 = _mean(s.skeleton_f1 for s in scores)
     row.mean_shd = _mean(s.shd for s in scores)
     _, row.ci_coverage = _rate(s.ci_covers for s in scores)
@@ -300,7 +380,7 @@ def _row(group: str, kind: Literal["type", "level", "overall"], scores: Sequence
 
 
 def aggregate(scores: Sequence[Score]) -> Report:
-    """Per sub-type (every one of the nine codes, n = 0 when absent), per level, and overall."""
+    """Per sub-type (every code of ``QUESTION_TYPES``, n = 0 when absent), per level, and overall."""
     by_type = {t: _row(t, "type", [s for s in scores if s.question_type == t]) for t in QUESTION_TYPES}
     levels = list(dict.fromkeys(LEVELS.values()))
     by_level = {lv: _row(lv, "level", [s for s in scores if s.level == lv]) for lv in levels}
