@@ -48,11 +48,13 @@ from causal_agent.errors import CausalAgentError, DataError, suggestion
 from .questions import Question
 from .scoring import Score, Tolerance, score
 
-SUITES = ("four-level", "published")
-SuiteName = Literal["four-level", "published"]
+SUITES = ("four-level", "realistic", "published")
+SuiteName = Literal["four-level", "realistic", "published"]
+#: the generated suites (``prepare_four_level`` builds both, from their ``generator`` presets)
+GENERATED_SUITES = ("four-level", "realistic")
 
 #: modules whose source defines a generated suite (their hash is part of the cache key)
-_SUITE_MODULES = ("scm", "generator", "questions", "truth", "reference", "vocab")
+_SUITE_MODULES = ("scm", "generator", "questions", "truth", "oracle", "reference", "vocab")
 _SUITE_FORMAT = 1
 WORKER_HASH_SEED = 0  # PYTHONHASHSEED of worker processes unless the caller set one
 _HEAVY_MODULES = (
@@ -267,20 +269,25 @@ def _source_hash() -> str:
     return h.hexdigest()
 
 
-def four_level_config(n: int, seed: int = 0, rows: int | None = None) -> Any:
+def four_level_config(n: int, seed: int = 0, rows: int | None = None, family: str = "four-level") -> Any:
     """The ``SuiteConfig`` for ``n`` questions: enough datasets of the default mix (20 questions
-    each). Dataset ``i`` depends only on (seed, i), so a smaller suite is a prefix of a larger one."""
-    from .generator import SuiteConfig
+    each). Dataset ``i`` depends only on (seed, i), so a smaller suite is a prefix of a larger one.
+    ``family`` "realistic" starts from ``generator.realistic_config`` (10–40 nodes, 500–10,000
+    rows); ``rows`` then fixes every dataset's row count instead of drawing it."""
+    from .generator import SuiteConfig, realistic_config
 
     if n < 1:
         raise DataError(f"--n {n} asks for no questions; use --n 1 or more (the default suite is 1000)")
-    base = SuiteConfig(seed=seed)
+    if family not in GENERATED_SUITES:
+        raise DataError(f"unknown generated suite {family!r}." + suggestion(family, GENERATED_SUITES, "suite"))
+    base = realistic_config(seed=seed) if family == "realistic" else SuiteConfig(seed=seed)
     per = base.questions_per_dataset
     update: dict[str, Any] = {"n_datasets": max(1, math.ceil(n / per))}
     if rows is not None:
         if rows < 20:
             raise DataError(f"--rows {rows} is too few for CI tests; use --rows 20 or more (default 1500)")
         update["n_rows"] = rows
+        update["rows_range"] = None
     return base.model_copy(update=update)
 
 
@@ -289,16 +296,18 @@ def prepare_four_level(
     seed: int = 0,
     rows: int | None = None,
     cache_dir: str | Path | None = None,
+    family: str = "four-level",
 ) -> PreparedSuite:
-    """Generate (or reload from the cache) the four-level suite and keep its first ``n`` questions."""
+    """Generate (or reload from the cache) a generated suite (``family``: "four-level" or
+    "realistic") and keep its first ``n`` questions."""
     from .generator import generate_suite, write_suite
 
     t0 = time.perf_counter()
-    cfg = four_level_config(n, seed, rows)
+    cfg = four_level_config(n, seed, rows, family)
     source = _source_hash()
     key = hashlib.sha256((cfg.model_dump_json() + source).encode()).hexdigest()[:16]
     # Results stay valid across --n: dataset i depends only on (config without n_datasets, i).
-    family = hashlib.sha256((cfg.model_dump_json(exclude={"n_datasets"}) + source).encode()).hexdigest()[:16]
+    family_hash = hashlib.sha256((cfg.model_dump_json(exclude={"n_datasets"}) + source).encode()).hexdigest()[:16]
     root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
     target = root / "suites" / key
     cached = (target / "complete").is_file()
@@ -314,8 +323,8 @@ def prepare_four_level(
             shutil.rmtree(tmp, ignore_errors=True)
     questions = read_questions(target / "questions.jsonl")[:n]
     return PreparedSuite(
-        name="four-level",
-        key=f"four-level-{family}",
+        name=cfg.family,
+        key=f"{cfg.family}-{family_hash}",
         questions=questions,
         data_dir=str(target / "data"),
         cache_dir=str(target),
@@ -373,9 +382,9 @@ def prepare_suite(
     data_dir: str | Path | None = None,
     graphs_dir: str | Path | None = None,
 ) -> PreparedSuite:
-    """``four-level`` (generated, cached) or ``published`` (needs ``path`` and ``data_dir``)."""
-    if suite == "four-level":
-        return prepare_four_level(n=n, seed=seed, rows=rows, cache_dir=cache_dir)
+    """``four-level`` / ``realistic`` (generated, cached) or ``published`` (needs ``path`` and ``data_dir``)."""
+    if suite in GENERATED_SUITES:
+        return prepare_four_level(n=n, seed=seed, rows=rows, cache_dir=cache_dir, family=suite)
     if suite == "published":
         if path is None or data_dir is None:
             raise DataError("--suite published needs --path FILE.jsonl and --data-dir DIR (and --graphs-dir for graphs)")
