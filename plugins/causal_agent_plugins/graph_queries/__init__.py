@@ -69,6 +69,8 @@ class GraphQueryResult(BaseModel):
     summary: str
     finding: str = Field(description="what the answer means, in the tool's own terms")
     polarity: str | None = Field(None, description="vocabulary group whose opposite wording flips the answer")
+    support: str | None = Field(None, description="how many bootstrap resamples give the graph's answer")
+    support_share: float | None = Field(None, description="that share, in [0, 1] (None: no bootstrap)")
 
 
 class AdjustmentSetResult(BaseModel):
@@ -123,16 +125,18 @@ def ask(
     chosen, notes = _choose(ctx, graph_key, dataset, [x, y, *z_raw])
     x_, y_, *z = chosen.names
     g = chosen.graph
-    if question == "direct_cause":
-        qa = gq.direct_cause(g, x_, y_)
-    elif question == "shared_confounder":
-        qa = gq.shared_confounder(g, x_, y_)
-    elif question == "shared_direct_confounder":
-        qa = gq.shared_direct_confounder(g, x_, y_)
-    elif question == "shared_collider":
-        qa = gq.shared_collider(g, x_, y_)
-    else:
-        qa = gq.d_separated(g, x_, y_, z)
+    query: dict[str, Any] = {
+        "direct_cause": gq.direct_cause, "shared_confounder": gq.shared_confounder,
+        "shared_direct_confounder": gq.shared_direct_confounder, "shared_collider": gq.shared_collider,
+        "d_separation": lambda graph, a, b: gq.d_separated(graph, a, b, z),
+    }
+    qa = query[question](g, x_, y_)
+    graph_answer = qa.answer
+    stability = _stability(ctx, chosen, lambda graph: query[question](graph, x_, y_).answer, qa)
+    support_text, support_share = (stability[1], stability[2]) if stability else (None, None)
+    if stability is not None:
+        qa = stability[0]
+    downgraded = qa.answer != graph_answer
     asked = _ASK[question].format(x=x_, y=y_, given="{" + ", ".join(z) + "}" if z else "nothing")
     summary = f"{asked} {qa.answer.capitalize()}: {qa.reason} ({chosen.label}).{_tail(chosen)}"
     if notes:
@@ -140,14 +144,42 @@ def ask(
     yes_t, no_t, unc_t = _FINDING[question]
     cond = " given " + ", ".join(z) if z else ""
     finding = {"yes": yes_t, "no": no_t, "uncertain": unc_t}[qa.answer].format(x=x_, y=y_, cond=cond)
-    if qa.answer == "uncertain":
+    if downgraded:
+        finding += ". The graph learned from resampled rows gives different answers here"
+    elif qa.answer == "uncertain":
         finding += ". The learned graph is an equivalence class, and its members disagree here"
     return GraphQueryResult(
         question=question, x=x_, y=y_, given=z, answer=qa.answer, reason=qa.reason,
         graph_key=chosen.key, algorithm=chosen.algorithm, reused=chosen.reused, graph=g.to_json(),
         notes=notes, summary=summary, finding=finding,
         polarity="independence" if question == "d_separation" else None,
+        support=support_text, support_share=support_share,
     )
+
+
+def _stability(ctx: Any, chosen: Any, ask_on: Any, qa: Any) -> tuple[Any, str, float] | None:
+    """Re-ask the question on every bootstrap resample of the graph (``chosen.support``). A yes or
+    no that fewer than ``Settings.support_threshold`` of the resamples give becomes uncertain, with
+    the figure; None when the graph has no bootstrap (off, skipped or not affordable)."""
+    from causal_agent.bootstrap import agreement
+    from causal_agent.graph_queries import QueryAnswer
+
+    support = getattr(chosen, "support", None)
+    if support is None or not support.graphs:
+        return None
+    agree, asked = agreement(support, ask_on, qa.answer)
+    if not asked:
+        return None
+    share = agree / asked
+    text = f"'{qa.answer}' in {agree} of {asked} bootstrap resamples"
+    threshold = float(ctx.settings.support_threshold)
+    if qa.answer != "uncertain" and share < threshold:
+        qa = QueryAnswer(answer="uncertain", reason=(
+            f"the graph says {qa.answer} ({qa.reason}), but only {agree} of {asked} bootstrap resamples of the "
+            f"rows agree, below the {threshold:.0%} needed to answer"))
+    else:
+        qa = QueryAnswer(answer=qa.answer, reason=f"{qa.reason} ({text})")
+    return qa, text, share
 
 
 def adjustment(
