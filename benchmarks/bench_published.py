@@ -201,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     for code, r in type_readings(result).items():
         agree = f"{r.agree}/{r.judged}"
         print(f"{code:<16}{r.n:>4}{agree:>8}{r.misread:>9}{mean(lat_by_type.get(code, [])):>9}")
+    errors = [r for r in result.records if r.error]
+    if errors:
+        print(f"{len(errors)} question(s) raised; the first: {errors[0].question_type}: {errors[0].error}")
     return 0
 
 

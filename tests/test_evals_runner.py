@@ -182,8 +182,15 @@ def test_cli_eval_run_report_and_compare(tiny, cache, tmp_path, capsys):
     # the published suite through the CLI
     main(["eval", "--suite", "published", "--path", str(FIXTURE / "questions.jsonl"), "--data-dir",
           str(FIXTURE / "data"), "--graphs-dir", str(FIXTURE / "causal_graph"), "--workers", "1", "--no-progress",
-          "--out", str(tmp_path / "p.jsonl")])
-    assert "flipped" in capsys.readouterr().out
+          "--protocol", "reference", "--out", str(tmp_path / "p.jsonl"), "--report", str(tmp_path / "p.json"),
+          "--markdown", str(tmp_path / "p.md")])
+    shown = capsys.readouterr().out
+    assert "flipped" in shown and "misread" in shown and "protocol reference" in shown
+    pub = EvalReport.load(tmp_path / "p.json")
+    assert pub.meta["protocol"] == "reference" and pub.meta["readings"]["IT"]["n"] == 1
+    assert pub.caveats[0].startswith("Protocol reference: the published labelling procedure")
+    md = (tmp_path / "p.md").read_text()
+    assert "- protocol: **reference**" in md and "## Agreement and misreads by type" in md
 
 
 @pytest.mark.parametrize(
@@ -192,6 +199,7 @@ def test_cli_eval_run_report_and_compare(tiny, cache, tmp_path, capsys):
         (["eval", "--suite", "four-levl"], "four-level"),
         (["eval", "--suite", "published"], "--path"),
         (["eval", "--workers", "0"], "--workers"),
+        (["eval", "--protocol", "paper"], "--protocol"),
         (["eval", "--compare", "nope-a.json", "nope-b.json"], "not found"),
     ],
 )

@@ -134,7 +134,9 @@ def annotate_report(rep: EvalReport, result: Any) -> EvalReport:
     rep.meta["readings"] = {t: r.model_dump() for t, r in type_readings(result).items()}
     rep.meta["graph_reuse"] = graph_reuse(result).model_dump()
     other = "reference" if protocol == "default" else "default"
-    rep.caveats.insert(0, f"Protocol {protocol_text(protocol)}. Run with --protocol {other} for the other one.")
+    rep.meta["other_protocol_text"] = f"{other}: {protocol_text(other)}"
+    rep.caveats.insert(0, f"Protocol {protocol}: {protocol_text(protocol)}. The other protocol, {other}, is "
+                          f"{protocol_text(other)} (--protocol {other}).")
     return rep
 
 
@@ -176,7 +178,8 @@ def report_markdown(rep: EvalReport) -> str:
     if "protocol" not in rep.meta:
         return text
     head, _, rest = text.partition("\n\n")
-    lines = [head, "", f"- protocol: **{rep.meta['protocol']}**: {rep.meta['protocol_text']}", rest.rstrip(), ""]
+    lines = [head, "", f"- protocol: **{rep.meta['protocol']}**: {rep.meta['protocol_text']}"
+                       f" (the other protocol, {rep.meta.get('other_protocol_text', '')})", rest.rstrip(), ""]
     rows = readings_rows(rep)
     if rows:
         lines += ["## Agreement and misreads by type", "",

@@ -34,10 +34,10 @@ PROTOCOLS: tuple[str, ...] = ("default", "reference")
 #: the published ATE labels come from ``LinearDML(random_state=123)``
 REFERENCE_SEED = 123
 PROTOCOL_TEXT: dict[str, str] = {
-    "default": "default: the agent's own choices (CI test and discovery algorithm chosen by the data's "
+    "default": "the agent's own choices (CI test and discovery algorithm chosen by the data's "
                "profile, partial graphs induced from the full graph, bootstrap-checked discovery, estimator "
                "'auto')",
-    "reference": "reference: the published labelling procedure (Fisher-z CI tests at alpha 0.05; PC with "
+    "reference": "the published labelling procedure (Fisher-z CI tests at alpha 0.05; PC with "
                  "Fisher-z at alpha 0.05 on all columns for edges and graphs; PC on the chosen subset for "
                  "partial graphs; no discovery bootstrap; {estimator} for ATE)",
 }
