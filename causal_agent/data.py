@@ -66,6 +66,8 @@ class Dataset:
         self.path = path
         self.profile: DataProfile = profile_frame(frame, list(notes or []))
         self.fingerprint: str = self.profile.fingerprint
+        #: the same without column names: one file loaded under other names shares it
+        self.content_fingerprint: str = self.profile.content_fingerprint
         self.variables: list[str] = self.profile.variables
         self._columns: dict[str, ColumnProfile] = {c.name: c for c in self.profile.columns}
         self._codes: dict[str, dict[str, int]] = {

@@ -83,7 +83,16 @@ _OUTPUT_TEXT = {
     "pag": "a PAG, with circle marks where latent confounding is possible",
 }
 #: assumptions the data profile can check (others are stated, not tested)
-CHECKED_ASSUMPTIONS: tuple[str, ...] = ("non_gaussian", "gaussian")
+CHECKED_ASSUMPTIONS: tuple[str, ...] = ("non_gaussian", "gaussian", "linear")
+#: nonlinearity profile of discovery: pairs checked, rows used, and the share of clearly
+#: dependent pairs that must look nonlinear (spline gain at least ``PAIR_NONLINEAR_GAIN``)
+NONLINEAR_PAIRS = 40
+NONLINEAR_ROWS = 2000
+PAIR_NONLINEAR_GAIN = 0.10
+NONLINEAR_PAIR_SHARE = 0.25
+#: PC with a nonparametric test runs only while rows x variables² stay within this (RCIT took
+#: ~0.1 s per test at 1000 rows here, and PC runs O(p²) tests and more)
+NONLINEAR_TEST_BUDGET = 1_000_000
 
 
 class DiscoveryNote(UserWarning):
@@ -243,6 +252,7 @@ class DiscoveryResult(BaseModel):
     variables: list[str]
     notes: list[str] = Field(default_factory=list)
     summary: str
+    support: Any = Field(None, description="bootstrap Support of the graph (None: off or skipped)")
 
 
 def _assumption_unmet(assumption: str, continuous: int, non_gaussian: Sequence[str]) -> str | None:
@@ -261,6 +271,77 @@ def _readable(assumptions: Sequence[str]) -> str:
     return ", ".join(a.replace("_", "-").replace("gaussian", "Gaussian") for a in assumptions)
 
 
+class NonlinearProfile(BaseModel):
+    """How many clearly dependent pairs of variables look nonlinear (spline F-test per pair)."""
+
+    checked: int = Field(description="pairs checked")
+    dependent: int = Field(description="pairs with a clear (linear or spline) relation")
+    nonlinear_pairs: list[tuple[str, str]] = Field(default_factory=list)
+
+    @property
+    def nonlinear(self) -> bool:
+        return bool(self.dependent) and len(self.nonlinear_pairs) >= max(
+            1, NONLINEAR_PAIR_SHARE * self.dependent)
+
+    def describe(self) -> str:
+        shown = ", ".join(f"{a}~{b}" for a, b in self.nonlinear_pairs[:3])
+        return (f"{len(self.nonlinear_pairs)} of {self.dependent} clearly related pairs checked look"
+                f" nonlinear, e.g. {shown}" if self.nonlinear_pairs else
+                f"none of {self.dependent} clearly related pairs checked looks nonlinear")
+
+
+def nonlinear_profile(data: Any, names: Sequence[str], *, seed: int = 0) -> NonlinearProfile:
+    """Spline F-tests (``independence.nonlinearity_check``) on up to ``NONLINEAR_PAIRS`` random
+    pairs and ``NONLINEAR_ROWS`` rows: a pair counts as nonlinear when the splines explain at
+    least ``PAIR_NONLINEAR_GAIN`` of the linear residual variance (stricter than a single test's
+    2%: a linear relation with non-Gaussian noise has a mildly nonlinear reverse regression)."""
+    import itertools
+
+    import numpy as np
+
+    from .independence import nonlinearity_check
+
+    rng = np.random.default_rng(seed)
+    if data.shape[0] > NONLINEAR_ROWS:
+        data = data[np.sort(rng.choice(data.shape[0], NONLINEAR_ROWS, replace=False))]
+    pairs = list(itertools.combinations(range(len(names)), 2))
+    if len(pairs) > NONLINEAR_PAIRS:
+        pairs = [pairs[i] for i in sorted(rng.choice(len(pairs), NONLINEAR_PAIRS, replace=False))]
+    dependent, found = 0, []
+    for i, j in pairs:
+        x, y = data[:, i], data[:, j]
+        if np.std(x) == 0 or np.std(y) == 0:
+            continue
+        r = abs(float(np.corrcoef(x, y)[0, 1]))
+        check = nonlinearity_check(data[:, [i, j]], [names[i], names[j]])
+        clear = check.p_value < 1e-3 or r * np.sqrt(data.shape[0]) > 4
+        if not clear:
+            continue
+        dependent += 1
+        if check.nonlinear and check.gain >= PAIR_NONLINEAR_GAIN:
+            found.append((names[i], names[j]))
+    return NonlinearProfile(checked=len(pairs), dependent=dependent, nonlinear_pairs=found)
+
+
+def _nonlinear_test(tests: Mapping[str, CITest] | None, kind: str, n: int, p: int, linear: str,
+                    shape: NonlinearProfile) -> tuple[str, str]:
+    """The cheapest nonlinear CI test declaring ``kind`` data that PC can afford (cost below
+    ``COSTLY_TEST_COST``, rows x p² within ``NONLINEAR_TEST_BUDGET``), else the linear one, and
+    what to say about it."""
+    table = ci_test_table(tests)
+    fits = [t for t in table.values() if kind in t.data_kinds and t.nonlinear
+            and t.cost < COSTLY_TEST_COST]
+    if not fits:
+        return linear, (f"; no affordable nonlinear CI test is registered, so {table[linear].label}"
+                        " tests, which see linear association only")
+    best = min(fits, key=lambda t: t.cost)
+    if n * p * p > NONLINEAR_TEST_BUDGET:
+        return linear, (f"; a nonlinear test ({best.label}) would be too costly at {n} rows x {p}"
+                        f" variables, so {table[linear].label} tests, which see linear association"
+                        f" only (name ci_test={best.name!r} to force it)")
+    return best.name, ""
+
+
 def choose_algorithm(
     dataset: Dataset,
     variables: Sequence[str],
@@ -269,14 +350,20 @@ def choose_algorithm(
     ci_tests: Mapping[str, CITest] | None = None,
     *,
     latent_confounders: bool = False,
+    data: Any = None,
+    seed: int = 0,
 ) -> tuple[str, str | None, str]:
     """The registered algorithm (and CI test) ``auto`` picks for these variables, and why, from
-    the algorithms' declarations only (the ranking rule is in the module docstring)."""
+    the algorithms' declarations only (the ranking rule is in the module docstring). ``data``
+    (columns in the order of ``variables``) enables the nonlinearity profile."""
     p = len(variables)
     kind = data_kind(dataset, variables)
     continuous = [v for v in variables if dataset.kind(v) == "continuous"]
     discrete = [v for v in variables if dataset.kind(v) in DISCRETE_KINDS]
     non_gaussian = [v for v in continuous if dataset.profile.column(v).gaussian is False]
+    shape = (nonlinear_profile(data, list(variables), seed=seed)
+             if data is not None and kind == "continuous" else None)
+    nonlinear = shape is not None and shape.nonlinear
     eligible: list[Algorithm] = []
     excluded: list[tuple[Algorithm, str]] = []  # declared the data kind, an assumption fails
     for algo in algorithms.values():
@@ -284,6 +371,8 @@ def choose_algorithm(
             continue
         unmet = [u for u in (_assumption_unmet(a, len(continuous), non_gaussian)
                              for a in algo.assumptions) if u]
+        if nonlinear and "linear" in algo.assumptions:
+            unmet.insert(0, shape.describe())  # type: ignore[union-attr]
         if unmet:
             excluded.append((algo, unmet[0]))
         else:
@@ -301,14 +390,19 @@ def choose_algorithm(
 
     best = min(eligible, key=rank)  # min keeps registration order on ties
     ci_name: str | None = None
+    nonlinear_note = ""
     if best.uses_ci_test:
         ci_name, _ = choose_ci_test(dataset, variables, n, allow_nonlinear=False,
                                          tests=ci_tests)
+        if nonlinear:
+            ci_name, nonlinear_note = _nonlinear_test(ci_tests, kind, n, p, ci_name, shape)  # type: ignore[arg-type]
     better = [a for a in algorithms.values() if kind in a.data_kinds
               and OUTPUT_ORDER.index(a.output) < OUTPUT_ORDER.index(best.output)]
 
     if kind == "discrete":
         why = f"all {p} variables are discrete, so {best.label}"
+    elif nonlinear:
+        why = f"continuous data whose relations look nonlinear ({shape.describe()}), so {best.label}"  # type: ignore[union-attr]
     elif kind == "mixed":
         why = f"mixed data ({len(discrete)} discrete, {len(continuous)} continuous), so {best.label}"
     elif "non_gaussian" in best.assumptions:
@@ -325,9 +419,15 @@ def choose_algorithm(
     if runner is not None and OUTPUT_ORDER.index(runner.output) > OUTPUT_ORDER.index(best.output):
         why += (f", which gives {_OUTPUT_TEXT[best.output]} ({runner.label} would give"
                 f" {_OUTPUT_TEXT[runner.output]})")
+    if nonlinear_note:
+        why += nonlinear_note
     if best.assumptions:
-        unchecked = [a for a in best.assumptions if a not in CHECKED_ASSUMPTIONS]
+        unchecked = [a for a in best.assumptions if a not in CHECKED_ASSUMPTIONS or (
+            a == "linear" and shape is None)]
         why += f"; it assumes {_readable(best.assumptions)} data"
+        if best.output == "dag":
+            why += (", and its DAG is identifiable only under that assumption (a different"
+                    " orientation would fit as well if it fails)")
         if unchecked:
             why += (f" ({_readable(unchecked)}: not checked here, and its result is unreliable if"
                     " that fails)")
@@ -339,7 +439,7 @@ def choose_algorithm(
             why += (f"; {algo.label} would suit the data but is too costly at {n} rows x {p}"
                     " variables")
     for algo, unmet in excluded:
-        if algo in better and non_gaussian:
+        if algo in better and (non_gaussian or nonlinear):
             why += (f"; {algo.label} not chosen: {unmet} and it assumes"
                     f" {_readable(algo.assumptions)} data")
     return best.name, ci_name, why
@@ -427,8 +527,9 @@ def discover(
     alpha: float | None = None,
     ci_test: str | None = "auto",
     background: Background | dict | None = None,
-    partial: str = "induced",
+    partial: str | None = None,
     latent_confounders: bool = False,
+    resamples: int | None = None,
     **params: Any,
 ) -> DiscoveryResult:
     """Learn (or reuse from ``ctx.memory``) a causal graph over ``variables`` of ``dataset``.
@@ -442,6 +543,10 @@ def discover(
     ``algorithm``/``alpha`` default to ``ctx.settings``; ``algorithm`` is ``auto`` or any
     registered name (an unknown one is an error listing the known ones, never a silent fallback).
     ``latent_confounders=True`` makes ``auto`` consider only algorithms that declare them.
+    ``partial`` defaults to ``ctx.settings.partial_graph`` ("subset" is "marginal"); ``ci_test``
+    "auto" to ``ctx.settings.ci_test`` when that names a test (and the algorithm uses one).
+    ``resamples`` (default ``ctx.settings.discovery_resamples``; 0 off) adds the bootstrap support
+    (``causal_agent.bootstrap``); an explicit number is never cut by the cost budget.
     Extra ``params`` go to the algorithm and into the memory key.
     """
     from .memory import GraphRecord, Provenance
@@ -450,17 +555,22 @@ def discover(
     started = time.perf_counter()
     ds = dataset if hasattr(dataset, "fingerprint") else ctx.datasets.get(dataset)  # type: ignore[arg-type]
     names = _resolve_variables(ds, variables)
-    mode = (partial or "induced").strip().lower()
+    mode = (partial or ctx.settings.partial_graph or "induced").strip().lower()
+    mode = {"subset": "marginal"}.get(mode, mode)
     if mode not in ("induced", "marginal"):
-        raise AlgorithmError(f"unknown partial-graph mode {partial!r}; use 'induced' or 'marginal'")
+        raise AlgorithmError(f"unknown partial-graph mode {partial!r}; use 'induced' or 'subset'"
+                             " (also called 'marginal')")
     if mode == "induced" and len(names) < len(ds.variables):
         return _induced(ctx, ds, names, started, algorithm=algorithm, alpha=alpha,
                         ci_test=ci_test, background=background,
-                        latent_confounders=latent_confounders, **params)
+                        latent_confounders=latent_confounders, resamples=resamples, **params)
     requested_alpha = alpha
     alpha = check_alpha(ctx.settings.alpha if alpha is None else alpha)
     tests = ci_test_table(ctx.ci_tests)
     wanted_test = normalize_method(ci_test, tests)
+    configured_test = False
+    if wanted_test == "auto" and normalize_method(ctx.settings.ci_test, tests) != "auto":
+        wanted_test, configured_test = normalize_method(ctx.settings.ci_test, tests), True
     bg = _coerce_background(background)
     bg = bg.resolve(ds, names) if bg is not None and not bg.is_empty() else None
     notes: list[str] = []
@@ -471,7 +581,8 @@ def discover(
     if requested == "auto":
         data = ds.matrix(names)
         name, auto_test, reason = choose_algorithm(ds, names, data.shape[0], ctx.algorithms, tests,
-                                                   latent_confounders=latent_confounders)
+                                                   latent_confounders=latent_confounders,
+                                                   data=data, seed=ctx.settings.seed)
         algo = ctx.algorithms[name]
     else:
         algo = lookup(ctx.algorithms, requested, "discovery algorithm")
@@ -482,7 +593,7 @@ def discover(
     if ci_based:
         if wanted_test != "auto":
             test = wanted_test
-            reason += f"; {tests[test].label} tests as requested"
+            reason += f"; {tests[test].label} tests as " + ("configured" if configured_test else "requested")
         elif auto_test is not None:
             test = auto_test
         else:
@@ -491,7 +602,7 @@ def discover(
             reason += f"; {tests[test].label} tests because {why}"
         key_params: dict[str, Any] = {"alpha": alpha, "ci_test": wanted_test, "background": bg}
     else:
-        if wanted_test != "auto":
+        if wanted_test != "auto" and not configured_test:
             users = [a for a, spec in ctx.algorithms.items() if spec.uses_ci_test]
             raise AlgorithmError(
                 f"{name} does not use a conditional independence test, so ci_test={ci_test!r}"
@@ -500,6 +611,9 @@ def discover(
             )
         if requested_alpha is not None:
             notes.append(f"alpha does not apply to {name} (it uses no independence tests).")
+        if configured_test:
+            notes.append(f"The configured CI test ({tests[wanted_test].label}) does not apply to"
+                         f" {name} (it uses no independence tests).")
         test = None
         key_params = {"background": bg}
     alpha_used = alpha if ci_based else None
@@ -513,19 +627,24 @@ def discover(
     if record is not None:
         prov = record.provenance
         notes = [str(n) for n in prov.params.get("notes") or []] + notes
+        if prov.renamed_from:
+            notes.append(f"Reused the graph of {prov.renamed_from!r}, renamed (same data under"
+                         " other column names).")
+        support = _support(ctx, record, resamples, notes)
         took = f" in {prov.elapsed_s:.2f} s" if prov.elapsed_s is not None else ""
         summary = (
             f"Reused graph {key!r} from memory (no discovery run): a {record.graph.kind.upper()}"
             f" over {len(record.graph.nodes)} variables with {_describe(record.graph)}, learned"
             f" by {method_label(ctx.algorithms, prov.algorithm, prov.ci_test, prov.alpha, ctx.ci_tests)}{took} on {prov.created_at}."
         )
+        summary += _support_text(support, record.graph, ctx.settings.support_threshold)
         if notes:
             summary += " Note: " + " ".join(notes)
         return DiscoveryResult(
             key=key, graph=record.graph, algorithm=prov.algorithm, ci_test=prov.ci_test,
             alpha=prov.alpha, reason=prov.reason or reason, reused=True,
             elapsed_s=round(time.perf_counter() - started, 4), variables=list(record.graph.nodes),
-            notes=notes, summary=summary,
+            notes=notes, summary=summary, support=support,
         )
 
     data = ds.matrix(names) if data is None else data
@@ -555,8 +674,12 @@ def discover(
         )
 
     t0 = time.perf_counter()
-    graph, run_notes = _run(algo, data, names, alpha=alpha_used, ci_test=run_test, background=bg,
-                            dataset=ds.name, **params)
+    run_kwargs: dict[str, Any] = {"background": bg, **params}
+    if ci_based:
+        run_kwargs.update(alpha=alpha_used, ci_test=run_test)
+    else:
+        run_kwargs.update(alpha=None, ci_test=None)
+    graph, run_notes = _run(algo, data, names, dataset=ds.name, seed=ctx.settings.seed, **run_kwargs)
     elapsed = time.perf_counter() - t0
     notes.extend(run_notes)
     if not isinstance(graph, CausalGraph):
@@ -575,13 +698,16 @@ def discover(
     run_params = {"alpha": alpha_used, "ci_test": test, "requested_ci_test": wanted_test,
                   "requested_algorithm": requested, "n_rows": int(data.shape[0]),
                   "background": bg.model_dump(mode="json") if bg else None,
-                  "notes": list(notes), **params}
+                  "notes": list(notes), "algorithm_params": dict(params), **params}
     provenance = Provenance(
         dataset=ds.name, fingerprint=ds.fingerprint, variables=list(graph.nodes), algorithm=name,
         params=run_params, ci_test=test, alpha=alpha_used, reason=reason,
-        elapsed_s=round(elapsed, 4),
+        elapsed_s=round(elapsed, 4), content_fingerprint=ds.content_fingerprint,
+        columns=list(ds.columns),
     )
-    ctx.memory.put(GraphRecord(key=key, graph=graph, provenance=provenance))
+    record = GraphRecord(key=key, graph=graph, provenance=provenance)
+    ctx.memory.put(record)
+    support = _support(ctx, record, resamples, notes)
     subset = "" if subset_vars is None else " (marginal partial graph)"
     with_bg = f" and {_background_text(bg)}" if bg is not None else ""
     summary = (
@@ -589,19 +715,50 @@ def discover(
         f" {method_label(ctx.algorithms, name, test, alpha_used, ctx.ci_tests)}{with_bg} in {elapsed:.2f} s: {_describe(graph)}."
         f" Stored as {key!r}. Why: {reason}."
     )
+    summary += _support_text(support, graph, ctx.settings.support_threshold)
     if notes:
         summary += " Note: " + " ".join(notes)
     return DiscoveryResult(
         key=key, graph=graph, algorithm=name, ci_test=test, alpha=alpha_used, reason=reason,
         reused=False, elapsed_s=round(time.perf_counter() - started, 4),
-        variables=list(graph.nodes), notes=notes, summary=summary,
+        variables=list(graph.nodes), notes=notes, summary=summary, support=support,
     )
 
 
-def _run(algo: Any, data: Any, names: list[str], *, dataset: str,
+def _support(ctx: AgentContext, record: Any, resamples: int | None, notes: list[str]) -> Any:
+    """The bootstrap support of ``record`` (computed once and stored; see ``bootstrap``)."""
+    from .bootstrap import support_for
+
+    if resamples is not None and int(resamples) < 0:
+        raise AlgorithmError(f"resamples must be 0 (off) or a positive number, not {resamples!r}")
+    return support_for(ctx, record, resamples, force=resamples is not None and int(resamples) > 0,
+                       notes=notes)
+
+
+def _support_text(support: Any, graph: CausalGraph, threshold: float) -> str:
+    """One sentence on the bootstrap: how many resamples, and the edges below the threshold."""
+    if support is None:
+        return ""
+    weak = support.weak_edges(graph, threshold)
+    text = (f" Bootstrap: {support.resamples} resamples (seed {support.seed});")
+    if not weak:
+        return text + f" every edge came back in at least {100 * threshold:g}% of them."
+    shown = "; ".join(w for w, _ in weak[:8]) + (f"; and {len(weak) - 8} more" if len(weak) > 8 else "")
+    return text + (f" {len(weak)} edge{'s' * (len(weak) != 1)} below {100 * threshold:g}% support,"
+                   f" answered 'uncertain': {shown}.")
+
+
+def _run(algo: Any, data: Any, names: list[str], *, dataset: str, seed: int | None = None,
          **kwargs: Any) -> tuple[Any, list[str]]:
     """Call an algorithm with its console output silenced; library failures become one line.
-    Returns the result and the ``DiscoveryNote`` warnings it raised (other warnings are dropped)."""
+    Returns the result and the ``DiscoveryNote`` warnings it raised (other warnings are dropped).
+    With ``seed``, numpy's global generator (which randomised CI tests such as RCIT draw from) is
+    seeded for the call and restored after it, so a run is reproducible."""
+    import numpy as np
+
+    state = np.random.get_state()
+    if seed is not None:
+        np.random.seed(seed)
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
                 warnings.catch_warnings(record=True) as caught:
@@ -615,6 +772,8 @@ def _run(algo: Any, data: Any, names: list[str], *, dataset: str,
             f"{algo.name} failed on dataset {dataset} ({type(exc).__name__}: {first[:200]});"
             " try another algorithm or ci_test, or fewer variables"
         ) from exc
+    finally:
+        np.random.set_state(state)
     notes = [str(w.message) for w in caught if issubclass(w.category, DiscoveryNote)]
     return result, list(dict.fromkeys(notes))
 
@@ -641,10 +800,13 @@ def _induced(ctx: AgentContext, ds: Dataset, names: list[str], started: float, *
         key += "@" + full.key.split("@", 1)[1]
     graph = full.graph.subgraph(names)
     record = ctx.memory.get(full.key)
+    support = full.support.restricted(graph.nodes) if full.support is not None else None
+    full_support = record.provenance.support
     prov = record.provenance.model_copy(
         update={
             "variables": list(graph.nodes),
             "params": {**record.provenance.params, "partial": "induced", "full_graph": full.key},
+            "support": full_support.restricted(graph.nodes) if full_support is not None else None,
         }
     )
     ctx.memory.put(GraphRecord(key=key, graph=graph, provenance=prov))
@@ -654,9 +816,10 @@ def _induced(ctx: AgentContext, ds: Dataset, names: list[str], started: float, *
         f" ({how}, {method_label(ctx.algorithms, full.algorithm, full.ci_test, full.alpha, ctx.ci_tests)}), {_describe(graph)}."
         f" Stored as {key!r}. Learning on all variables keeps their common causes in view."
     )
+    summary += _support_text(support, graph, ctx.settings.support_threshold)
     return DiscoveryResult(
         key=key, graph=graph, algorithm=full.algorithm, ci_test=full.ci_test, alpha=full.alpha,
         reason=full.reason + "; partial graph induced from the full graph", reused=full.reused,
         elapsed_s=round(time.perf_counter() - started, 4), variables=list(graph.nodes),
-        notes=full.notes, summary=summary,
+        notes=full.notes, summary=summary, support=support,
     )

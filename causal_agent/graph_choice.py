@@ -6,6 +6,12 @@ graph whose provenance does not match the loaded data (the CSV changed since, or
 from another dataset) is still the graph the user asked for, so it is used, but never silently:
 the choice carries a note, and names are then resolved against the graph's own nodes rather than
 against columns the graph was not learned from.
+
+``GraphChoice.support`` is the chosen graph's bootstrap support (``causal_agent.bootstrap.Support``:
+edge and orientation shares, and every resampled graph), or None when
+``Settings.discovery_resamples`` is 0 or the bootstrap was skipped (the note says why). It is
+computed once, when the stored graph has none, and stored with the graph, so a reused graph never
+resamples again.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ class GraphChoice(BaseModel):
     names: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     discovery: Any = Field(None, description="the DiscoveryResult when the graph was discovered/reused")
+    support: Any = Field(None, description="bootstrap Support of the graph (None: off or skipped)")
 
     @property
     def label(self) -> str:
@@ -64,6 +71,7 @@ def choose_graph(
 
     Without a graph_key, names are resolved against the dataset BEFORE discovery, so a misspelt
     variable costs no discovery run."""
+    from .bootstrap import support_for
     from .discover import discover, method_label
 
     notes: list[str] = []
@@ -76,10 +84,11 @@ def choose_graph(
             notes.append(stale_note(record.key, prov.dataset, ds))  # type: ignore[arg-type]
         matched = None if stale else ds
         resolved = _resolve(record.graph, record.key, matched, names, notes)
+        support = support_for(ctx, record, notes=notes)
         return GraphChoice(
             graph=record.graph, key=record.key, algorithm=prov.algorithm,
             how=method_label(ctx.algorithms, prov.algorithm, prov.ci_test, prov.alpha, ctx.ci_tests),
-            reused=None, dataset=matched, stale=stale, names=resolved, notes=notes,
+            reused=None, dataset=matched, stale=stale, names=resolved, notes=notes, support=support,
         )
     ds = dataset if hasattr(dataset, "fingerprint") else ctx.datasets.get(dataset)  # type: ignore[arg-type]
     early = _resolve(None, None, ds, names, notes)
@@ -89,6 +98,7 @@ def choose_graph(
         graph=found.graph, key=found.key, algorithm=found.algorithm,
         how=method_label(ctx.algorithms, found.algorithm, found.ci_test, found.alpha, ctx.ci_tests),
         reused=found.reused, dataset=ds, names=resolved, notes=notes, discovery=found,
+        support=found.support,
     )
 
 

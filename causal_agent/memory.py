@@ -14,6 +14,15 @@ Key scheme (see :func:`make_key`)::
     ...@background=1a2b3c4d                            structured values (background knowledge)
                                                        as a short content hash
 
+Renamed columns: a graph learned from a table is reused, renamed, for the same table loaded under
+other column names (the published benchmark loads one headerless CSV under many). Every record
+with a content fingerprint (values and dtypes, no names) and its dataset's column order writes an
+index entry ``<content fingerprint>|<algorithm>|<column positions or all>|<parameter suffix>`` in
+namespace ``("causal_agent", "content")``; a lookup that misses (or finds a record whose names
+changed) follows the entry, maps the stored columns to the new ones by position, and stores the
+renamed graph, its support and ``renamed_from`` under the new key. Background knowledge names
+columns, so its hash differs under other names and such graphs are never renamed.
+
 Stale graphs: :meth:`GraphMemory.lookup` compares the stored dataset fingerprint with the current
 one; on a mismatch it DELETES the stale record and returns ``None``, so the caller recomputes and
 stores a fresh graph under the same key, and the memory never serves (or lists) a graph that claims
@@ -36,6 +45,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 from .errors import CausalAgentError, GraphError, GraphKeyError, closest
 from .names import sanitize_name
 from .graph import CausalGraph, Edge
+from .bootstrap import Support
 
 if TYPE_CHECKING:  # pragma: no cover
     from langgraph.store.base import BaseStore
@@ -43,6 +53,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .data import Dataset
 
 NAMESPACE: tuple[str, ...] = ("causal_agent", "graphs")
+#: content index for graph reuse across renamed columns (see module docstring)
+CONTENT_NAMESPACE: tuple[str, ...] = ("causal_agent", "content")
 #: Parameter values that leave the key unchanged (``None`` and empty containers do too).
 DEFAULT_PARAMS: dict[str, Any] = {"alpha": 0.05, "ci_test": "auto", "background": None}
 EXPORT_FORMATS: tuple[str, ...] = ("json", "dot", "png", "svg")
@@ -78,6 +90,12 @@ class Provenance(BaseModel):
     created_at: str = Field(default_factory=_now, description="ISO 8601, UTC")
     reason: str | None = Field(None, description="why this algorithm was chosen")
     elapsed_s: float | None = Field(None, description="discovery time in seconds")
+    support: Support | None = Field(None, description="bootstrap support (causal_agent.bootstrap)")
+    content_fingerprint: str | None = Field(
+        None, description="sha256 of the dataset's dtypes and values without column names")
+    columns: list[str] | None = Field(None, description="every column of the dataset, in order")
+    renamed_from: str | None = Field(
+        None, description="key of the graph this one is a renamed copy of (same data, other names)")
 
 
 class GraphRecord(BaseModel):
@@ -307,7 +325,7 @@ class GraphMemory:
         key = self.key_for(dataset, algorithm, variables, params)
         item = self._store.get(NAMESPACE, key)
         if item is None:
-            return None
+            return self._renamed(dataset, key, algorithm, variables)
         try:
             record = GraphRecord.model_validate(item.value)
         except (ValidationError, CausalAgentError):
@@ -315,7 +333,69 @@ class GraphMemory:
             return None
         if record.provenance.fingerprint != dataset.fingerprint:
             self._store.delete(NAMESPACE, key)
+            return self._renamed(dataset, key, algorithm, variables)
+        return record
+
+    # -- reuse across renamed columns -------------------------------------------------------------
+
+    @staticmethod
+    def _content_key(content: str, algorithm: str, positions: builtins.list[int] | None,
+                     key: str) -> str:
+        where = "all" if positions is None else ",".join(str(i) for i in sorted(positions))
+        suffix = key.split("@", 1)[1] if "@" in key else ""
+        return f"{content}|{str(algorithm).strip().lower()}|{where}|{suffix}"
+
+    def _index(self, record: GraphRecord) -> None:
+        """Write the content-index entry of ``record`` (when it carries what the index needs)."""
+        prov = record.provenance
+        if not prov.content_fingerprint or not prov.columns or prov.params.get("partial") == "induced":
+            return
+        position = {c: i for i, c in enumerate(prov.columns)}
+        if any(v not in position for v in prov.variables):
+            return
+        partial = len(record.key.split("@", 1)[0].split(":", 2)) == 3  # <dataset>:<algo>:<vars>
+        positions = [position[v] for v in prov.variables] if partial else None
+        ikey = self._content_key(prov.content_fingerprint, prov.algorithm, positions, record.key)
+        self._store.put(CONTENT_NAMESPACE, ikey, {"key": record.key})
+
+    def _renamed(self, dataset: Dataset, key: str, algorithm: str,
+                 variables: builtins.list[str] | None) -> GraphRecord | None:
+        """The graph of the same content under other column names, renamed and stored under
+        ``key`` (None: there is none)."""
+        content = getattr(dataset, "content_fingerprint", None)
+        if not content:
             return None
+        full = variables is None or set(variables) == set(dataset.variables)
+        cols = list(dataset.columns)
+        positions = None if full else [cols.index(v) for v in variables or []]
+        entry = self._store.get(CONTENT_NAMESPACE, self._content_key(content, algorithm, positions, key))
+        if entry is None:
+            return None
+        item = self._store.get(NAMESPACE, entry.value.get("key", ""))
+        if item is None:
+            return None
+        try:
+            old = GraphRecord.model_validate(item.value)
+        except (ValidationError, CausalAgentError):
+            return None
+        prov = old.provenance
+        if prov.content_fingerprint != content or not prov.columns or len(prov.columns) != len(cols):
+            return None
+        mapping = dict(zip(prov.columns, cols))
+        if any(mapping.get(v) not in dataset.variables for v in old.graph.nodes):
+            return None  # other names left other columns out of analysis
+        graph = CausalGraph(
+            nodes=[mapping[v] for v in old.graph.nodes], kind=old.graph.kind,
+            edges=[Edge(source=mapping[e.source], target=mapping[e.target], type=e.type)
+                   for e in old.graph.edges])
+        new_prov = prov.model_copy(update={
+            "dataset": dataset.name, "fingerprint": dataset.fingerprint,
+            "variables": list(graph.nodes), "columns": cols,
+            "support": prov.support.renamed(mapping) if prov.support is not None else None,
+            "renamed_from": prov.renamed_from or old.key,
+        })
+        record = GraphRecord(key=key, graph=graph, provenance=new_prov)
+        self.put(record)
         return record
 
     def get(self, key: str) -> GraphRecord:
@@ -367,6 +447,7 @@ class GraphMemory:
                 f"{_first_error(exc)}"
             ) from exc
         self._store.put(NAMESPACE, checked.key, value)
+        self._index(checked)
         return checked.key
 
     def delete(self, key: str) -> GraphRecord | None:

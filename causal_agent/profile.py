@@ -26,7 +26,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, computed_field
+from pydantic import BaseModel, Field, computed_field
 
 from .names import match_name
 
@@ -77,6 +77,7 @@ class DataProfile(BaseModel):
     n_columns: int
     columns: list[ColumnProfile]
     fingerprint: str
+    content_fingerprint: str = Field("", description="sha256 of dtypes and values, names left out")
     excluded: list[str]
     notes: list[str]
 
@@ -202,6 +203,20 @@ def fingerprint(frame: "pd.DataFrame") -> str:
     return digest.hexdigest()
 
 
+def content_fingerprint(frame: "pd.DataFrame") -> str:
+    """sha256 of the dtypes and every value in column order, without the column names: the same
+    file loaded under other names has the same content fingerprint (graph reuse, renamed)."""
+    import pandas as pd
+
+    digest = hashlib.sha256()
+    digest.update(json.dumps([str(frame[c].dtype) for c in frame.columns]).encode())
+    if len(frame) and len(frame.columns):
+        unnamed = frame.set_axis(range(len(frame.columns)), axis=1)
+        rows = pd.util.hash_pandas_object(unnamed, index=False).to_numpy()
+        digest.update(rows.astype("<u8").tobytes())
+    return digest.hexdigest()
+
+
 def profile_frame(frame: "pd.DataFrame", notes: list[str] | None = None) -> DataProfile:
     """Profile every column of ``frame`` and say in ``notes`` what was left out and why."""
     columns = [profile_column(frame[c]) for c in frame.columns]
@@ -224,12 +239,13 @@ def profile_frame(frame: "pd.DataFrame", notes: list[str] | None = None) -> Data
         n_columns=len(frame.columns),
         columns=columns,
         fingerprint=fingerprint(frame),
+        content_fingerprint=content_fingerprint(frame),
         excluded=[c.name for c in excluded],
         notes=out,
     )
 
 
 __all__ = [
-    "ColumnKind", "ColumnProfile", "DataProfile", "fingerprint",
+    "ColumnKind", "ColumnProfile", "DataProfile", "content_fingerprint", "fingerprint",
     "gaussian_flag", "is_identifier_name", "profile_column", "profile_frame", "text_levels",
 ]

@@ -47,10 +47,13 @@ def registry() -> Registry:
     return collect_registry(make_plugin_manager())
 
 
-def make_ctx(registry: Registry, *frames: tuple[str, pd.DataFrame]) -> AgentContext:
+def make_ctx(registry: Registry, *frames: tuple[str, pd.DataFrame], resamples: int = 0) -> AgentContext:
     """A context built from a registry the way ``CausalAgent`` builds one (copies: tests may wrap
-    an algorithm without touching the shared registry)."""
-    ctx = context_from_registry(registry)
+    an algorithm without touching the shared registry). The bootstrap is off unless asked for
+    (``tests/test_bootstrap.py`` covers it), so call counts stay those of one discovery."""
+    from causal_agent.context import Settings
+
+    ctx = context_from_registry(registry, settings=Settings(discovery_resamples=resamples))
     for name, frame in frames:
         ctx.datasets.add(load_dataset(frame, name=name))
     return ctx
@@ -413,7 +416,7 @@ def test_using_a_plugin_algorithm_runs_exactly_it(third_party):
         ({"algorithm": "nope"},
          "unknown discovery algorithm 'nope'; known: pc, fci, ges, lingam, grasp, orderdag."),
         ({"ci_test": "nope"},
-         "unknown independence test 'nope'; known: fisherz, chisq, gsq, kci, rkci, pz."),
+         "unknown independence test 'nope'; known: fisherz, chisq, gsq, kci, rkci, rcit, fastkci, pz."),
         ({"algorithm": "fci", "ci_test": "pz"}, "fci runs only causal-learn's own CI tests"),
         ({"algorithm": "ges", "ci_test": "pz"}, "leave ci_test as 'auto' or use pc or fci"),
     ],

@@ -255,7 +255,7 @@ def test_names_labels_and_aliases_come_from_the_registration(registry):
     with pytest.raises(AlgorithmError) as info:
         normalize_method("nope", tests)
     assert str(info.value) == (
-        "unknown independence test 'nope'; known: fisherz, chisq, gsq, kci, rkci."
+        "unknown independence test 'nope'; known: fisherz, chisq, gsq, kci, rkci, rcit, fastkci."
     )
 
 
@@ -417,7 +417,7 @@ def test_unknown_or_broken_registered_test_is_one_line(ci_test, chain):
     with pytest.raises(AlgorithmError) as unknown:
         ci_test(chain, "A", "C", method="pzz", tests=tests)
     text = str(unknown.value)
-    assert "known: fisherz, chisq, gsq, kci, rkci, pz, gfast." in text and "Did you mean 'pz'" in text
+    assert "known: fisherz, chisq, gsq, kci, rkci, rcit, fastkci, pz, gfast." in text and "Did you mean 'pz'" in text
     assert "\n" not in text and "\n" not in str(bad.value)
 
 
