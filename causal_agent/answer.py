@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 Verdict = Literal["yes", "no", "uncertain"]
 
@@ -48,6 +48,12 @@ class Effect(BaseModel):
     adjustment_set: list[str] | None = None
     assumption: str | None = None
     range: dict[str, Any] | None = None
+    #: "range" when the possible adjustment sets disagree (then ``range`` is the answer)
+    headline: Literal["estimate", "range"] = "estimate"
+    headline_basis: str | None = None
+    warnings: list[str] = Field(default_factory=list)
+    #: the effect artifact's tables (e.g. covariate balance); they also reach ``Answer.tables``
+    tables: list[Table] = Field(default_factory=list)
 
 
 class Answer(BaseModel):
@@ -68,6 +74,15 @@ class Answer(BaseModel):
     elapsed_s: float = 0.0
     complete: bool = True
     incomplete_reason: Literal["model_call_limit", "no_evidence", "refused", "needs_clarification"] | None = None
+
+    @model_validator(mode="after")
+    def _effect_tables(self) -> Answer:
+        """An effect's tables (balance) are answer tables too, once each."""
+        for effect in self.effects:
+            for table in effect.tables:
+                if table not in self.tables:
+                    self.tables.append(table)
+        return self
 
     def to_json(self, artifacts: bool = False, **kw: Any) -> str:
         """The CLI's JSON object; tool artifacts only when asked for."""

@@ -43,15 +43,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ..errors import DataError, GraphError, VariableError
+from ..errors import CausalAgentError, DataError, GraphError, VariableError
 from .choose import graph_source
 from .estimate import default_for, estimator_table, normalize_method, resolve_method, run_dowhy
 from .estimators.base import EffectRun
 from .identify import dowhy_graph, orientations
+from .orient import lingam_orientation
 from .refute import refute
-from .report import assumption, num, set_text, summary
+from .report import assumption, fmt, num, set_text, summary
 from .results import AdjustmentEstimate, EffectRange, EffectResult, Estimand, Refutation
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -99,6 +100,8 @@ def estimate_effect(
     See the module docstring for the graph, IDA range, identification and estimation rules.
     """
     estimators = estimator_table(ctx.estimators)
+    if (method or "auto").strip().lower() == "auto":
+        method = ctx.settings.estimator or "auto"  # the user's configured default
     chosen = resolve_method(estimators, method)
     t0, t1 = float(t0), float(t1)
     if isinstance(confounders, str):
@@ -144,8 +147,6 @@ def estimate_effect(
         runs.append(None if g is None else run_dowhy(
             frame, g, t, y, t0, t1, chosen, estimators, ctx.settings, adjust=pinned))
 
-    head_i = 0  # orientations are listed definite-parents-only first: the documented headline rule
-    head, head_run = orients[head_i], runs[head_i]
     entries = [
         AdjustmentEstimate(
             parents=sorted(o.parents),
@@ -161,9 +162,26 @@ def estimate_effect(
     ]
     ambiguous = len(orients) > 1
     effect_range = None
+    head_i = 0  # orientations are listed definite-parents-only first
+    basis, basis_reason = _basis(ctx, source, t)
     if ambiguous:
         values = [e.estimate for e in entries]
-        effect_range = EffectRange(min=min(values), max=max(values), estimates=entries)
+        agree = sets_agree(entries)
+        effect_range = EffectRange(min=min(values), max=max(values), estimates=entries, agree=agree)
+        basis, basis_reason = "ambiguous", (
+            f"the {len(orients)} possible parent sets of {t} give estimates that differ by more than"
+            " their CIs, and nothing orients the undirected edges")
+        if agree:
+            basis, basis_reason = "sets_agree", (
+                f"the {len(orients)} possible parent sets of {t} give estimates inside each other's 95%"
+                " CIs, so the orientation does not matter for the answer")
+        else:
+            choice = lingam_orientation(ctx, ds if source.key else None, graph, t, orients)
+            if choice is not None and choice.index is not None:
+                head_i, basis, basis_reason = choice.index, "lingam", choice.reason
+            elif choice is not None:
+                notes.append(choice.reason + "; the headline stays the range.")
+    head, head_run = orients[head_i], runs[head_i]
     # identified when every orientation agrees on whether T can cause Y at all
     direction_identified = len({o.y_parent or o.no_path for o in orients}) == 1
     implies_zero = all(o.no_path or o.y_parent for o in orients)
@@ -172,6 +190,14 @@ def estimate_effect(
     if head_run is not None and ctx.settings.refute:
         refutation = refute(head_run, ctx.settings)
 
+    if basis == "ambiguous":
+        # the answer is the range: its midpoint and the envelope of the sets' CIs, never one set's
+        lows = [e.ci_low if e.ci_low is not None else e.estimate for e in entries]
+        highs = [e.ci_high if e.ci_high is not None else e.estimate for e in entries]
+        head_estimate: tuple[float, float | None, float | None] | None = (
+            (effect_range.min + effect_range.max) / 2, min(lows), max(highs))  # type: ignore[union-attr]
+    else:
+        head_estimate = None
     if head_run is None:
         estimate, low, high = 0.0, None, None
         fallback = chosen or default_for(estimators, "backdoor")
@@ -182,19 +208,84 @@ def estimate_effect(
         dowhy_method, estimand, adjustment = head_run.dowhy_method, head_run.estimand, head_run.adjustment_set
         instruments, mediators = head_run.instruments, head_run.mediators
 
+    if head_estimate is not None:
+        estimate, low, high = head_estimate
+
+    warnings: list[str] = []
+    tables: list[dict] = []
+    overlap = None
     if head_run is not None:
         notes += head_run.estimator.notes(head_run, t, y)
+        diag = head_run.diagnostics
+        if diag is not None:
+            warnings += diag.warnings
+            tables.append(diag.balance)
+            overlap = diag.overlap
+        if head_run.design_note and head_run.estimator.binary_design is False:
+            warnings.append(head_run.design_note)  # auto could not use the design estimator
+    design = head_run.design_note if head_run is not None and head_run.estimator.binary_design else None
+    observed_range = (float(frame[t].min()), float(frame[t].max()))
+    warnings += extrapolation(t, t0, t1, observed_range, head_run)
     assumed = assumption(t, y, estimand, adjustment, instruments, mediators, source, head,
-                         len(orients), head_run)
+                         len(orients), head_run, basis)
     result = EffectResult(
         treatment=t, outcome=y, t0=t0, t1=t1, estimate=estimate, ci_low=low, ci_high=high,
         method=dowhy_method, estimand=estimand, adjustment_set=adjustment, instruments=instruments,
         mediators=mediators, assumption=assumed, graph_key=source.key, range=effect_range,
+        headline="range" if basis == "ambiguous" else "estimate", headline_basis=basis,
+        headline_reason=basis_reason, design=design, observed_range=observed_range, overlap=overlap, tables=tables,
+        warnings=warnings,
         direction_identified=direction_identified, graph_implies_zero=implies_zero,
         refutation=refutation, n=int(len(frame)), notes=notes, summary="",
     )
     result.summary = summary(result, head, len(orients), head_run)
     return result
+
+
+def sets_agree(entries: Sequence[AdjustmentEstimate]) -> bool:
+    """Every set's estimate lies inside every other set's 95% CI (a set without a CI, e.g. an
+    orientation where the effect is 0 by the graph, only has to fall inside the others')."""
+    for a in entries:
+        if a.ci_low is None or a.ci_high is None:
+            continue
+        if any(not (a.ci_low <= b.estimate <= a.ci_high) for b in entries):
+            return False
+    return any(e.ci_low is not None for e in entries)
+
+
+def extrapolation(t: str, t0: float, t1: float, observed: tuple[float, float],
+                  run: EffectRun | None) -> list[str]:
+    """A warning when t0 or t1 lies outside the treatment's observed range."""
+    lo, hi = observed
+    outside = [f"{name}={num(v)}" for name, v in (("t0", t0), ("t1", t1)) if v < lo or v > hi]
+    if not outside or run is None:
+        return []
+    model = run.label
+    return [
+        f"{' and '.join(outside)} {'lies' if len(outside) == 1 else 'lie'} outside the observed range"
+        f" of {t} ({fmt(lo)} to {fmt(hi)}): the estimate there is an extrapolation that relies on the"
+        f" {model}'s functional form, not on data."
+    ]
+
+
+def _basis(ctx: AgentContext, source: Any, t: str) -> tuple[str, str]:
+    """Why an unambiguous graph fixes T's parents: DirectLiNGAM oriented it, background knowledge
+    about T went into it, or the data's independences alone."""
+    if source.key is None:
+        return "unambiguous", "the named confounders fix the adjustment set"
+    try:
+        prov = ctx.memory.get(source.key).provenance
+    except CausalAgentError:
+        return "unambiguous", f"the graph fixes the parents of {t}"
+    algo = ctx.algorithms.get(prov.algorithm)
+    if algo is not None and "non_gaussian" in algo.assumptions and source.graph.kind == "dag":
+        return "lingam", (f"{algo.label} oriented every edge of the graph, assuming a linear model with"
+                          " non-Gaussian noise")
+    bg = (prov.params or {}).get("background") or {}
+    pairs = [*(bg.get("required") or []), *(bg.get("forbidden") or [])]
+    if any(t in pair for pair in pairs) or any(t in tier for tier in bg.get("tiers") or []):
+        return "background", f"the graph fixes the parents of {t} with background knowledge about {t}"
+    return "unambiguous", f"the graph fixes the parents of {t}"
 
 
 __all__ = [

@@ -6,6 +6,14 @@ one orientation's DAG.
 ``nonlinear``, and on that estimand it also fits the first ``nonlinear=True`` ``auto`` estimator;
 the nonlinear one replaces the default only when its test rejects a linear outcome model
 (p < NONLINEAR_ALPHA) *and* the effect changes materially.
+
+An observational design: when the treatment is binary (its two values are t0 and t1) and the
+back-door set has at least ``DR_MIN_COVARIATES`` covariates, ``auto`` uses the first registered
+``auto`` estimator declaring ``binary_design`` (the cross-fitted doubly robust AIPW) instead: with
+several covariates a single outcome regression extrapolates between arms that need not overlap,
+and DR stays consistent if either its propensity or its outcome model is right. If that design
+cannot support an estimate (too few units in an arm, or none left after trimming), ``auto``
+falls back to the default estimator and the result carries a warning saying why.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import AlgorithmError, CausalAgentError, DataError, GraphError
 from .estimators.base import (
+    DR_MIN_COVARIATES,
     NONLINEAR_ALPHA,
     NONLINEAR_MIN_REL,
     NONLINEAR_MIN_SD,
@@ -66,7 +75,8 @@ def normalize_method(method: str | None, estimators: Mapping[str, Estimator]) ->
 def default_for(estimators: Mapping[str, Estimator], estimand: str) -> Estimator:
     """``auto``'s estimator for ``estimand``: the first registered ``auto`` one that is not nonlinear."""
     for entry in estimators.values():
-        if entry.estimator.auto and not entry.nonlinear and entry.estimator.estimand == estimand:
+        est = entry.estimator
+        if est.auto and not entry.nonlinear and not est.binary_design and est.estimand == estimand:
             return entry
     raise AlgorithmError(
         f"no registered effect estimator handles a {estimand} estimand for method='auto'; name a"
@@ -80,6 +90,20 @@ def nonlinear_for(estimators: Mapping[str, Estimator], estimand: str) -> Estimat
         if entry.estimator.auto and entry.nonlinear and entry.estimator.estimand == estimand:
             return entry
     return None
+
+
+def design_for(estimators: Mapping[str, Estimator]) -> Estimator | None:
+    """The first registered ``auto`` back-door estimator declaring ``binary_design``, if any."""
+    for entry in estimators.values():
+        est = entry.estimator
+        if est.auto and est.binary_design and est.estimand == "backdoor":
+            return entry
+    return None
+
+
+def binary_contrast(data: pd.DataFrame, t: str, t0: float, t1: float) -> bool:
+    """The treatment takes exactly the two values t0 and t1."""
+    return {float(v) for v in data[t].dropna().unique()} == {float(t0), float(t1)}
 
 
 def nonlinear_matters(fit: OutcomeFit, linear: float, sd_y: float) -> bool:
@@ -142,9 +166,33 @@ def run_dowhy(
     adjustment = list(ident.get_backdoor_variables() or []) if estimand == "backdoor" else []
     instruments = list(ident.get_instrumental_variables() or []) if estimand == "iv" else []
     mediators = list(ident.get_frontdoor_variables() or []) if estimand == "frontdoor" else []
+    bootstrap = int(getattr(settings, "bootstrap", 0) or 0)
+
+    design_note = None
+    design = design_for(estimators) if chosen is None and estimand == "backdoor" else None
+    if design is not None and len(adjustment) >= DR_MIN_COVARIATES and binary_contrast(data, t, t0, t1):
+        try:
+            fit_dr = design.estimator.fit(data.copy(), t, y, sorted(adjustment), t0, t1, bootstrap,
+                                          settings.seed)
+        except DataError as exc:
+            design_note = (f"{t} is binary with {len(adjustment)} covariates to adjust for, but"
+                           f" {design.label} could not be used: {exc}. auto fell back to {entry.label},"
+                           " which extrapolates across units without comparable counterparts.")
+        else:
+            return EffectRun(
+                estimate=fit_dr.estimate, ci_low=fit_dr.ci_low, ci_high=fit_dr.ci_high,
+                estimand="backdoor", method=design.name, dowhy_method=design.estimator.method_name,
+                label=design.label, estimator=design.estimator, adjustment_set=sorted(adjustment),
+                model=model, identified=ident, frame=data, contrast=(t, y, t0, t1), fit=fit_dr,
+                diagnostics=getattr(fit_dr, "diagnostics", None),
+                design_note=(f"auto chose {design.label} because {t} is binary and there are"
+                             f" {len(adjustment)} covariates to adjust for (at least"
+                             f" {DR_MIN_COVARIATES}): it models both who gets treated and the outcome,"
+                             " and stays consistent if either model is right, where one regression"
+                             " would extrapolate between the arms."),
+            )
 
     c0, c1, scale, sign = est_obj.prepare(data, t, t0, t1)
-    bootstrap = int(getattr(settings, "bootstrap", 0) or 0)
     ci_arg, params = est_obj.dowhy_params(settings, bootstrap)
     est_obj.check_adjustment(t, y, adjustment)
     columns = list(data.columns)
@@ -195,7 +243,8 @@ def run_dowhy(
                 dowhy_method=fitter.estimator.method_name, label=fitter.label,
                 estimator=fitter.estimator, adjustment_set=sorted(adjustment), model=model,
                 identified=ident, p_linear=p_linear, linear_estimate=linear_estimate, frame=data,
-                contrast=(t, y, t0, t1), fit=fit,
+                contrast=(t, y, t0, t1), fit=fit, diagnostics=getattr(fit, "diagnostics", None),
+                design_note=design_note,
             )
     value = float(est.value)
     if not math.isfinite(value):
@@ -203,6 +252,7 @@ def run_dowhy(
             f"the {entry.label} estimate of {t} -> {y} is not finite (perfect collinearity or no"
             " overlap?); try fewer confounders or method='linear'"
         )
+    diagnostics = est_obj.diagnose(data, t, adjustment, settings.seed) if adjustment else None
     factor = scale * sign
     value *= factor
     if low is not None and high is not None:
@@ -212,5 +262,5 @@ def run_dowhy(
         dowhy_method=dowhy_method, label=entry.label, estimator=est_obj,
         adjustment_set=sorted(adjustment), instruments=sorted(instruments),
         mediators=sorted(mediators), model=model, identified=ident, dowhy_estimate=est,
-        scale=scale, sign=sign, p_linear=p_linear,
+        scale=scale, sign=sign, p_linear=p_linear, diagnostics=diagnostics, design_note=design_note,
     )

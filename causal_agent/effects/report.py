@@ -43,7 +43,7 @@ def num(x: float) -> str:
 def assumption(
     t: str, y: str, estimand: str, adjustment: list[str], instruments: list[str],
     mediators: list[str], source: Source, head: Orientation, n_orientations: int,
-    run: EffectRun | None,
+    run: EffectRun | None, basis: str = "unambiguous",
 ) -> str:
     """What must hold for the headline estimate to be causal: identification, graph, model."""
     parts: list[str] = []
@@ -61,8 +61,16 @@ def assumption(
         parts.append(source.label)
     else:
         parts.append(f"the graph {source.key} is right")
-    if n_orientations > 1:
-        parts.append(headline_orientation(t, head) + f" (one of {n_orientations} orientations the data allow)")
+    if basis == "ambiguous":
+        parts.append(f"the parents of {t} are one of the {n_orientations} sets the graph allows")
+    elif basis == "lingam":
+        parts.append("a linear model with non-Gaussian noise (DirectLiNGAM's orientation)")
+        if n_orientations > 1:
+            parts.append(headline_orientation(t, head) + f" (one of {n_orientations} orientations the"
+                         " equivalence class allows, chosen by DirectLiNGAM)")
+    elif n_orientations > 1:
+        parts.append(headline_orientation(t, head) + f" (one of {n_orientations} orientations the data"
+                     " allow; their estimates agree within the CIs)")
     if head.y_parent or run is None:
         return "; ".join(parts)
     parts += run.estimator.assumptions(run, t, y)
@@ -83,6 +91,8 @@ def summary(r: EffectResult, head: Orientation, n_orientations: int, run: Effect
     """The headline, its CI, the IDA range, the direction, the assumptions and the refuter."""
     t, y = r.treatment, r.outcome
     contrast = f"{t} from {num(r.t0)} to {num(r.t1)}"
+    if r.headline == "range" and r.range is not None:
+        return _range_summary(r, head, n_orientations, run)
     if run is None:
         text = (f"{y} is a parent of {t} in the graph, so {t} cannot cause {y}: the effect of"
                 f" changing {contrast} on {y} is 0 (implied by the graph, not estimated).")
@@ -106,15 +116,27 @@ def summary(r: EffectResult, head: Orientation, n_orientations: int, run: Effect
                  f" DAG the data allow), so the causal effect is 0; the estimate above is the adjusted"
                  " association" + (" and it is consistent with 0." if r.ci_low is not None
                                    and r.ci_low <= 0 <= (r.ci_high or 0) else "."))
+    if r.design is not None:
+        text += " " + r.design
     if r.range is not None:
         sibs = head.siblings
         text += (f" The graph leaves {len(sibs)} edge(s) at {t} undirected"
-                 f" ({', '.join(f'{t} --- {s}' for s in sibs)}), so the adjustment set is ambiguous:"
-                 f" over the {n_orientations} possible parent sets of {t} the effect ranges from"
-                 f" {fmt(r.range.min)} to {fmt(r.range.max)}. The headline assumes "
+                 f" ({', '.join(f'{t} --- {s}' for s in sibs)}): over the {n_orientations} possible"
+                 f" parent sets of {t} the effect ranges from {fmt(r.range.min)} to {fmt(r.range.max)}."
+                 f" A single number because {r.headline_reason}; it assumes "
                  + headline_orientation(t, head) + f", so {t}'s parents are {set_text(sorted(head.parents))}.")
+    elif r.headline_basis in ("lingam", "background"):
+        text += f" The adjustment set is fixed because {r.headline_reason}."
+    return _tail(r, text)
+
+
+def _tail(r: EffectResult, text: str) -> str:
+    """Direction, warnings, assumptions, refuter and n: the end of every summary."""
+    t, y = r.treatment, r.outcome
     if not r.direction_identified:
         text += f" The data do not identify whether {t} causes {y}: the direction is not identified."
+    for w in r.warnings:
+        text += f" Warning: {w}"
     text += f" Assumes: {r.assumption}."
     if r.refutation is not None:
         ref = r.refutation
@@ -124,3 +146,27 @@ def summary(r: EffectResult, head: Orientation, n_orientations: int, run: Effect
         text += f" Refuter ({ref.refuter}): {verdict} ({what} {fmt(ref.new_effect)}{p})."
     text += f" n={r.n}."
     return text
+
+
+def _range_summary(r: EffectResult, head: Orientation, n_orientations: int, run: EffectRun | None) -> str:
+    """The headline is the range: lead with it, then each set's estimate, then why no single number."""
+    assert r.range is not None
+    t, y = r.treatment, r.outcome
+    sibs = head.siblings
+    text = (f"Changing {t} from {num(r.t0)} to {num(r.t1)} changes {y} by between {fmt(r.range.min)}"
+            f" and {fmt(r.range.max)}: the graph leaves {', '.join(f'{t} --- {s}' for s in sibs)}"
+            f" undirected, and the {n_orientations} possible adjustment sets disagree beyond their CIs"
+            f" (CIs together span {fmt(r.ci_low)} to {fmt(r.ci_high)}).")
+    parts = []
+    for e in r.range.estimates:
+        ci = f" (95% CI {fmt(e.ci_low)} to {fmt(e.ci_high)})" if e.ci_low is not None else ""
+        parts.append(f"with parents {set_text(e.parents)} of {t}: {fmt(e.estimate)}{ci}"
+                     + (f" [{e.note}]" if e.note else ""))
+    text += " By parent set: " + "; ".join(parts) + "."
+    label = run.label if run is not None else "the estimator"
+    text += (f" No single number: {r.headline_reason}. Background knowledge about the edges at {t}, or"
+             f" continuous data with non-Gaussian noise (DirectLiNGAM), would pick one ({label} was used"
+             " for each set).")
+    if r.design is not None:
+        text += " " + r.design
+    return _tail(r, text)

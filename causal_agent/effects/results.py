@@ -6,7 +6,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from .overlap import Overlap
+
 Estimand = Literal["backdoor", "iv", "frontdoor"]
+#: why the headline is what it is: the graph fixes T's parents ("unambiguous"), possibly thanks to
+#: background knowledge ("background"); the possible sets' estimates agree within their CIs
+#: ("sets_agree"); DirectLiNGAM oriented the undirected edges ("lingam"); or none of these, and
+#: the headline is the range ("ambiguous")
+HeadlineBasis = Literal["unambiguous", "background", "sets_agree", "lingam", "ambiguous"]
 #: DoWhy's preference when ``auto`` chooses how the graph identifies the effect
 ESTIMANDS: tuple[Estimand, ...] = ("backdoor", "iv", "frontdoor")
 
@@ -28,6 +35,7 @@ class EffectRange(BaseModel):
     min: float
     max: float
     estimates: list[AdjustmentEstimate]
+    agree: bool = Field(False, description="every set's estimate lies inside every other set's 95% CI")
 
 
 class Refutation(BaseModel):
@@ -57,6 +65,17 @@ class EffectResult(BaseModel):
     assumption: str
     graph_key: str | None = Field(None, description="None when the user named the confounders")
     range: EffectRange | None = Field(None, description="set when the graph leaves the adjustment set ambiguous")
+    headline: Literal["estimate", "range"] = Field(
+        "estimate", description="'range': the possible adjustment sets disagree and nothing orients the"
+        " edges, so the answer is range.min..range.max; estimate is then the range's midpoint and the"
+        " CI the envelope of the sets' CIs, not the estimate of any one orientation")
+    headline_basis: HeadlineBasis = "unambiguous"
+    headline_reason: str = Field("", description="why the headline is a single number or a range, in words")
+    design: str | None = Field(None, description="why auto chose a design estimator (doubly robust)")
+    observed_range: tuple[float, float] | None = Field(None, description="min and max of the treatment in the data")
+    overlap: Overlap | None = Field(None, description="propensity-score overlap of a binary-treatment design")
+    tables: list[dict] = Field(default_factory=list, description="tables {title, columns, rows}, e.g. balance")
+    warnings: list[str] = Field(default_factory=list, description="extrapolation, weak overlap, imbalance ...")
     direction_identified: bool = True
     graph_implies_zero: bool = Field(False, description="no directed path from treatment to outcome")
     refutation: Refutation | None = None

@@ -24,6 +24,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: bootstrap samples for methods without an analytic CI when settings.bootstrap is 0
 DEFAULT_BOOTSTRAP = 100
+#: "several covariates": auto uses a ``binary_design`` estimator (doubly robust) for a binary
+#: treatment from this many covariates in the back-door set; with fewer, linear regression on
+#: T and the set is hard to beat and easier to read
+DR_MIN_COVARIATES = 3
 #: "auto" leaves its default estimator only when a nonlinear estimator's test rejects the linear
 #: outcome model below this p ...
 NONLINEAR_ALPHA = 1e-3
@@ -88,6 +92,9 @@ class EffectEstimator:
     refuter: str = "placebo_treatment_refuter"
     #: the modelling assumption the summary states
     assumption: str = "every unit could have received either treatment (overlap)"
+    #: ``auto`` prefers it for a binary treatment with at least ``DR_MIN_COVARIATES`` covariates
+    #: to adjust for (an observational design: propensity model plus outcome model)
+    binary_design: bool = False
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -119,6 +126,11 @@ class EffectEstimator:
     def notes(self, run: EffectRun, t: str, y: str) -> list[str]:
         """Notes on how the headline estimate was obtained."""
         return []
+
+    def diagnose(self, data: pd.DataFrame, t: str, adjustment: Sequence[str], seed: int) -> Any:
+        """Design diagnostics (``effects.overlap.Diagnostics``) of a DoWhy-fitted run, after
+        :meth:`prepare`; None when the estimator has none."""
+        return None
 
     def assumptions(self, run: EffectRun, t: str, y: str) -> list[str]:
         """The modelling assumptions of the headline estimate, in words."""
@@ -156,3 +168,5 @@ class EffectRun(BaseModel):
     fit: Any = None  # the OutcomeFit of an estimator DoWhy does not fit
     frame: Any = None  # the data that fit used (for its own refuter) ...
     contrast: tuple[str, str, float, float] | None = None  # ... and its (T, Y, t0, t1)
+    diagnostics: Any = None  # effects.overlap.Diagnostics of a propensity-based design
+    design_note: str | None = None  # why auto chose (or could not use) the design estimator

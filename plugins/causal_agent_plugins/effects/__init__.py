@@ -41,9 +41,10 @@ def estimate_effect_tool() -> Any:
         ] = None,
         method: Annotated[
             str,
-            "auto (linear regression, or g-computation when the outcome is nonlinear), linear, "
-            "gcomputation (spline outcome model), propensity, propensity_matching, "
-            "propensity_stratification (binary T), iv, frontdoor, dml (needs econml)",
+            "auto (linear regression; g-computation when the outcome is nonlinear; doubly robust "
+            "for a binary T with several confounders), linear, gcomputation (spline outcome model), "
+            "doubly_robust, propensity, propensity_matching, propensity_stratification (binary T), "
+            "iv, frontdoor, dml and econml_dr (need econml)",
         ] = "auto",
         dataset: Annotated[str | None, "dataset name; omit for the loaded one"] = None,
     ) -> tuple[str, dict[str, Any]]:
@@ -76,6 +77,8 @@ def register_estimators(register):  # type: ignore[no-untyped-def]
     ``auto`` estimator of an estimand is auto's default for it; ``nonlinear=True`` marks the one
     auto tries against it on a non-linear outcome."""
     from causal_agent.effects.estimators.dml import LinearDML
+    from causal_agent.effects.estimators.doubly_robust import DoublyRobust
+    from causal_agent.effects.estimators.econml_dr import LinearDRLearner
     from causal_agent.effects.estimators.frontdoor import FrontDoor
     from causal_agent.effects.estimators.gcomputation import SplineGComputation
     from causal_agent.effects.estimators.iv import InstrumentalVariable
@@ -98,8 +101,15 @@ def register_estimators(register):  # type: ignore[no-untyped-def]
         PropensityScore("propensity_stratification", "backdoor.propensity_score_stratification"),
         "propensity-score stratification (binary treatment)", label="propensity-score stratification",
         aliases=("stratification",))
+    add("doubly_robust", DoublyRobust("doubly_robust"),
+        "cross-fitted doubly robust AIPW with overlap trimming and a balance table (binary treatment);"
+        " auto's choice for a binary treatment with several covariates",
+        label="doubly robust AIPW", aliases=("dr", "aipw"))
     add("dml", LinearDML("dml"), "EconML LinearDML, a partially linear model (needs econml)",
-        label="EconML LinearDML", aliases=("lineardml", "econml"))
+        label="EconML LinearDML", aliases=("linear_dml", "lineardml", "econml"))
+    add("econml_dr", LinearDRLearner("econml_dr"),
+        "EconML LinearDRLearner, doubly robust (binary treatment; needs econml)",
+        label="EconML LinearDRLearner", aliases=("lineardrlearner", "linear_dr", "drlearner"))
     add("iv", InstrumentalVariable("iv"), "instrumental variables (Wald/2SLS), auto's choice for an IV estimand",
         label="instrumental-variable (Wald/2SLS) estimation", aliases=("instrumental_variable",))
     add("frontdoor", FrontDoor("frontdoor"), "front-door two-stage regression, auto's choice for a front-door estimand",
