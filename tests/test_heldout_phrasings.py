@@ -27,7 +27,7 @@ ALLOWED_ARGS: dict[str, set[str]] = {
     "test_independence": {"x", "y", "given", "alpha", "method"},
     "d_separation": {"x", "y", "given"},
     "direct_cause": {"x", "y"},
-    "shared_confounder": {"x", "y"},
+    "shared_confounder": {"x", "y", "direct"},
     "shared_collider": {"x", "y"},
     "discover_graph": {"variables", "algorithm", "alpha"},
     "estimate_effect": {"treatment", "outcome", "t0", "t1"},
@@ -204,6 +204,9 @@ def score(row: dict[str, Any], plan: Any) -> list[str]:
                 why.append(f"x/y {pair_got}, expected {pair_exp} (any order)")
         elif pair_exp != pair_got:
             why.append(f"x/y {pair_got}, expected {pair_exp}")
+    if want == "shared_confounder" and bool(got.get("direct", False)) != bool(exp.get("direct", False)):
+        asked = "a common parent (direct=true)" if exp.get("direct") else "a common cause (direct unset)"
+        why.append(f"{asked} was asked, planned direct={got.get('direct', False)}")
     for key in ("treatment", "outcome"):
         if key in exp and got.get(key) != exp[key]:
             why.append(f"{key} {got.get(key)!r}, expected {exp[key]!r}")
