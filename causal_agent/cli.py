@@ -40,6 +40,19 @@ def _split_columns(columns: str | None) -> list[str] | None:
     return names
 
 
+ResamplesOpt = Annotated[int | None, typer.Option(
+    "--resamples", min=0, help="Bootstrap resamples of discovery for edge support (0: off; default 30).")]
+
+
+def _settings(resamples: int | None) -> object | None:
+    """Settings with the --resamples choice (None: the defaults)."""
+    if resamples is None:
+        return None
+    from .context import Settings
+
+    return Settings(discovery_resamples=resamples)
+
+
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in plain English.")],
     data: Annotated[list[str], typer.Option("--data", "-d", help="CSV/TSV/Parquet file (repeatable).")],
@@ -48,11 +61,12 @@ def ask(
     base_url: BaseUrlOpt = None,
     memory: MemoryOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object.")] = False,
+    resamples: ResamplesOpt = None,
 ) -> None:
     """Answer one question about the data."""
     from .agent import CausalAgent
 
-    agent = CausalAgent(model=model, memory=memory, base_url=base_url)
+    agent = CausalAgent(model=model, memory=memory, base_url=base_url, settings=_settings(resamples))
     names = _split_columns(columns)
     for path in data:
         agent.load(path, columns=names)

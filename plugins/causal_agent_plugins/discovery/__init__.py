@@ -153,11 +153,46 @@ def _pc_with(indep: Any, data: "np.ndarray", names: Sequence[str], alpha: float,
     raise AlgorithmError(f"uc_rule must be 0, 1 or 2 for pc, not {uc_rule!r}")
 
 
+def collider_conflicts(cg: Any, names: Sequence[str], bk: Any = None) -> list[str]:
+    """Pairs two unshielded colliders want oriented both ways (a -> b from one, b -> a from the
+    other), read off PC's skeleton and separating sets the way causal-learn's ``uc_sepset`` reads
+    them (y is a collider of x - y - z when y is in no separating set of x and z)."""
+    wants: dict[tuple[int, int], tuple[int, int, int]] = {}
+    out: list[str] = []
+    for x, y, z in cg.find_unshielded_triples():
+        if x > z:
+            continue
+        if bk is not None and (bk.is_forbidden(cg.G.nodes[x], cg.G.nodes[y])
+                               or bk.is_forbidden(cg.G.nodes[z], cg.G.nodes[y])):
+            continue
+        if all(y not in S for S in (cg.sepset[x, z] or [])):
+            for a in (x, z):
+                wants.setdefault((a, y), (x, y, z))
+    for (a, b), (x, y, z) in wants.items():
+        if a < b and (b, a) in wants:
+            x2, y2, z2 = wants[(b, a)]
+            out.append(f"{names[a]} -- {names[b]} (collider {names[x]} -> {names[y]} <- {names[z]}"
+                       f" against {names[x2]} -> {names[y2]} <- {names[z2]})")
+    return out
+
+
+_UC_PRIORITY_TEXT = {
+    -1: "causal-learn's uc_sepset default for the rule", 0: "overwrite: the collider oriented last wins",
+    1: "orient bi-directed: the edge becomes a <-> b", 2: "prioritise existing colliders: the"
+    " collider oriented first wins", 3: "prioritise stronger colliders (larger p-value of the"
+    " separating test)", 4: "prioritise stronger* colliders",
+}
+
+
 def run_pc(
     data: "np.ndarray", names: Sequence[str], *, alpha: float, ci_test: "str | Callable[..., float]",
     background: "Background | None" = None, **params: Any,
 ) -> "CausalGraph":
-    """PC (causal-learn): a CPDAG from conditional independence tests."""
+    """PC (causal-learn): a CPDAG from conditional independence tests.
+
+    Collider conflicts (two unshielded colliders orienting one edge both ways) are resolved by
+    causal-learn's ``uc_rule``/``uc_priority`` (defaults 0 and 2: colliders from the separating
+    sets, the collider oriented first wins) and reported as a ``DiscoveryNote``."""
     from causallearn.search.ConstraintBased.PC import pc
 
     from causal_agent.graph import CausalGraph
@@ -169,6 +204,17 @@ def run_pc(
     else:
         cg = pc(data, alpha=alpha, indep_test=ci_test, show_progress=False, verbose=False,
                 node_names=list(names), background_knowledge=bk, **params)
+    conflicts = collider_conflicts(cg, names, bk)
+    if conflicts:
+        from causal_agent.discover import DiscoveryNote
+
+        rule = params.get("uc_rule", 0)
+        prio = params.get("uc_priority", 2)
+        shown = "; ".join(conflicts[:5]) + (f"; and {len(conflicts) - 5} more" if len(conflicts) > 5 else "")
+        warnings.warn(
+            f"PC found {len(conflicts)} collider conflict{'s' * (len(conflicts) != 1)}: {shown}."
+            f" Resolved by uc_rule={rule}, uc_priority={prio} ({_UC_PRIORITY_TEXT.get(prio, prio)});"
+            " such an orientation is weakly supported.", DiscoveryNote, stacklevel=2)
     return CausalGraph.from_causallearn(cg.G, list(names))
 
 
@@ -321,18 +367,22 @@ def discover_graph_tool() -> Any:
             Background | None, "background knowledge: required/forbidden edges [a, b], tiers"
         ] = None,
         partial: Annotated[
-            str,
-            "for a partial graph: 'induced' (subgraph of the full graph) or"
-            " 'marginal' (learn on the subset's columns only)",
-        ] = "induced",
+            str | None,
+            "for a partial graph: 'induced' (subgraph of the full graph) or 'subset' (also"
+            " 'marginal': learn on the subset's columns only); omit for the configured default",
+        ] = None,
         dataset: Annotated[str | None, "dataset name; omit for the loaded one"] = None,
+        resamples: Annotated[
+            int | None, "bootstrap resamples for edge support (0: off); omit for the default"
+        ] = None,
     ) -> tuple[str, dict[str, Any]]:
         """Learn a causal graph (CPDAG/PAG/DAG) from the data, or reuse the stored one.
 
-        Returns the graph's memory key and its edges; pass variables for a partial graph."""
+        Returns the graph's memory key, its edges and, with the bootstrap, each edge's support;
+        pass variables for a partial graph."""
         result = discover(runtime.context, dataset=dataset, variables=variables,
                           algorithm=algorithm, alpha=alpha, ci_test=ci_test, background=background,
-                          partial=partial)
+                          partial=partial, resamples=resamples)
         content = f"{result.summary}\nGraph {result.key}:\n{result.graph.to_text()}"
         artifact = {
             "key": result.key,
@@ -345,6 +395,9 @@ def discover_graph_tool() -> Any:
             "elapsed_s": result.elapsed_s,
             "variables": result.variables,
             "notes": result.notes,
+            "support": None if result.support is None else {
+                "resamples": result.support.resamples, "seed": result.support.seed,
+                "edges": [e.model_dump() for e in result.support.edges]},
         }
         return content, artifact
 

@@ -4,6 +4,11 @@ These examples are the planner's training data. Full-graph questions name no var
 questions carry ``{variables}``. A few name an algorithm or a significance level literally (the
 ``algorithm`` choice slot and the ``alpha`` number slot pick those up); only real algorithm names
 are used.
+
+Bootstrap requests are their own intents of the same tool: ``graph_bootstrap`` ("... with 50
+bootstrap resamples") has ``resamples`` as its only number slot, so the question's lone number
+fills it (``alpha`` is fixed to its default there, None, so it is no second number slot);
+``graph_no_bootstrap`` fixes ``resamples=0``.
 """
 
 from causal_agent.hookspecs import hookimpl
@@ -75,6 +80,27 @@ GRAPH_EXAMPLES: list[str] = [
 ]
 
 
+BOOTSTRAP_EXAMPLES: list[str] = [
+    "Discover the graph with {resamples} bootstrap resamples.",
+    "Learn the causal graph and bootstrap it {resamples} times.",
+    "Run causal discovery with {resamples} bootstrap samples to check edge stability.",
+    "How stable are the edges of the causal graph over {resamples} bootstrap resamples?",
+    "Bootstrap the causal graph with {resamples} resamples.",
+    "Show the causal graph over {variables} with {resamples} bootstrap resamples.",
+    "Check the edge support of the causal graph with a bootstrap of {resamples} resamples.",
+    "Give me the causal graph with bootstrap edge frequencies from {resamples} resamples.",
+]
+
+NO_BOOTSTRAP_EXAMPLES: list[str] = [
+    "Discover the causal graph without the bootstrap.",
+    "Learn the causal graph with no bootstrap resampling.",
+    "Show the causal graph, skip the bootstrap.",
+    "Draw the causal graph without bootstrap resamples.",
+    "Learn the graph over {variables} without bootstrapping.",
+    "Turn the bootstrap off and discover the causal structure.",
+]
+
+
 @hookimpl
 def register_intents(register):  # type: ignore[no-untyped-def]
     register(
@@ -82,4 +108,18 @@ def register_intents(register):  # type: ignore[no-untyped-def]
         examples=GRAPH_EXAMPLES,
         slots={"variables": "variables", "algorithm": {"choice": "algorithms"}, "alpha": "number"},
         name="graph",
+    )
+    register(
+        "discover_graph",
+        examples=BOOTSTRAP_EXAMPLES,
+        slots={"variables": "variables", "algorithm": {"choice": "algorithms"}, "resamples": "number"},
+        constants={"alpha": None},  # the default alpha: leaves resamples the lone number slot
+        name="graph_bootstrap",
+    )
+    register(
+        "discover_graph",
+        examples=NO_BOOTSTRAP_EXAMPLES,
+        slots={"variables": "variables", "algorithm": {"choice": "algorithms"}},
+        constants={"resamples": 0},
+        name="graph_no_bootstrap",
     )
