@@ -176,8 +176,9 @@ def run_dowhy(
                                           settings.seed)
         except DataError as exc:
             design_note = (f"{t} is binary with {len(adjustment)} covariates to adjust for, but"
-                           f" {design.label} could not be used: {exc}. auto fell back to {entry.label},"
-                           " which extrapolates across units without comparable counterparts.")
+                           f" {design.label} could not be used: {exc}. auto fell back to an outcome"
+                           " regression, which extrapolates across units without comparable"
+                           " counterparts.")
         else:
             return EffectRun(
                 estimate=fit_dr.estimate, ci_low=fit_dr.ci_low, ci_high=fit_dr.ci_high,
