@@ -10,12 +10,12 @@ also decides *which graph* the effect is identified from and says so in plain wo
   set depends on an orientation the data cannot decide. Following IDA (Maathuis, Kalisch & Bühlmann
   2009) we enumerate every set of T's undirected neighbours that may point into T (each checked to
   extend to a DAG of the class without a new v-structure or cycle, with the exact Dor–Tarsi test),
-  estimate the effect for each, and report the ``range``. The headline estimate follows a fixed,
-  documented rule: it is the orientation in which T's parents are only its *definite* parents (all
-  undirected edges at T point away from T); the summary states that assumption and the range. If
-  the outcome is a parent of T in some orientation, that orientation's effect is 0 (T cannot cause
-  its own cause), so the range then includes 0 and the summary says the direction is not
-  identified.
+  estimate the effect for each, and report the ``range``. The headline is that range
+  (``headline="range"``) unless the sets' estimates agree within their CIs, or DirectLiNGAM orients
+  the undirected edges at T (continuous, non-Gaussian noise: :mod:`.orient`), or the graph itself
+  came from LiNGAM or from background knowledge about T; ``headline_basis`` says which. If the
+  outcome is a parent of T in some orientation, that orientation's effect is 0 (T cannot cause its
+  own cause), so the range then includes 0 and the summary says the direction is not identified.
 * **Identify.** Each orientation's DAG (restricted to the ancestors of T and Y) goes to DoWhy's
   ``CausalModel``; backdoor is preferred, then IV, then front-door. A graph with ``<->`` edges
   (latent confounders, e.g. PC orientation conflicts) is passed with a latent node per ``<->`` so
@@ -26,11 +26,14 @@ also decides *which graph* the effect is identified from and says so in plain wo
   outcome models and keeps linear regression unless a nested F-test rejects it (p < 0.001) *and*
   the effect changes materially; then it reports g-computation (``gcomputation.spline_regression``:
   predictions averaged over the sample at T=t1 minus at T=t0, sandwich CI), since a slope times
-  (t1 - t0) is not the interventional contrast of a nonlinear outcome. Propensity-score methods for a binary treatment;
+  (t1 - t0) is not the interventional contrast of a nonlinear outcome. For a binary treatment with
+  several covariates ``auto`` uses cross-fitted doubly robust AIPW, with overlap diagnostics and a
+  balance table (:mod:`.overlap`). Propensity-score methods for a binary treatment;
   EconML's LinearDML when econml is installed. CIs are 95% and on the (t1 - t0) scale of the
   estimate. DoWhy's IV and front-door estimators ignore ``control_value``/``treatment_value``
   (front-door even squares the contrast), so those are estimated per unit and scaled, under the
   linearity they already assume.
+* **Extrapolation.** t0 or t1 outside T's observed range is a warning in ``warnings`` and the summary.
 * **Refute.** A placebo-treatment refuter (random common cause for front-door, where permuting T
   does not reach the estimator; our own permutation placebo for g-computation), with ``ctx.settings.refute_simulations`` simulations.
 
