@@ -332,8 +332,10 @@ class GraphMemory:
             self._store.delete(NAMESPACE, key)  # unreadable: recompute rather than fail
             return None
         if record.provenance.fingerprint != dataset.fingerprint:
-            self._store.delete(NAMESPACE, key)
-            return self._renamed(dataset, key, algorithm, variables)
+            renamed = self._renamed(dataset, key, algorithm, variables)  # replaces it when found
+            if renamed is None:
+                self._store.delete(NAMESPACE, key)
+            return renamed
         return record
 
     # -- reuse across renamed columns -------------------------------------------------------------

@@ -460,3 +460,74 @@ def test_empty_ci_tests_are_a_one_line_error(registry):
     result = discover(make_ctx(registry, ("d", discrete_chain())))  # from the registry: works
     assert (result.algorithm, result.ci_test) == ("pc", "chisq")
     assert "PC (chi-square, alpha 0.05)" in result.summary
+
+
+def test_reference_protocol_reproduces_plain_pc(registry):
+    """Settings of the eval's reference protocol: causal-learn's pc(data, 0.05, fisherz) exactly,
+    on all columns and, for a partial graph, on the subset's columns alone."""
+    from causallearn.search.ConstraintBased.PC import pc
+
+    from causal_agent.context import Settings
+
+    frame = linear(DAG7, n=500, seed=5)
+    ctx = context_from_registry(registry, settings=Settings(
+        ci_test="fisherz", algorithm="pc", alpha=0.05, partial_graph="subset", discovery_resamples=0))
+    ctx.datasets.add(load_dataset(frame, name="ref"))
+    for cols in (list(frame.columns), ["X1", "X3", "X5", "X7"]):
+        plain = pc(frame[cols].to_numpy(), 0.05, "fisherz", show_progress=False, node_names=cols)
+        got = discover(ctx, variables=None if len(cols) == 7 else cols)
+        assert got.graph == CausalGraph.from_causallearn(plain.G, cols)
+        assert got.ci_test == "fisherz" and got.support is None
+    assert discover(ctx, variables=["X1", "X3", "X5", "X7"]).key.endswith("@ci_test=fisherz,partial=marginal")
+    induced = context_from_registry(registry, settings=Settings(discovery_resamples=0))
+    induced.datasets.add(load_dataset(frame, name="ref"))
+    assert discover(induced, variables=["X1", "X3", "X5", "X7"]).key == "ref:pc:X1,X3,X5,X7"
+
+
+def test_configured_ci_test_is_used_unless_one_is_named(registry):
+    from causal_agent.context import Settings
+
+    ctx = make_ctx(registry, ("chain", linear(CHAIN, n=300)))
+    ctx.settings = Settings(ci_test="kci", discovery_resamples=0)
+    got = discover(ctx, algorithm="pc")
+    assert got.ci_test == "kci" and "KCI tests as configured" in got.reason
+    assert discover(ctx, algorithm="pc", ci_test="fisherz").ci_test == "fisherz"
+    lingam = discover(ctx, algorithm="lingam")  # uses no CI test: a note, not an error
+    assert any("does not apply to lingam" in n for n in lingam.notes)
+
+
+def test_collider_conflict_is_reported_with_the_rule(registry):
+    """A -> B <-> C <- D (B, C share a latent cause): two colliders orient B - C both ways."""
+    rng = np.random.default_rng(1)
+    n = 3000
+    a, d, latent = rng.normal(size=n), rng.normal(size=n), rng.normal(size=n)
+    frame = pd.DataFrame({"A": a, "B": a + latent + 0.5 * rng.normal(size=n),
+                          "C": d + latent + 0.5 * rng.normal(size=n), "D": d})
+    ctx = make_ctx(registry, ("latent", frame))
+    got = discover(ctx, algorithm="pc")
+    text = " ".join(got.notes)
+    assert "collider conflict" in text and "B -- C" in text
+    assert "uc_rule=0, uc_priority=2" in text
+
+
+def test_nonlinear_data_get_a_nonparametric_test_that_scales(registry):
+    from causal_agent.discover import choose_algorithm, nonlinear_profile
+
+    rng = np.random.default_rng(0)
+    n = 800
+    x = rng.normal(size=n)
+    y = np.sin(2 * x) + 0.3 * rng.normal(size=n)
+    z = y**2 + 0.3 * rng.normal(size=n)
+    frame = pd.DataFrame({"x": x, "y": y, "z": z})
+    ds = load_dataset(frame, name="nl")
+    data = ds.matrix(ds.variables)
+    assert nonlinear_profile(data, ds.variables).nonlinear
+    name, test, why = choose_algorithm(ds, ds.variables, n, registry.algorithms, registry.ci_tests,
+                                       data=data)
+    chosen = registry.ci_tests[test]
+    assert registry.algorithms[name].uses_ci_test and chosen.nonlinear and chosen.cost < 3
+    assert "look nonlinear" in why
+    lin = load_dataset(linear(CHAIN, n=800), name="lin")
+    assert not nonlinear_profile(lin.matrix(lin.variables), lin.variables).nonlinear
+    assert choose_algorithm(lin, lin.variables, 800, registry.algorithms, registry.ci_tests,
+                            data=lin.matrix(lin.variables))[1] == "fisherz"

@@ -468,3 +468,40 @@ def test_context_from_registry_copies_the_tables(registry):
     assert ctx.planner() is None  # no factory given
     assert context_from_registry(registry, make_planner=lambda: "planner").planner() == "planner"
     assert context_from_registry(registry).memory is not context_from_registry(registry).memory
+
+
+def test_configured_ci_test_answers_questions_that_name_none(registry, chain):
+    """Settings.ci_test: the test for independence questions naming no test (the eval's reference
+    protocol sets fisherz); a question naming a test still gets that one."""
+    from langchain_core.messages import AIMessage
+    from langgraph.graph import START, MessagesState, StateGraph
+    from langgraph.prebuilt import ToolNode
+
+    from causal_agent.context import AgentContext, Settings, context_from_registry
+
+    ctx = context_from_registry(registry, settings=Settings(ci_test="kci"))
+    ctx.datasets.add(chain)
+    builder = StateGraph(MessagesState, context_schema=AgentContext)
+    builder.add_node("tools", ToolNode([registry.tools["test_independence"]], handle_tool_errors=True))
+    builder.add_edge(START, "tools")
+    app = builder.compile()
+
+    def call(args: dict) -> object:
+        msg = AIMessage(content="", tool_calls=[{"name": "test_independence", "args": args, "id": "1"}])
+        return app.invoke({"messages": [msg]}, context=ctx)["messages"][-1]
+
+    assert call({"x": "A", "y": "B"}).artifact["method"] == "kci"
+    assert call({"x": "A", "y": "B", "method": "fisherz"}).artifact["method"] == "fisherz"
+
+
+def test_rcit_and_fastkci_are_registered_and_seeded(registry):
+    from causal_agent.independence import run_ci_test
+
+    assert {"rcit", "fastkci"} <= set(registry.ci_tests)
+    assert registry.ci_tests["rcit"].nonlinear and registry.ci_tests["rcit"].cost < 3
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=300)
+    data = np.column_stack([x, np.tanh(2 * x) + 0.3 * rng.normal(size=300), rng.normal(size=300)])
+    first = run_ci_test(data, "rcit", 1, seed=3)[0]
+    assert run_ci_test(data, "rcit", 1, seed=3)[0] == first  # RCIT's random features, seeded
+    assert first < 0.05  # y = tanh(2x) + noise: dependent given an unrelated z

@@ -431,3 +431,72 @@ def test_tool_invoke_with_toolcall_dict(registry, g1):
     msg = tools["delete_graph"].invoke({"type": "tool_call", "name": "delete_graph", "id": "t1",
                                         "args": {"key": "clinic:pc", "runtime": runtime(mem_a)}})
     assert msg.artifact["deleted"] == "clinic:pc" and mem_a.keys() == []
+
+
+def _renaming_ctx(resamples: int = 4):
+    from causal_agent.context import Settings
+    from causal_agent.plugins import collect_registry, make_plugin_manager
+
+    return context_from_registry(collect_registry(make_plugin_manager()),
+                                 settings=Settings(discovery_resamples=resamples))
+
+
+def _headerless(seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=300)
+    b = 0.8 * a + rng.normal(size=300)
+    return np.column_stack([a, b, 0.8 * b + rng.normal(size=300)])
+
+
+@pytest.mark.parametrize("same_name", [True, False])
+def test_graph_is_reused_renamed_for_the_same_content_under_other_names(same_name):
+    """The published benchmark loads one headerless CSV under many column names: same values and
+    column order with the same algorithm and parameters -> the stored graph, renamed."""
+    from conftest import counting
+
+    from causal_agent.discover import discover
+
+    values = _headerless()
+    ctx = _renaming_ctx()
+    ctx.datasets.add(load_dataset(pd.DataFrame(values, columns=["x", "y", "z"]), name="f1"))
+    first = discover(ctx, algorithm="pc")
+    calls = counting(ctx, "pc")
+    ctx.datasets.add(load_dataset(pd.DataFrame(values, columns=["smoking", "tar", "cancer"]),
+                                  name="f1" if same_name else "f2"))
+    again = discover(ctx, algorithm="pc")
+    assert calls == [0] and again.reused
+    assert again.graph.nodes == ["smoking", "tar", "cancer"]
+    assert {str(e) for e in again.graph.edges} == {
+        str(e).replace("x", "smoking").replace("y", "tar").replace("z", "cancer") for e in first.graph.edges}
+    assert f"Reused the graph of {first.key!r}, renamed" in again.summary
+    assert again.support.edge("smoking", "tar") == first.support.edge("x", "y").model_copy(
+        update={"a": "smoking", "b": "tar"})
+    # other values, or other parameters: no reuse
+    ctx.datasets.add(load_dataset(pd.DataFrame(_headerless(1), columns=["p", "q", "r"]), name="f3"))
+    assert not discover(ctx, algorithm="pc").reused
+    ctx.datasets.add(load_dataset(pd.DataFrame(values, columns=["u", "v", "w"]), name="f4"))
+    assert not discover(ctx, algorithm="pc", alpha=0.01).reused
+
+
+def test_marginal_partial_graph_is_reused_renamed_by_column_position():
+    from causal_agent.discover import discover
+
+    values = _headerless()
+    ctx = _renaming_ctx(resamples=0)
+    ctx.datasets.add(load_dataset(pd.DataFrame(values, columns=["x", "y", "z"]), name="g"))
+    discover(ctx, variables=["x", "z"], partial="subset")
+    ctx.datasets.add(load_dataset(pd.DataFrame(values, columns=["a", "b", "c"]), name="h"))
+    assert discover(ctx, variables=["a", "c"], partial="subset").reused
+    assert not discover(ctx, variables=["a", "b"], partial="subset").reused
+
+
+def test_old_records_without_support_or_content_fingerprint_still_load():
+    memory = GraphMemory()
+    value = GraphRecord(key="old:pc", graph=_graph([("a", "b", "-->")]),
+                        provenance=Provenance(dataset="old", fingerprint="f", algorithm="pc")
+                        ).model_dump(mode="json")
+    for field in ("support", "content_fingerprint", "columns", "renamed_from"):
+        value["provenance"].pop(field)
+    memory.store.put(("causal_agent", "graphs"), "old:pc", value)
+    record = memory.get("old:pc")
+    assert record.provenance.support is None and record.provenance.content_fingerprint is None
