@@ -109,7 +109,7 @@ def test_every_intent_can_call_a_bound_tool(ctx, tools):
         ("Are Age and Smoking both parents of a common variable?", "shared_collider",
          {"x": "Age", "y": "Smoking", "dataset": "clinic"}),
         ("Are yellow fingers and coughing both children of the same variable?", "shared_confounder",
-         {"x": "Yellow Fingers", "y": "Coughing", "dataset": "clinic"}),
+         {"x": "Yellow Fingers", "y": "Coughing", "dataset": "clinic", "direct": True}),  # a common parent
         # contrasted treatment values: the first is treated (t1), the second the control (t0)
         ("Estimate the ATE of Age on Coughing, comparing Age = 60 with Age = 40.", "estimate_effect",
          {"treatment": "Age", "outcome": "Coughing", "t0": 40.0, "t1": 60.0, "dataset": "clinic"}),
