@@ -1,8 +1,8 @@
 """Bootstrap stability of a learned graph: how often each edge and orientation comes back.
 
 A graph learned once says nothing about how much of it the data support. ``support_for`` resamples
-the rows ``Settings.discovery_resamples`` times (with replacement, seeded by ``Settings.seed``, so a
-rerun gives the same figures), reruns the same algorithm with the same CI test, alpha, background
+the rows ``Settings.discovery_resamples`` times (half the rows each time, drawn without replacement,
+see ``subsample_size``; seeded by ``Settings.seed``, so a rerun gives the same figures), reruns the same algorithm with the same CI test, alpha, background
 knowledge and parameters on each resample, and keeps in the graph's provenance (``Provenance.
 support``, stored in memory, so it is paid once):
 
@@ -214,7 +214,7 @@ class ResampleTask:
     data: Any  # np.ndarray (n, p)
     names: tuple[str, ...]
     kwargs: Mapping[str, Any]
-    rows: int  # rows per resample (the original run's)
+    rows: int  # rows the original run used (a resample draws half as many, see subsample_size)
     seed: int
     dataset: str = "data"
 
@@ -229,7 +229,7 @@ def one_resample(job: tuple[ResampleTask, int]) -> dict[str, Any] | str:
 
     task, i = job
     rng = np.random.default_rng([task.seed, i])
-    rows = rng.integers(0, task.data.shape[0], size=task.rows)
+    rows = rng.choice(task.data.shape[0], size=subsample_size(task.rows), replace=False)
     state = np.random.get_state()
     np.random.seed(int(rng.integers(0, 2**31 - 1)))
     try:
@@ -240,6 +240,17 @@ def one_resample(job: tuple[ResampleTask, int]) -> dict[str, Any] | str:
     finally:
         np.random.set_state(state)
     return graph.to_json()
+
+
+def subsample_size(n: int) -> int:
+    """Rows per resample: half the rows, drawn without replacement.
+
+    Not the with-replacement bootstrap: its duplicated rows look like independent draws to a CI
+    test, so a zero partial correlation is rejected far more often than alpha (the resample's r
+    scatters around the sample's r, not around 0) and PC gains spurious edges and flips
+    orientations. A half-sample without replacement is a genuine sample of n/2 rows, so every test
+    keeps its level (subsampling, as in stability selection, Meinshausen & Buehlmann 2010)."""
+    return max(n // 2, min(n, 10))
 
 
 def run_resamples(task: ResampleTask, indices: Iterable[int],
@@ -257,7 +268,11 @@ def run_resamples(task: ResampleTask, indices: Iterable[int],
 
 
 def workers() -> int:
-    """Cores this process may use."""
+    """Cores this process may use (1 in a daemonic process, which may not start a pool)."""
+    import multiprocessing
+
+    if multiprocessing.current_process().daemon:
+        return 1
     try:
         return max(len(os.sched_getaffinity(0)), 1)
     except AttributeError:  # pragma: no cover - not Linux
@@ -268,10 +283,11 @@ def workers() -> int:
 def local_mapper(n_workers: int) -> Iterator[Mapper]:
     """``map`` for one worker, else a spawned process pool's ``map`` (spawned, not forked: the
     agent runs tools on threads, and forking a threaded process can deadlock)."""
-    if n_workers <= 1:
-        yield map
-        return
     import multiprocessing
+
+    if n_workers <= 1 or multiprocessing.current_process().daemon:
+        yield map  # a daemonic process (an eval worker) may not start children: run serially
+        return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn")) as pool:

@@ -98,9 +98,7 @@ def test_suite_reproducible_by_seed() -> None:
     # a dataset depends only on (seed, index): a bigger suite starts with the same datasets
     bigger = generate_suite(7, n_datasets=5, n_rows=300, ate_mc_samples=2000, reference=False)
     pd.testing.assert_frame_equal(bigger.datasets[3].data, a.datasets[3].data, check_exact=True)
-    # reference.py (the reference procedure, owned apart from the truth) has no answer for the
-    # new Has-Direct-Confounder type yet: reported, not hidden
-    assert all(q.data_answer is not None for q in a.questions if q.question_type != "Has-Direct-Confounder")
+    assert all(q.data_answer is not None for q in a.questions)  # every type has a reference answer
 
 
 def test_default_suite_has_1000_balanced_questions() -> None:

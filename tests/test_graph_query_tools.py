@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from causal_agent.context import AgentContext, context_from_registry
+from causal_agent.context import AgentContext, Settings, context_from_registry
 from causal_agent.data import load_dataset
 from causal_agent.plugins import collect_registry, make_plugin_manager
 
@@ -44,7 +44,7 @@ def env(registry):
 
     tools = dict(registry.tools)
     assert set(TOOLS) <= set(tools)
-    ctx = context_from_registry(registry)
+    ctx = context_from_registry(registry, settings=Settings(discovery_resamples=0))  # counts PC runs
     ctx.datasets.add(load_dataset(linear(CHAIN, seed=1), name="chain"))
     ctx.datasets.add(load_dataset(linear(COLLIDER, seed=2), name="collider"))
     calls = [0]

@@ -153,9 +153,10 @@ class ReferenceProcedure:
         if qt in ("IT", "CIT", "MULTCIT"):
             x, y = question.interest[:2]
             return as_asked(self.independent(x, y, question.given), question.polarity)
-        if qt in ("CAUSE", "Has-Collider", "Has-Confounder"):
+        if qt in ("CAUSE", "Has-Collider", "Has-Confounder", "Has-Direct-Confounder"):
             fn = {"CAUSE": gq.direct_cause, "Has-Collider": gq.shared_collider,
-                  "Has-Confounder": gq.shared_confounder}[qt]
+                  "Has-Confounder": gq.shared_confounder,
+                  "Has-Direct-Confounder": gq.shared_direct_confounder}[qt]
             x, y = question.interest[:2]
             return fn(self.pc_graph(), x, y).answer
         if qt == "CAUSALKG":
