@@ -84,7 +84,7 @@ def eval_command(
         raise DataError(f"--refute-simulations {refute_simulations} must be at least 1")
     if tolerance_rel < 0 or tolerance_abs < 0:
         raise DataError("--tolerance-rel and --tolerance-abs must be 0 or more (defaults 0.10 and 0.05)")
-    if suite == "four-level" and any(v is not None for v in (path, graphs_dir)):
+    if suite != "published" and any(v is not None for v in (path, graphs_dir)):
         raise DataError("--path/--graphs-dir are for --suite published; drop them or add --suite published")
     options = RunOptions(
         model=model or "offline", base_url=base_url, protocol=protocol, workers=workers, refute_simulations=refute_simulations,
