@@ -96,11 +96,13 @@ def chat(
     base_url: BaseUrlOpt = None,
     memory: MemoryOpt = None,
     history: Annotated[str | None, typer.Option("--history", help="Input history file (default: ~/.local/share/causal-agent/history).")] = None,
+    resamples: ResamplesOpt = None,
 ) -> None:
     """Chat with your data in the terminal: questions, /graphs, /show, /export, /report, /help."""
     from .repl import run_chat
 
-    run_chat(data=data or [], model=model, base_url=base_url, memory=memory, history_path=history)
+    run_chat(data=data or [], model=model, base_url=base_url, memory=memory, history_path=history,
+             settings=_settings(resamples))
 
 
 def plugins(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:

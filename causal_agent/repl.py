@@ -127,10 +127,12 @@ class ChatSession:
         history_path: str | Path | None = None,
         input: Input | None = None,
         output: Output | None = None,
+        settings: Any = None,
     ) -> None:
         self.console = console
         self.model_spec = model
         self.base_url = base_url
+        self.settings = settings  # causal_agent.context.Settings or None (the defaults)
         self.memory_spec = memory
         self.turns: list[Turn] = []
         self.thread_id = str(uuid.uuid4())
@@ -168,7 +170,8 @@ class ChatSession:
 
             try:
                 self._agent = CausalAgent(
-                    model=self.model_spec, memory=self.memory_spec, base_url=self.base_url
+                    model=self.model_spec, memory=self.memory_spec, base_url=self.base_url,
+                    settings=self.settings,
                 )
             except CausalAgentError as exc:
                 self._agent_error = str(exc)
@@ -601,6 +604,7 @@ def run_chat(
     *,
     file: IO[str] | None = None,
     width: int | None = None,
+    settings: Any = None,
 ) -> ChatSession:
     """Run the REPL until /quit or Ctrl-D; returns the session (its ``turns``) for tests.
 
@@ -621,6 +625,7 @@ def run_chat(
         history_path=history_path,
         input=input,
         output=output,
+        settings=settings,
     )
     if input is None and not _isatty(sys.stdin):
         session.read = _lines_input(sys.stdin)  # type: ignore[method-assign]

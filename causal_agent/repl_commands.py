@@ -244,7 +244,8 @@ def cmd_model(session: Session, args: list[str]) -> None:
     with session.console.status(f"starting {escape(args[0])}…", spinner="dots"):
         memory = old.memory if old is not None else session.memory_spec
         try:
-            agent = CausalAgent(model=args[0], memory=memory, base_url=session.base_url)
+            agent = CausalAgent(model=args[0], memory=memory, base_url=session.base_url,
+                                settings=old.settings if old is not None else session.settings)
         except CausalAgentError as exc:
             keep = f" (still using {old.model_name})" if old is not None else ""
             raise CausalAgentError(f"{exc}{keep}") from None

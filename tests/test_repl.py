@@ -234,3 +234,14 @@ def test_history_location(monkeypatch, tmp_path):
 def test_report_rejects_unknown_format(tmp_path, suffix):
     session, text = drive([f"/report {tmp_path / ('out' + suffix)}", "/quit"], tmp_path)
     assert "use a .md or .html file name" in " ".join(text.split())
+
+
+def test_chat_settings_reach_the_agent_and_survive_a_model_switch(tmp_path, clinic_path):
+    from causal_agent.context import Settings
+
+    session, text = drive(["Does smoking directly cause lung_cancer?", "/model offline", "/quit"], tmp_path,
+                          model="offline", data=[str(clinic_path)], settings=Settings(discovery_resamples=0))
+    assert session._agent is not None and session._agent.settings.discovery_resamples == 0
+    step = session.turns[0].answer.steps[-1]
+    assert step.artifact is not None and step.artifact.get("support") is None  # no bootstrap ran
+    assert "bootstrap" not in step.output
