@@ -426,6 +426,8 @@ BUILT_IN_INTENTS = {
     "collider": "shared_collider",
     "d_separation": "d_separation",
     "graph": "discover_graph",
+    "graph_bootstrap": "discover_graph",
+    "graph_no_bootstrap": "discover_graph",
     "effect": "estimate_effect",
     "adjustment_set": "adjustment_sets",
     "list_graphs": "list_graphs",

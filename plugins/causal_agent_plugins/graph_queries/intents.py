@@ -74,6 +74,8 @@ DIRECT_CAUSE_EXAMPLES: list[str] = [
     "Does {x} causally affect {y}?",
     'What is the direct effect of {x} on {y}: is there an edge?',
     'Is there a direct effect of {x} on {y}?',
+    "Does the graph show a direct effect of {x} on {y}?",
+    "How does {x} act on {y} directly: through an edge of its own?",
 ]
 
 CONFOUNDER_EXAMPLES: list[str] = [
