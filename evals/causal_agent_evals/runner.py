@@ -114,6 +114,10 @@ class StepRecord(BaseModel):
     #: graph tools: True when the graph came from memory (nothing was run), False when learned now
     reused: bool | None = None
     graph_key: str | None = None
+    #: edge tools: the answer read off the learned graph before the bootstrap check, and the share
+    #: of bootstrap resamples that give it (None: no bootstrap), so a threshold can be studied
+    graph_answer: str | None = None
+    support_share: float | None = None
 
 
 class ResultRecord(BaseModel):
@@ -451,7 +455,9 @@ def outcome_from_answer(qid: str, answer: Any, latency_s: float) -> Outcome:
         latency_s=latency_s,
         steps=[
             StepRecord(tool=s.tool, args=_jsonable(s.args), output=_first_line(s.output), status=s.status,
-                       reused=_reused(s.artifact), graph_key=_graph_key(s.artifact))
+                       reused=_reused(s.artifact), graph_key=_graph_key(s.artifact),
+                       graph_answer=(s.artifact or {}).get("graph_answer"),
+                       support_share=(s.artifact or {}).get("support_share"))
             for s in answer.steps
         ],
     )

@@ -71,6 +71,8 @@ class GraphQueryResult(BaseModel):
     polarity: str | None = Field(None, description="vocabulary group whose opposite wording flips the answer")
     support: str | None = Field(None, description="how many bootstrap resamples give the graph's answer")
     support_share: float | None = Field(None, description="that share, in [0, 1] (None: no bootstrap)")
+    graph_answer: Literal["yes", "no", "uncertain"] | None = Field(
+        None, description="the answer read off the learned graph, before the bootstrap check")
 
 
 class AdjustmentSetResult(BaseModel):
@@ -153,7 +155,7 @@ def ask(
         graph_key=chosen.key, algorithm=chosen.algorithm, reused=chosen.reused, graph=g.to_json(),
         notes=notes, summary=summary, finding=finding,
         polarity="independence" if question == "d_separation" else None,
-        support=support_text, support_share=support_share,
+        support=support_text, support_share=support_share, graph_answer=graph_answer,
     )
 
 
