@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any
@@ -65,14 +65,17 @@ def example_skeleton(example: str, slots: dict[str, Any]) -> str:
     return _SLOT.sub(put, example.lower())
 
 
-def fitted(examples: Sequence[tuple[str, str]], vocab: Vocabulary) -> IntentClassifier:
-    """The classifier for ``examples`` (intent name, skeleton), fitted once per distinct set."""
-    return _fitted(tuple(examples), tuple(sorted(vocab.synonyms.items())))
+def fitted(examples: Sequence[tuple[str, str]], vocab: Vocabulary,
+           groups: Mapping[str, str] | None = None) -> IntentClassifier:
+    """The classifier for ``examples`` (intent name, skeleton), fitted once per distinct set.
+    ``groups`` maps an intent to its tool (see :class:`IntentClassifier`)."""
+    return _fitted(tuple(examples), tuple(sorted(vocab.synonyms.items())), tuple(sorted((groups or {}).items())))
 
 
 @lru_cache(maxsize=8)
-def _fitted(examples: tuple[tuple[str, str], ...], synonyms: tuple[tuple[str, str], ...]) -> IntentClassifier:
-    return IntentClassifier(examples, dict(synonyms))
+def _fitted(examples: tuple[tuple[str, str], ...], synonyms: tuple[tuple[str, str], ...],
+            groups: tuple[tuple[str, str], ...] = ()) -> IntentClassifier:
+    return IntentClassifier(examples, dict(synonyms), dict(groups))
 
 
 @dataclass
@@ -88,8 +91,11 @@ class Prediction:
 class IntentClassifier:
     """TF-IDF + logistic regression over the registered examples."""
 
-    def __init__(self, examples: Sequence[tuple[str, str]], synonyms: dict[str, str]) -> None:
-        """``examples`` are (intent name, skeleton text) pairs; ``synonyms`` the vocabulary's."""
+    def __init__(self, examples: Sequence[tuple[str, str]], synonyms: dict[str, str],
+                 groups: Mapping[str, str] | None = None) -> None:
+        """``examples`` are (intent name, skeleton text) pairs; ``synonyms`` the vocabulary's;
+        ``groups`` maps an intent to its tool, so that the words two intents of one tool share
+        ("common cause" for a common cause and a common parent) still count as cue words."""
         from scipy.sparse import hstack
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import SGDClassifier
@@ -118,9 +124,10 @@ class IntentClassifier:
         # cue words: words most of whose uses fall in one intent ("independent", "draw", "collider");
         # a word spread over every intent ("tell", "causal") shows politeness, not what is asked
         uses: dict[str, Counter[str]] = {}
+        group = dict(groups or {})
         for label, text in zip(labels, texts):
             for w in set(text.split()):
-                uses.setdefault(w, Counter())[label] += 1
+                uses.setdefault(w, Counter())[group.get(label, label)] += 1
         words = {w for w in uses if w not in self._stop and w not in {"VAR", "NUM", "DATA"}
                  and "'" not in w and len(w) > 2}
         self._cues = {w for w in words if max(uses[w].values()) >= CUE_SHARE * sum(uses[w].values())}

@@ -131,7 +131,8 @@ class Planner:
             (name, example_skeleton(ex, it.slots)) for name, it in self.intents.items()
             for ex in it.spec.examples
         ]
-        self.classifier = fitted(examples, self.vocab) if examples else None
+        groups = {name: it.spec.tool for name, it in self.intents.items()}
+        self.classifier = fitted(examples, self.vocab, groups) if examples else None
 
     def _speaks(self, skeleton: str) -> bool:
         """Does the text use a word that says what is asked: a cue word of the examples, or an

@@ -169,6 +169,9 @@ DIRECT_CONFOUNDER_EXAMPLES: list[str] = [
     "Are {x} and {y} children of the same node in the graph?",
     "Do {x} and {y} have the same parent variable?",
     "Are {x} and {y} both child nodes of one variable?",
+    "Is some confounder of {x} and {y} a direct parent of each of them?",
+    "Do {x} and {y} share a confounder that points directly into both?",
+    "Is there a confounding variable that is the parent of {x} and also of {y}?",
 ]
 
 COLLIDER_EXAMPLES: list[str] = [
