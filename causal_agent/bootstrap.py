@@ -30,6 +30,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -337,8 +338,15 @@ def bootstrap(task: ResampleTask, original: CausalGraph, wanted: int, *, one_run
     if mapper is not None:
         more, bad = run_resamples(task, rest, mapper)
     else:
-        with local_mapper(n_workers if len(rest) > 1 else 1) as m:
-            more, bad = run_resamples(task, rest, m)
+        try:
+            with local_mapper(n_workers if len(rest) > 1 else 1) as m:
+                more, bad = run_resamples(task, rest, m)
+        except (OSError, RuntimeError, BrokenProcessPool) as exc:
+            # no pool here (a main module spawn cannot re-import, e.g. a script on stdin; no
+            # semaphores): the same resamples, serially, with a note rather than no answer
+            notes.append(f"The bootstrap ran in this process: a worker pool could not run"
+                         f" ({type(exc).__name__}).")
+            more, bad = run_resamples(task, rest)
     graphs, errors = graphs + more, errors + bad
     if errors:
         notes.append(f"The algorithm failed on {len(errors)} of {count} resamples (left out):"

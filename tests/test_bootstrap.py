@@ -214,3 +214,28 @@ def test_resample_loop_takes_any_map(registry):
     assert seen == [0, 1, 2, 3] and a == b and not errors_a
     # resample i is the same whatever ran before it
     assert run_resamples(task, [3])[0] == [a[3]]
+
+
+def test_a_pool_that_cannot_start_falls_back_to_this_process(registry, monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+    from contextlib import contextmanager
+
+    import causal_agent.bootstrap as bs
+
+    ctx = make_ctx(registry, collider(), resamples=0)
+    key = discover(ctx, algorithm="pc").key
+    task = bs._task_for(ctx, ctx.memory.get(key), [])
+
+    @contextmanager
+    def broken(n_workers):
+        def fail(fn, jobs):
+            raise BrokenProcessPool("a child process terminated abruptly")
+            yield  # pragma: no cover
+
+        yield fail
+
+    monkeypatch.setattr(bs, "local_mapper", broken)
+    support = bs.bootstrap(task, ctx.memory.get(key).graph, 6, one_run_s=0.01)
+    assert support.resamples == 6 and not support.failed
+    assert any("ran in this process" in n and "BrokenProcessPool" in n for n in support.notes)
+    assert [g.to_json() for g in run_resamples(task, range(6))[0]] == support.graphs
