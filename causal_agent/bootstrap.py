@@ -26,7 +26,6 @@ resamples"), which is never cut. A skip is stored too (``resamples == 0``), so i
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -40,7 +39,6 @@ from pydantic import BaseModel, Field
 from .graph import CausalGraph
 
 if TYPE_CHECKING:  # pragma: no cover
-    import numpy as np
 
     from .context import AgentContext
     from .memory import GraphRecord

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import string
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Mapping
 from typing import Any
 

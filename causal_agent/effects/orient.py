@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from ..errors import CausalAgentError
+from .identify import _ancestral
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..context import AgentContext
@@ -61,17 +62,6 @@ def lingam_algorithm(ctx: AgentContext, n: int, p: int) -> Algorithm | None:
                 and not algo.latent_confounders and algo.cost * n * p**3 <= AUTO_BUDGET):
             return algo
     return None
-
-
-def _ancestors(dag: CausalGraph, node: str) -> set[str]:
-    out: set[str] = set()
-    stack = [node]
-    while stack:
-        for parent in dag.parents(stack.pop()):
-            if parent not in out:
-                out.add(parent)
-                stack.append(parent)
-    return out
 
 
 def _non_gaussian_residuals(ds: Dataset, dag: CausalGraph, names: Sequence[str]) -> list[str]:
@@ -127,12 +117,12 @@ def lingam_orientation(
             reason=(f"{algo.label} was not used to orient the edges: only {len(non_gaussian)} of the"
                     f" {len(checked)} residuals of {', '.join(checked)} are clearly non-Gaussian,"
                     " and its orientation needs non-Gaussian noise"))
-    anc_t = _ancestors(dag, t)
+    anc_t = _ancestral(dag, {t}) - {t}
     into, unordered = [], []
     for s in siblings:
         if s in anc_t:
             into.append(s)
-        elif t not in _ancestors(dag, s):
+        elif t not in _ancestral(dag, {s}) - {s}:
             unordered.append(s)
     if unordered:
         return LingamChoice(

@@ -26,10 +26,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
-from ..errors import DataError
+from ..errors import AlgorithmError, DataError
+from .report import num
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
+    import pandas as pd
 
 OVERLAP_BOUNDS: tuple[float, float] = (0.05, 0.95)
 MIN_ARM = 10
@@ -200,3 +202,19 @@ def overlap_text(d: Diagnostics) -> str:
         f" [{low:g}, {high:g}] and were {what}; the largest |SMD| is {d.max_smd_before:.2f} before and"
         f" {d.max_smd_after:.2f} after weighting."
     )
+
+
+def binary_levels(data: pd.DataFrame, t: str, t0: float, t1: float, name: str) -> tuple[float, float]:
+    """The two values of a binary treatment, checked against (t0, t1)."""
+    levels = sorted(float(v) for v in data[t].unique())
+    if len(levels) != 2:
+        raise AlgorithmError(
+            f"method {name!r} needs a binary treatment, but {t} has {len(levels)} values;"
+            " use method='linear'"
+        )
+    if {float(t0), float(t1)} != set(levels):
+        raise DataError(
+            f"treatment {t} takes the values {num(levels[0])} and {num(levels[1])}; pass"
+            f" t0={num(levels[0])}, t1={num(levels[1])} for method {name!r}"
+        )
+    return levels[0], levels[1]

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import AlgorithmError, CausalAgentError, DataError
 from ..overlap import (
     OVERLAP_BOUNDS,
+    binary_levels,
     Diagnostics,
     check_arms,
     diagnose,
@@ -34,7 +35,6 @@ from ..overlap import (
     overlap_text,
     propensity_model,
 )
-from ..report import num
 from ..results import Refutation
 from .base import EffectEstimator, EffectRun, OutcomeFit
 
@@ -65,22 +65,6 @@ def outcome_model() -> Any:
     return make_pipeline(StandardScaler(), SplineTransformer(n_knots=OUTCOME_KNOTS, degree=3,
                                                              extrapolation="linear"),
                          RidgeCV(alphas=np.logspace(-3, 3, 13)))
-
-
-def binary_levels(data: pd.DataFrame, t: str, t0: float, t1: float, name: str) -> tuple[float, float]:
-    """The two values of a binary treatment, checked against (t0, t1)."""
-    levels = sorted(float(v) for v in data[t].unique())
-    if len(levels) != 2:
-        raise AlgorithmError(
-            f"method {name!r} needs a binary treatment, but {t} has {len(levels)} values;"
-            " use method='linear'"
-        )
-    if {float(t0), float(t1)} != set(levels):
-        raise DataError(
-            f"treatment {t} takes the values {num(levels[0])} and {num(levels[1])}; pass"
-            f" t0={num(levels[0])}, t1={num(levels[1])} for method {name!r}"
-        )
-    return levels[0], levels[1]
 
 
 def aipw(

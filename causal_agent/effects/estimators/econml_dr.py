@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import AlgorithmError
 from .base import EffectEstimator
-from .doubly_robust import binary_levels
+from ..overlap import binary_levels
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

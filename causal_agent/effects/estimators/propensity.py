@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...errors import AlgorithmError, DataError
-from ..report import num
+from ...errors import AlgorithmError
 from .base import EffectEstimator
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,17 +25,9 @@ class PropensityScore(EffectEstimator):
         self.method_name = method_name
 
     def prepare(self, data: pd.DataFrame, t: str, t0: float, t1: float) -> tuple[Any, Any, float, float]:
-        levels = sorted(float(v) for v in data[t].unique())
-        if len(levels) != 2:
-            raise AlgorithmError(
-                f"method {self.name!r} needs a binary treatment, but {t} has {len(levels)} values;"
-                " use method='linear'"
-            )
-        if {float(t0), float(t1)} != set(levels):
-            raise DataError(
-                f"treatment {t} takes the values {num(levels[0])} and {num(levels[1])}; pass"
-                f" t0={num(levels[0])}, t1={num(levels[1])} for method {self.name!r}"
-            )
+        from ..overlap import binary_levels
+
+        levels = binary_levels(data, t, t0, t1, self.name)
         data[t] = data[t] == levels[1]
         return False, True, 1.0, (1.0 if t1 == levels[1] else -1.0)
 
