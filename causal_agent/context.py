@@ -32,6 +32,8 @@ class Settings(BaseModel):
     refute: bool = Field(True, description="run a refuter after each effect estimate")
     refute_simulations: int = Field(20, ge=1, description="simulations per refuter")
     bootstrap: int = Field(0, ge=0, description="bootstrap samples for effect CIs (0: analytic)")
+    algorithm_params: dict[str, Any] = Field(default_factory=dict, description="parameters of the "
+                                             "configured default algorithm (e.g. PC's uc_rule)")
     ci_test: str = Field("auto", description="CI test for independence questions and for PC/FCI "
                          "('auto' chooses by the data's profile)")
     estimator: str = Field("auto", description="default effect estimator ('auto' chooses by the data)")

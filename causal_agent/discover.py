@@ -578,6 +578,8 @@ def discover(
     requested = (algorithm or "auto").strip().lower()
     if requested == "auto" and (ctx.settings.algorithm or "auto").strip().lower() != "auto":
         requested = ctx.settings.algorithm.strip().lower()  # the user's configured default
+        if not params and ctx.settings.algorithm_params:  # ... with its configured parameters
+            params = dict(ctx.settings.algorithm_params)
     if requested == "auto":
         data = ds.matrix(names)
         name, auto_test, reason = choose_algorithm(ds, names, data.shape[0], ctx.algorithms, tests,

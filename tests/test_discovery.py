@@ -471,14 +471,15 @@ def test_reference_protocol_reproduces_plain_pc(registry):
 
     frame = linear(DAG7, n=500, seed=5)
     ctx = context_from_registry(registry, settings=Settings(
-        ci_test="fisherz", algorithm="pc", alpha=0.05, partial_graph="subset", discovery_resamples=0))
+        ci_test="fisherz", algorithm="pc", alpha=0.05, partial_graph="subset", discovery_resamples=0,
+        algorithm_params={"uc_rule": 0, "uc_priority": 2}))
     ctx.datasets.add(load_dataset(frame, name="ref"))
     for cols in (list(frame.columns), ["X1", "X3", "X5", "X7"]):
         plain = pc(frame[cols].to_numpy(), 0.05, "fisherz", show_progress=False, node_names=cols)
         got = discover(ctx, variables=None if len(cols) == 7 else cols)
         assert got.graph == CausalGraph.from_causallearn(plain.G, cols)
         assert got.ci_test == "fisherz" and got.support is None
-    assert discover(ctx, variables=["X1", "X3", "X5", "X7"]).key.endswith("@ci_test=fisherz,partial=marginal")
+    assert discover(ctx, variables=["X1", "X3", "X5", "X7"]).key.endswith("@ci_test=fisherz,partial=marginal,uc_priority=2,uc_rule=0")
     induced = context_from_registry(registry, settings=Settings(discovery_resamples=0))
     induced.datasets.add(load_dataset(frame, name="ref"))
     assert discover(induced, variables=["X1", "X3", "X5", "X7"]).key == "ref:pc:X1,X3,X5,X7"
@@ -507,7 +508,9 @@ def test_collider_conflict_is_reported_with_the_rule(registry):
     got = discover(ctx, algorithm="pc")
     text = " ".join(got.notes)
     assert "collider conflict" in text and "B -- C" in text
-    assert "uc_rule=0, uc_priority=2" in text
+    assert "uc_rule=1, uc_priority=3" in text  # maxP, the stronger collider wins
+    plain = discover(ctx, algorithm="pc", uc_rule=0, uc_priority=2)
+    assert "uc_rule=0, uc_priority=2" in " ".join(plain.notes) and plain.key != got.key
 
 
 def test_nonlinear_data_get_a_nonparametric_test_that_scales(registry):

@@ -60,6 +60,7 @@ def protocol_settings(protocol: str, **overrides: Any) -> Any:
         return Settings(**overrides)
     if protocol == "reference":
         fixed: dict[str, Any] = {"ci_test": "fisherz", "algorithm": "pc", "alpha": 0.05, "partial_graph": "subset",
+                                 "algorithm_params": {"uc_rule": 0, "uc_priority": 2},  # plain pc()
                                  "discovery_resamples": 0, "estimator": reference_estimator(),
                                  "seed": REFERENCE_SEED}
         return Settings(**{**overrides, **fixed})
