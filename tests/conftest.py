@@ -79,3 +79,15 @@ def install_plugin(path: Path, monkeypatch: pytest.MonkeyPatch, *, module: str, 
     (info / "entry_points.txt").write_text(f"[causal_agent]\n{entry} = {module}\n")
     monkeypatch.syspath_prepend(str(path))
     return path
+
+
+def effect_ctx(registry, frame: pd.DataFrame, name: str, **settings):  # type: ignore[no-untyped-def]
+    """A context holding ``frame`` for effect tests: no refuter and no discovery bootstrap unless
+    asked for (they test the estimate, not the stability check)."""
+    from causal_agent.context import Settings, context_from_registry
+    from causal_agent.data import load_dataset
+
+    settings = {"refute": False, "discovery_resamples": 0, **settings}
+    ctx = context_from_registry(registry, settings=Settings(**settings))
+    ctx.datasets.add(load_dataset(frame, name=name))
+    return ctx

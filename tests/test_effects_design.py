@@ -9,11 +9,10 @@ import pandas as pd
 import pytest
 
 from causal_agent.answer import Answer, Effect
-from causal_agent.context import Settings, context_from_registry
-from causal_agent.data import load_dataset
 from causal_agent.effects import estimate_effect
 from causal_agent.errors import DataError
 from causal_agent.plugins import collect_registry, make_plugin_manager
+from conftest import effect_ctx as ctx_for
 
 TRUE = 2.0
 COVARIATES = ["X1", "X2", "X3", "X4"]
@@ -24,11 +23,6 @@ def registry():
     return collect_registry(make_plugin_manager())
 
 
-def ctx_for(registry, frame: pd.DataFrame, name: str, **settings):
-    settings = {"refute": False, "discovery_resamples": 0, **settings}
-    ctx = context_from_registry(registry, settings=Settings(**settings))
-    ctx.datasets.add(load_dataset(frame, name=name))
-    return ctx
 
 
 def nonlinear_design(n: int = 1500, seed: int = 0, shift: float = -0.3) -> pd.DataFrame:

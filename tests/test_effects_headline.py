@@ -7,10 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from causal_agent.context import Settings, context_from_registry
-from causal_agent.data import load_dataset
 from causal_agent.effects import estimate_effect
 from causal_agent.plugins import collect_registry, make_plugin_manager
+from conftest import effect_ctx as ctx_for
 
 
 @pytest.fixture(scope="module")
@@ -18,11 +17,6 @@ def registry():
     return collect_registry(make_plugin_manager())
 
 
-def ctx_for(registry, frame: pd.DataFrame, name: str, **settings):
-    settings = {"refute": False, "discovery_resamples": 0, **settings}
-    ctx = context_from_registry(registry, settings=Settings(**settings))
-    ctx.datasets.add(load_dataset(frame, name=name))
-    return ctx
 
 
 def confounded(n: int, seed: int, noise: str, effect: float = 0.56) -> pd.DataFrame:

@@ -311,15 +311,17 @@ def test_constant_column_is_rejected(ci_test):
         ci_test(load_dataset(frame, name="k"), "A", "K")
 
 
-def test_tool_through_toolnode(registry, chain):
+def tool_caller(registry, dataset, settings):  # type: ignore[no-untyped-def]
+    """(call, ctx): run the test_independence tool through a real LangGraph ToolNode with
+    ``settings``, ``dataset`` loaded; ``call(args)`` returns the ToolMessage."""
     from langchain_core.messages import AIMessage
     from langgraph.graph import START, MessagesState, StateGraph
     from langgraph.prebuilt import ToolNode
 
-    from causal_agent.context import AgentContext, Settings, context_from_registry
+    from causal_agent.context import AgentContext, context_from_registry
 
-    ctx = context_from_registry(registry, settings=Settings(alpha=0.01))
-    ctx.datasets.add(chain)
+    ctx = context_from_registry(registry, settings=settings)
+    ctx.datasets.add(dataset)
     builder = StateGraph(MessagesState, context_schema=AgentContext)
     builder.add_node("tools", ToolNode([registry.tools["test_independence"]], handle_tool_errors=True))
     builder.add_edge(START, "tools")
@@ -328,6 +330,14 @@ def test_tool_through_toolnode(registry, chain):
     def call(args: dict) -> object:
         msg = AIMessage(content="", tool_calls=[{"name": "test_independence", "args": args, "id": "1"}])
         return app.invoke({"messages": [msg]}, context=ctx)["messages"][-1]
+
+    return call, ctx
+
+
+def test_tool_through_toolnode(registry, chain):
+    from causal_agent.context import Settings
+
+    call, ctx = tool_caller(registry, chain, Settings(alpha=0.01))
 
     ok = call({"x": "A", "y": "C", "given": ["B"]})
     assert ok.status == "success" and ok.artifact["decision"] == "independent"
@@ -473,22 +483,9 @@ def test_context_from_registry_copies_the_tables(registry):
 def test_configured_ci_test_answers_questions_that_name_none(registry, chain):
     """Settings.ci_test: the test for independence questions naming no test (the eval's reference
     protocol sets fisherz); a question naming a test still gets that one."""
-    from langchain_core.messages import AIMessage
-    from langgraph.graph import START, MessagesState, StateGraph
-    from langgraph.prebuilt import ToolNode
+    from causal_agent.context import Settings
 
-    from causal_agent.context import AgentContext, Settings, context_from_registry
-
-    ctx = context_from_registry(registry, settings=Settings(ci_test="kci"))
-    ctx.datasets.add(chain)
-    builder = StateGraph(MessagesState, context_schema=AgentContext)
-    builder.add_node("tools", ToolNode([registry.tools["test_independence"]], handle_tool_errors=True))
-    builder.add_edge(START, "tools")
-    app = builder.compile()
-
-    def call(args: dict) -> object:
-        msg = AIMessage(content="", tool_calls=[{"name": "test_independence", "args": args, "id": "1"}])
-        return app.invoke({"messages": [msg]}, context=ctx)["messages"][-1]
+    call, ctx = tool_caller(registry, chain, Settings(ci_test="kci"))
 
     assert call({"x": "A", "y": "B"}).artifact["method"] == "kci"
     assert call({"x": "A", "y": "B", "method": "fisherz"}).artifact["method"] == "fisherz"

@@ -105,6 +105,19 @@ class EffectEstimator:
     def check_available(self) -> None:
         """Raise AlgorithmError (with the fix) when an optional library is missing."""
 
+    def require_econml(self, instead: str) -> None:
+        """The check of an EconML-backed estimator: a one-line error naming the install and the
+        built-in method to use ``instead``."""
+        from ...errors import AlgorithmError
+
+        try:
+            import econml  # noqa: F401
+        except ImportError:
+            raise AlgorithmError(
+                f"method {self.name!r} needs EconML, which is not installed; pip install econml, or use"
+                f" method={instead!r}"
+            ) from None
+
     def prepare(self, data: pd.DataFrame, t: str, t0: float, t1: float) -> tuple[Any, Any, float, float]:
         """Put the contrast to DoWhy: (control, treatment value, scale, sign) with estimate =
         scale * sign * DoWhy's estimate; may recode ``data[t]`` in place."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...errors import AlgorithmError
 from .base import EffectEstimator
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -19,13 +18,7 @@ class LinearDML(EffectEstimator):
     assumption = "partially linear model (effect constant across units)"
 
     def check_available(self) -> None:
-        try:
-            import econml  # noqa: F401
-        except ImportError:
-            raise AlgorithmError(
-                f"method {self.name!r} needs EconML, which is not installed; pip install econml, or use"
-                " method='linear'"
-            ) from None
+        self.require_econml(instead="linear")
 
     def prepare(self, data: pd.DataFrame, t: str, t0: float, t1: float) -> tuple[Any, Any, float, float]:
         return t0, t1, 1.0, 1.0  # EconML takes the treatment as it is

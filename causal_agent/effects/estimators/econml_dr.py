@@ -24,13 +24,7 @@ class LinearDRLearner(EffectEstimator):
                   " robust); EconML's final stage is linear in the effect modifiers (none here)")
 
     def check_available(self) -> None:
-        try:
-            import econml  # noqa: F401
-        except ImportError:
-            raise AlgorithmError(
-                f"method {self.name!r} needs EconML, which is not installed; pip install econml, or use"
-                " method='doubly_robust'"
-            ) from None
+        self.require_econml(instead="doubly_robust")
 
     def prepare(self, data: pd.DataFrame, t: str, t0: float, t1: float) -> tuple[Any, Any, float, float]:
         lo, hi = binary_levels(data, t, t0, t1, self.name)
