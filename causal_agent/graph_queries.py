@@ -185,12 +185,12 @@ def shared_confounder(g: CausalGraph, x: str, y: str) -> QueryAnswer:
     where = "the DAG" if g.kind == "dag" else "any DAG of the class"
     if g.kind == "dag":
         return QueryAnswer(answer="no", reason=_no_common_cause(g, x, y, where))
-    possible = _common_causes(_parents_map(g, possible=True), x, y)
+    maybe = _parents_map(g, possible=True)
+    possible = _common_causes(maybe, x, y)
     if not possible:
         return QueryAnswer(answer="no", reason=_no_common_cause(g, x, y, where))
     ways = _cause_reason(possible, x, y, "along edges the class leaves undirected", g, possible=True)
-    focus = {x, y} | _ancestors_avoiding(_parents_map(g, possible=True), x, y) \
-        | _ancestors_avoiding(_parents_map(g, possible=True), y, x)
+    focus = {x, y} | _ancestors_avoiding(maybe, x, y) | _ancestors_avoiding(maybe, y, x)
     base = _directed(g)
 
     def holds(arcs: set[tuple[str, str]]) -> bool:
