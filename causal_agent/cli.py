@@ -20,9 +20,25 @@ from .errors import CausalAgentError
 
 ModelOpt = Annotated[
     str | None,
-    typer.Option("--model", "-m", help="'offline' (default) or 'openai:<name>' for any OpenAI-compatible endpoint."),
+    typer.Option("--model", "-m", help=(
+        "'offline' (default, no network), 'openai:<name>', 'ollama:<name>' (e.g. ollama:qwen2.5:1.5b), "
+        "'llamacpp:' (llama-server), 'lmstudio:<name>'; `causal-agent models` lists them.")),
 ]
-BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1")]
+BaseUrlOpt = Annotated[str | None, typer.Option(
+    "--base-url", help="OpenAI-compatible endpoint, overriding the prefix's default, e.g. http://localhost:11434/v1")]
+TimeoutOpt = Annotated[float | None, typer.Option(
+    "--timeout", metavar="SECONDS",
+    help="Seconds to wait for each model reply (default: the prefix's; 300 for local servers).")]
+RetriesOpt = Annotated[int | None, typer.Option(
+    "--retries", metavar="N", help="Extra tries after a failed model request (default: the prefix's).")]
+MaxTokensOpt = Annotated[int | None, typer.Option(
+    "--max-tokens", metavar="N", help="Longest model reply, in tokens (default 1024).")]
+PromptOpt = Annotated[str | None, typer.Option(
+    "--prompt", metavar="compact|full",
+    help="System prompt and tool schemas: 'compact' for small models (default: the prefix's).")]
+TextCallsOpt = Annotated[bool | None, typer.Option(
+    "--text-tool-calls/--no-text-tool-calls",
+    help="Recover tool calls a model writes as text (default: on for OpenAI-compatible models).")]
 MemoryOpt = Annotated[str | None, typer.Option("--memory", help="SQLite file where learned graphs persist.")]
 
 
@@ -53,6 +69,18 @@ def _settings(resamples: int | None) -> object | None:
     return Settings(discovery_resamples=resamples)
 
 
+def _model_config(
+    model: str | None, base_url: str | None, memory: str | None = None, *, timeout: float | None = None,
+    retries: int | None = None, max_tokens: int | None = None, prompt: str | None = None,
+    text_tool_calls: bool | None = None,
+) -> Any:
+    """The ``ModelConfig`` of these flags over the environment and the config file."""
+    from .config import load_config
+
+    return load_config(model=model, base_url=base_url, memory=memory, timeout=timeout, retries=retries,
+                       max_tokens=max_tokens, prompt=prompt, text_tool_calls=text_tool_calls)
+
+
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in plain English.")],
     data: Annotated[list[str], typer.Option("--data", "-d", help="CSV/TSV/Parquet file (repeatable).")],
@@ -62,11 +90,19 @@ def ask(
     memory: MemoryOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object.")] = False,
     resamples: ResamplesOpt = None,
+    timeout: TimeoutOpt = None,
+    retries: RetriesOpt = None,
+    max_tokens: MaxTokensOpt = None,
+    prompt: PromptOpt = None,
+    text_tool_calls: TextCallsOpt = None,
 ) -> None:
     """Answer one question about the data."""
+    cfg = _model_config(model, base_url, memory, timeout=timeout, retries=retries, max_tokens=max_tokens,
+                        prompt=prompt, text_tool_calls=text_tool_calls)
     from .agent import CausalAgent
 
-    agent = CausalAgent(model=model, memory=memory, base_url=base_url, settings=_settings(resamples))
+    agent = CausalAgent(model=model, memory=memory, base_url=base_url, settings=_settings(resamples),
+                        model_config=cfg)
     names = _split_columns(columns)
     for path in data:
         agent.load(path, columns=names)
@@ -83,11 +119,18 @@ def demo(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    timeout: TimeoutOpt = None,
+    retries: RetriesOpt = None,
+    max_tokens: MaxTokensOpt = None,
+    prompt: PromptOpt = None,
+    text_tool_calls: TextCallsOpt = None,
 ) -> None:
     """Ask a few questions of every level about the bundled clinic example."""
+    cfg = _model_config(model, base_url, timeout=timeout, retries=retries, max_tokens=max_tokens,
+                        prompt=prompt, text_tool_calls=text_tool_calls)
     from .demo import run_demo
 
-    run_demo(model=model, base_url=base_url, as_json=as_json)
+    run_demo(model=model, base_url=base_url, as_json=as_json, model_config=cfg)
 
 
 def chat(
@@ -97,12 +140,19 @@ def chat(
     memory: MemoryOpt = None,
     history: Annotated[str | None, typer.Option("--history", help="Input history file (default: ~/.local/share/causal-agent/history).")] = None,
     resamples: ResamplesOpt = None,
+    timeout: TimeoutOpt = None,
+    retries: RetriesOpt = None,
+    max_tokens: MaxTokensOpt = None,
+    prompt: PromptOpt = None,
+    text_tool_calls: TextCallsOpt = None,
 ) -> None:
     """Chat with your data in the terminal: questions, /graphs, /show, /export, /report, /help."""
+    cfg = _model_config(model, base_url, memory, timeout=timeout, retries=retries, max_tokens=max_tokens,
+                        prompt=prompt, text_tool_calls=text_tool_calls)
     from .repl import run_chat
 
     run_chat(data=data or [], model=model, base_url=base_url, memory=memory, history_path=history,
-             settings=_settings(resamples))
+             settings=_settings(resamples), model_config=cfg)
 
 
 def plugins(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
@@ -172,13 +222,16 @@ def models(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON 
 
     default_prefix = default.split(":", 1)[0].lower()
     table = Table(title="causal-agent models")
-    for col in ("prefix", "description", "plugin"):
+    for col in ("prefix", "description", "default base URL", "prompt", "timeout", "plugin"):
         table.add_column(col, overflow="fold")
     for m in backends:
         usage = m["prefix"] if m["prefix"] == "offline" else f"{m['prefix']}:<model>"
         style = "bold" if m["prefix"] == default_prefix else None
-        table.add_row(escape(usage), escape(m["description"]), escape(m["plugin"]), style=style)
-    console = Console()
+        network = m["prefix"] != "offline"
+        timeout = f"{m['timeout']:g} s" if network else "-"
+        table.add_row(escape(usage), escape(m["description"]), escape(m["base_url"] or "-"), m["prompt"],
+                      timeout, escape(m["plugin"]), style=style)
+    console = _wide_console()
     console.print(table)
     console.print(f"default: [bold]{escape(default)}[/] (--model, CAUSAL_AGENT_MODEL or the config file)")
 

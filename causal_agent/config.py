@@ -1,30 +1,67 @@
 """Model and memory settings from flags, environment and an optional TOML config file.
 
-Precedence: explicit argument > environment (``CAUSAL_AGENT_MODEL``, ``CAUSAL_AGENT_BASE_URL``,
-``OPENAI_API_KEY``, ``CAUSAL_AGENT_MEMORY``) > config file (``CAUSAL_AGENT_CONFIG`` or
+Precedence: explicit argument (a CLI flag) > environment > config file (``CAUSAL_AGENT_CONFIG`` or
 ``~/.config/causal-agent/config.toml``) > defaults (the offline model, in-memory graphs).
+
+| setting | argument / flag | environment | config key |
+|---|---|---|---|
+| model | ``model`` / ``--model`` | ``CAUSAL_AGENT_MODEL`` | ``model`` |
+| endpoint | ``base_url`` / ``--base-url`` | ``CAUSAL_AGENT_BASE_URL`` | ``base_url`` |
+| API key | ``api_key`` | ``OPENAI_API_KEY`` | ``api_key`` |
+| graph memory | ``memory`` / ``--memory`` | ``CAUSAL_AGENT_MEMORY`` | ``memory`` |
+| seconds per model request | ``timeout`` / ``--timeout`` | ``CAUSAL_AGENT_TIMEOUT`` | ``timeout`` |
+| extra tries after the first | ``retries`` / ``--retries`` | ``CAUSAL_AGENT_RETRIES`` | ``retries`` (or ``max_retries``) |
+| reply length cap | ``max_tokens`` / ``--max-tokens`` | ``CAUSAL_AGENT_MAX_TOKENS`` | ``max_tokens`` |
+| system prompt style | ``prompt`` / ``--prompt`` | ``CAUSAL_AGENT_PROMPT`` | ``prompt`` |
+| recover tool calls written as text | ``text_tool_calls`` / ``--[no-]text-tool-calls`` | ``CAUSAL_AGENT_TEXT_TOOL_CALLS`` | ``text_tool_calls`` |
+
+``timeout``, ``retries``, ``prompt`` and ``text_tool_calls`` left unset (``None``) mean "the model
+backend's default" (``causal-agent models`` lists them); ``models.factory.model_options`` resolves
+them. This module stays light: pydantic and the standard library only.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from .errors import CausalAgentError
 
+PromptStyle = Literal["compact", "full"]
+PROMPT_STYLES: tuple[str, ...] = ("compact", "full")
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
 
 class ModelConfig(BaseModel):
-    """Which chat model to use and how to reach it."""
+    """Which chat model to use, how to reach it and how long to wait for it."""
+
+    model_config = ConfigDict(populate_by_name=True)
 
     model: str = "offline"
     base_url: str | None = None
     api_key: str | None = None
-    timeout: float = 60.0
-    max_retries: int = 2
+    #: seconds per model request (None: the backend's default)
+    timeout: float | None = Field(default=None, gt=0)
+    #: extra tries after the first (None: the backend's default); ``max_retries`` is accepted too
+    retries: int | None = Field(default=None, ge=0, validation_alias=AliasChoices("retries", "max_retries"))
+    #: the most tokens a reply may have; always sent
+    max_tokens: int = Field(default=1024, gt=0)
+    #: system prompt and tool schemas: ``compact`` (small models) or ``full`` (None: backend default)
+    prompt: PromptStyle | None = None
+    #: recover tool calls a model wrote as text (None: backend default)
+    text_tool_calls: bool | None = None
     memory: str | None = None
+
+    @property
+    def max_retries(self) -> int | None:
+        """The old name of :attr:`retries`."""
+        return self.retries
 
 
 def config_path() -> Path:
@@ -34,14 +71,79 @@ def config_path() -> Path:
     return Path("~/.config/causal-agent/config.toml").expanduser()
 
 
+# -- parsing one value, with a one-line error naming where it came from -----------------------------
+def _timeout(value: Any, where: str) -> float:
+    try:
+        number = float(value) if not isinstance(value, bool) else math.nan
+    except (TypeError, ValueError):
+        number = math.nan
+    if not (number > 0 and math.isfinite(number)):
+        raise CausalAgentError(f"{where} must be a number of seconds > 0, not {value!r}")
+    return number
+
+
+def _count(value: Any, where: str, *, minimum: int, what: str) -> int:
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        number = int(value.strip())
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    if number is None or number < minimum:
+        raise CausalAgentError(f"{where} must be {what}, not {value!r}")
+    return number
+
+
+def _prompt(value: Any, where: str) -> str:
+    text = value.strip().lower() if isinstance(value, str) else value
+    if text not in PROMPT_STYLES:
+        raise CausalAgentError(f"{where} must be 'compact' or 'full', not {value!r}")
+    return str(text)
+
+
+def _flag(value: Any, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise CausalAgentError(f"{where} must be 0/1, true/false or yes/no, not {value!r}")
+
+
+def _pick(flag: Any, flag_name: str, env_name: str, file_values: dict[str, Any], keys: tuple[str, ...],
+          path: Path, parse: Any) -> Any:
+    """The first given of flag > environment > config file, parsed (None when none is given)."""
+    if flag is not None:
+        return parse(flag, flag_name)
+    env = os.environ.get(env_name)
+    if env is not None and env.strip():
+        return parse(env, env_name)
+    for key in keys:
+        if key in file_values:
+            return parse(file_values[key], f"{key} in {path}")
+    return None
+
+
+
 def load_config(
     model: str | None = None,
     base_url: str | None = None,
     api_key: str | None = None,
     memory: str | None = None,
+    *,
+    timeout: float | None = None,
+    retries: int | None = None,
+    max_tokens: int | None = None,
+    prompt: str | None = None,
+    text_tool_calls: bool | None = None,
 ) -> ModelConfig:
-    """Merge flags, environment and the config file into one ``ModelConfig``."""
-    file_values: dict[str, object] = {}
+    """Merge flags (these arguments), environment and the config file into one ``ModelConfig``.
+
+    A bad value is a ``CausalAgentError`` naming the flag, variable or key it came from."""
+    file_values: dict[str, Any] = {}
     path = config_path()
     if path.is_file():
         try:
@@ -49,16 +151,26 @@ def load_config(
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise CausalAgentError(f"cannot read the config file {path}: {exc}") from None
     env = os.environ
-    merged = {
+    merged: dict[str, Any] = {
         "model": model or env.get("CAUSAL_AGENT_MODEL") or file_values.get("model") or "offline",
         "base_url": base_url or env.get("CAUSAL_AGENT_BASE_URL") or file_values.get("base_url"),
         "api_key": api_key or env.get("OPENAI_API_KEY") or file_values.get("api_key"),
         "memory": memory or env.get("CAUSAL_AGENT_MEMORY") or file_values.get("memory"),
+        "timeout": _pick(timeout, "--timeout", "CAUSAL_AGENT_TIMEOUT", file_values, ("timeout",), path,
+                         _timeout),
+        "retries": _pick(retries, "--retries", "CAUSAL_AGENT_RETRIES", file_values,
+                         ("retries", "max_retries"), path,
+                         lambda v, w: _count(v, w, minimum=0, what="a whole number of retries >= 0")),
+        "prompt": _pick(prompt, "--prompt", "CAUSAL_AGENT_PROMPT", file_values, ("prompt",), path, _prompt),
+        "text_tool_calls": _pick(text_tool_calls, "--text-tool-calls", "CAUSAL_AGENT_TEXT_TOOL_CALLS",
+                                 file_values, ("text_tool_calls",), path, _flag),
     }
-    for key in ("timeout", "max_retries"):
-        if key in file_values:
-            merged[key] = file_values[key]
+    tokens = _pick(max_tokens, "--max-tokens", "CAUSAL_AGENT_MAX_TOKENS", file_values, ("max_tokens",), path,
+                   lambda v, w: _count(v, w, minimum=1, what="a whole number of tokens > 0"))
+    if tokens is not None:
+        merged["max_tokens"] = tokens
     try:
         return ModelConfig.model_validate(merged)
     except Exception as exc:
-        raise CausalAgentError(f"invalid model configuration: {exc}") from None
+        first = str(exc).splitlines()
+        raise CausalAgentError(f"invalid model configuration: {' '.join(first[:3])}") from None

@@ -17,7 +17,10 @@ DEMO_QUESTIONS = [
 ]
 
 
-def run_demo(model: Any = None, base_url: str | None = None, as_json: bool = False) -> None:
+def run_demo(model: Any = None, base_url: str | None = None, as_json: bool = False, *,
+             model_config: Any = None) -> None:
+    """Ask :data:`DEMO_QUESTIONS` of the clinic example. ``model_config`` (a ``ModelConfig``,
+    e.g. from the CLI's flags) replaces the environment and the config file."""
     from rich.console import Console
 
     from .agent import CausalAgent
@@ -25,7 +28,7 @@ def run_demo(model: Any = None, base_url: str | None = None, as_json: bool = Fal
     from .examples import example_path
 
     console = Console()
-    agent = CausalAgent(model=model, base_url=base_url)
+    agent = CausalAgent(model=model, base_url=base_url, model_config=model_config)
     dataset = agent.load(example_path("clinic"), name="clinic")
     if not as_json:
         console.print(

@@ -63,8 +63,18 @@ def register_estimators(register):  # type: ignore[no-untyped-def]
 
 @hookspec
 def register_models(register):  # type: ignore[no-untyped-def]
-    """Register model backends: ``register(prefix, factory, description)`` where
-    ``factory(model_name, config) -> BaseChatModel``; ``offline`` and ``openai:`` are built-ins."""
+    """Register model backends: ``register(prefix, factory, description, **capabilities)`` where
+    ``factory(model_name, config) -> BaseChatModel``. ``model_name`` is what follows
+    ``<prefix>:`` (may be empty); ``config`` is a ``ModelConfig`` whose ``timeout``, ``retries``,
+    ``base_url``, ``prompt`` and ``text_tool_calls`` are already resolved (the user's setting, else
+    the capability below), plus ``max_tokens`` and ``api_key``.
+
+    Capabilities (all optional keywords): ``prompt`` (``"compact"`` for small local models or
+    ``"full"``, the default), ``text_tool_calls`` (recover tool calls the model writes as text;
+    default ``False``), ``base_url`` (the default endpoint, e.g. ``http://localhost:11434/v1``;
+    ``--base-url`` overrides it), ``timeout`` (seconds per request, default ``120.0``) and
+    ``retries`` (extra tries after the first, default ``1``). ``offline``, ``openai:``,
+    ``ollama:``, ``llamacpp:`` and ``lmstudio:`` are built-ins."""
 
 
 @hookspec

@@ -107,12 +107,21 @@ class Estimator(_Declared):
 
 @dataclass(frozen=True)
 class ModelBackend(_Declared):
-    """A model prefix (``offline``, ``openai``…) and the factory that builds its chat model."""
+    """A model prefix (``offline``, ``openai``, ``ollama``…), the factory that builds its chat
+    model, and the defaults the prefix declares: the prompt style (``compact`` for small local
+    models), whether tool calls written as text are recovered, the default endpoint, the seconds
+    per request and the extra tries. The configuration (flags, environment, config file) wins over
+    each of them (``models.factory.model_options``)."""
 
     prefix: str
     factory: Callable[..., Any]
     description: str
     plugin: str
+    prompt: str = "full"
+    text_tool_calls: bool = False
+    base_url: str | None = None
+    timeout: float = 120.0
+    retries: int = 1
 
 
 
@@ -291,9 +300,21 @@ def collect(pm: pluggy.PluginManager) -> Registry:
 
     for plugin, fn in _each(pm, "register_models"):
 
-        def add_model(prefix: str, factory: Callable[..., Any], description: str = "",
-                      _p: str = plugin) -> None:
-            reg.models[prefix.lower()] = ModelBackend(prefix.lower(), factory, description, _p)
+        def add_model(prefix: str, factory: Callable[..., Any], description: str = "", *,
+                      prompt: str = "full", text_tool_calls: bool = False, base_url: str | None = None,
+                      timeout: float = 120.0, retries: int = 1, _p: str = plugin) -> None:
+            what = f"model prefix {prefix!r} ({_p})"
+            if prompt not in ("compact", "full"):
+                raise PluginError(f"{what}: prompt must be 'compact' or 'full', not {prompt!r}")
+            if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+                raise PluginError(f"{what}: timeout must be a number of seconds > 0, not {timeout!r}")
+            if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+                raise PluginError(f"{what}: retries must be a whole number >= 0, not {retries!r}")
+            reg.models[prefix.lower()] = ModelBackend(
+                prefix.lower(), factory, description, _p, prompt=prompt,
+                text_tool_calls=bool(text_tool_calls), base_url=base_url, timeout=float(timeout),
+                retries=retries,
+            )
 
         fn(register=add_model)
 

@@ -128,10 +128,13 @@ class ChatSession:
         input: Input | None = None,
         output: Output | None = None,
         settings: Any = None,
+        model_config: Any = None,
     ) -> None:
         self.console = console
         self.model_spec = model
         self.base_url = base_url
+        #: a ``ModelConfig`` built from the CLI's flags (None: ``load_config`` at start-up)
+        self.model_config = model_config
         self.settings = settings  # causal_agent.context.Settings or None (the defaults)
         self.memory_spec = memory
         self.turns: list[Turn] = []
@@ -171,7 +174,7 @@ class ChatSession:
             try:
                 self._agent = CausalAgent(
                     model=self.model_spec, memory=self.memory_spec, base_url=self.base_url,
-                    settings=self.settings,
+                    settings=self.settings, model_config=self.model_config,
                 )
             except CausalAgentError as exc:
                 self._agent_error = str(exc)
@@ -605,11 +608,14 @@ def run_chat(
     file: IO[str] | None = None,
     width: int | None = None,
     settings: Any = None,
+    model_config: Any = None,
 ) -> ChatSession:
     """Run the REPL until /quit or Ctrl-D; returns the session (its ``turns``) for tests.
 
     ``input``/``output`` are prompt_toolkit's (``create_pipe_input()``, ``DummyOutput()`` in tests);
-    ``file``/``width`` direct the rich console (a ``StringIO`` in tests).
+    ``file``/``width`` direct the rich console (a ``StringIO`` in tests). ``model_config`` (a
+    ``ModelConfig``, e.g. from the CLI's flags) replaces the environment and the config file for
+    the start-up agent.
     """
     console = (
         Console(file=file, width=width, force_terminal=False, color_system=None, highlight=False)
@@ -626,6 +632,7 @@ def run_chat(
         input=input,
         output=output,
         settings=settings,
+        model_config=model_config,
     )
     if input is None and not _isatty(sys.stdin):
         session.read = _lines_input(sys.stdin)  # type: ignore[method-assign]

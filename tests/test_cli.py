@@ -174,7 +174,8 @@ def test_models_lists_prefixes_and_the_default(capsys, monkeypatch, tmp_path):
     obj = json.loads(out)
     assert obj["default"] == "openai:gpt-4o-mini"
     assert {"offline", "openai"} <= {m["prefix"] for m in obj["models"]}
-    assert all(set(m) == {"prefix", "description", "plugin"} and m["description"] for m in obj["models"])
+    assert all({"prefix", "description", "plugin", "prompt", "text_tool_calls", "base_url", "timeout",
+                "retries"} == set(m) and m["description"] for m in obj["models"])
     monkeypatch.delenv("CAUSAL_AGENT_MODEL")
     code, out, _ = run_cli(capsys, "models")
     assert code == 0 and "offline" in out and "openai:<model>" in out and "default: offline" in out
@@ -187,3 +188,144 @@ def test_demo_runs(capsys):
     assert len(answers) >= 9
     assert all(a["model_calls"] <= 2 for a in answers)
     assert all(a["answer"] or a["graph"] or a["effect"] for a in answers)
+
+
+# -- small-model ergonomics: --timeout, --retries, --max-tokens, --prompt, --[no-]text-tool-calls ----
+@pytest.fixture()
+def no_model_env(monkeypatch, tmp_path):
+    for name in ("CAUSAL_AGENT_MODEL", "CAUSAL_AGENT_BASE_URL", "CAUSAL_AGENT_TIMEOUT", "CAUSAL_AGENT_RETRIES",
+                 "CAUSAL_AGENT_MAX_TOKENS", "CAUSAL_AGENT_PROMPT", "CAUSAL_AGENT_TEXT_TOOL_CALLS",
+                 "CAUSAL_AGENT_MEMORY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CAUSAL_AGENT_CONFIG", str(tmp_path / "none.toml"))
+
+
+def test_models_shows_the_local_prefixes_with_their_defaults(capsys, no_model_env):
+    code, out, err = run_cli(capsys, "models", "--json")
+    assert code == 0, err
+    by_prefix = {m["prefix"]: m for m in json.loads(out)["models"]}
+    assert {"offline", "openai", "ollama", "llamacpp", "lmstudio"} <= set(by_prefix)
+    assert by_prefix["ollama"]["base_url"] == "http://localhost:11434/v1"
+    assert (by_prefix["llamacpp"]["prompt"], by_prefix["llamacpp"]["timeout"]) == ("compact", 300.0)
+    code, out, _ = run_cli(capsys, "models")
+    assert code == 0
+    for text in ("ollama:<model>", "llamacpp:<model>", "lmstudio:<model>", "http://localhost:11434/v1",
+                 "http://localhost:8080/v1", "compact", "300 s", "default base URL"):
+        assert text in out, text
+
+
+def test_help_lists_the_prefixes_and_the_wait_flags(capsys):
+    code, out, _ = run_cli(capsys, "ask", "--help")
+    assert code == 0
+    flat = " ".join(out.split())
+    for text in ("ollama:", "llamacpp:", "lmstudio:", "openai:", "--timeout", "--retries", "--max-tokens",
+                 "--prompt", "--no-text-tool"):
+        assert text in flat, text
+
+
+@pytest.mark.parametrize("flags, expect", [
+    (["--timeout", "0"], "error: --timeout must be a number of seconds > 0, not 0.0"),
+    (["--prompt", "tiny"], "error: --prompt must be 'compact' or 'full', not 'tiny'"),
+    (["--retries", "-1"], "error: --retries must be a whole number of retries >= 0, not -1"),
+])
+def test_bad_wait_flags_are_one_line(capsys, clinic_path, no_model_env, flags, expect):
+    code, out, err = run_cli(capsys, "ask", "Are stress and age independent?", "-d", str(clinic_path), *flags)
+    assert code == 2 and err.strip() == expect and not out
+
+
+def test_ask_passes_the_flags_through_model_config(capsys, clinic_path, no_model_env, monkeypatch):
+    """The CLI builds the ModelConfig from its flags and hands it to CausalAgent(model_config=...);
+    the request the llama.cpp-style server sees carries max_tokens and the model name."""
+    from openai_stub import ScriptedOpenAI
+
+    import causal_agent.agent as agent_module
+
+    seen = {}
+    original = agent_module.CausalAgent.__init__
+
+    def spy(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        seen["config"], seen["options"] = kwargs.get("model_config"), self.model_options
+
+    monkeypatch.setattr(agent_module.CausalAgent, "__init__", spy)
+    with ScriptedOpenAI(lambda body: {"content": "I cannot tell."}) as server:
+        code, out, err = run_cli(
+            capsys, "ask", "Are stress and age independent?", "-d", str(clinic_path), "--json",
+            "--model", "llamacpp:", "--base-url", server.base_url, "--timeout", "45", "--retries", "0",
+            "--max-tokens", "64", "--prompt", "full", "--no-text-tool-calls")
+    assert code == 0, err
+    json.loads(out)
+    cfg, opts = seen["config"], seen["options"]
+    assert (cfg.model, cfg.timeout, cfg.retries, cfg.max_tokens, cfg.prompt, cfg.text_tool_calls) == (
+        "llamacpp:", 45.0, 0, 64, "full", False)
+    assert (opts.prompt, opts.text_tool_calls, opts.timeout, opts.retries, opts.base_url) == (
+        "full", False, 45.0, 0, server.base_url)
+    assert server.requests and all(r["max_tokens"] == 64 and r["model"] == "default" for r in server.requests)
+
+
+def test_demo_and_chat_pass_model_config(capsys, no_model_env, monkeypatch):
+    import causal_agent.demo as demo_module
+    import causal_agent.repl as repl_module
+
+    calls = {}
+    monkeypatch.setattr(demo_module, "run_demo", lambda **kw: calls.setdefault("demo", kw))
+    monkeypatch.setattr(repl_module, "run_chat", lambda **kw: calls.setdefault("chat", kw))
+    assert run_cli(capsys, "demo", "--model", "ollama:m", "--timeout", "9", "--prompt", "full")[0] == 0
+    assert run_cli(capsys, "chat", "--model", "ollama:m", "--retries", "3", "--text-tool-calls")[0] == 0
+    demo_cfg, chat_cfg = calls["demo"]["model_config"], calls["chat"]["model_config"]
+    assert (demo_cfg.model, demo_cfg.timeout, demo_cfg.prompt) == ("ollama:m", 9.0, "full")
+    assert (chat_cfg.model, chat_cfg.retries, chat_cfg.text_tool_calls) == ("ollama:m", 3, True)
+
+
+def test_chat_session_builds_its_agent_from_model_config(tmp_path, no_model_env):
+    import io
+
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from causal_agent.config import load_config
+    from causal_agent.repl import run_chat
+
+    cfg = load_config(timeout=11, max_tokens=99)
+    with create_pipe_input() as pipe:
+        pipe.send_text("/quit\r")
+        session = run_chat(input=pipe, output=DummyOutput(), history_path=tmp_path / "h", file=io.StringIO(),
+                           model_config=cfg)
+    agent = session.agent(quiet=True)
+    assert agent is not None and agent.config is cfg
+
+
+def test_ask_against_a_silent_server_ends_with_one_line(capsys, clinic_path, no_model_env):
+    """--timeout bounds the wait: a server that accepts and never replies ends the run with one
+    line naming the endpoint, the wait and the tries (the real figure: benchmarks/bench_model_wait.py)."""
+    import socket
+    import threading
+    import time
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
+    conns = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            conns.append(conn)
+
+    threading.Thread(target=serve, daemon=True).start()
+    started = time.monotonic()
+    try:
+        code, out, err = run_cli(capsys, "ask", "Are stress and age independent?", "-d", str(clinic_path),
+                                 "--model", "llamacpp:x", "--base-url", url, "--timeout", "2", "--retries", "0")
+    finally:
+        sock.close()
+        for conn in conns:
+            conn.close()
+    assert time.monotonic() - started < 30
+    assert code == 2 and not out
+    line = err.strip()
+    assert "\n" not in line and line.startswith(f"error: no reply from {url} in 2 s (1 try)")
