@@ -34,6 +34,8 @@ from .errors import CausalAgentError
 
 PromptStyle = Literal["compact", "full"]
 PROMPT_STYLES: tuple[str, ...] = ("compact", "full")
+#: the smallest reply cap accepted: fewer tokens cannot hold one tool call
+MIN_MAX_TOKENS = 16
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
@@ -51,7 +53,7 @@ class ModelConfig(BaseModel):
     #: extra tries after the first (None: the backend's default); ``max_retries`` is accepted too
     retries: int | None = Field(default=None, ge=0, validation_alias=AliasChoices("retries", "max_retries"))
     #: the most tokens a reply may have; always sent
-    max_tokens: int = Field(default=1024, gt=0)
+    max_tokens: int = Field(default=1024, ge=MIN_MAX_TOKENS)
     #: system prompt and tool schemas: ``compact`` (small models) or ``full`` (None: backend default)
     prompt: PromptStyle | None = None
     #: recover tool calls a model wrote as text (None: backend default)
@@ -110,7 +112,7 @@ def _flag(value: Any, where: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise CausalAgentError(f"{where} must be 0/1, true/false or yes/no, not {value!r}")
+    raise CausalAgentError(f"{where} must be 1 or 0 (true/false, yes/no), not {value!r}")
 
 
 def _pick(flag: Any, flag_name: str, env_name: str, file_values: dict[str, Any], keys: tuple[str, ...],
@@ -160,13 +162,13 @@ def load_config(
                          _timeout),
         "retries": _pick(retries, "--retries", "CAUSAL_AGENT_RETRIES", file_values,
                          ("retries", "max_retries"), path,
-                         lambda v, w: _count(v, w, minimum=0, what="a whole number of retries >= 0")),
+                         lambda v, w: _count(v, w, minimum=0, what="a whole number >= 0")),
         "prompt": _pick(prompt, "--prompt", "CAUSAL_AGENT_PROMPT", file_values, ("prompt",), path, _prompt),
         "text_tool_calls": _pick(text_tool_calls, "--text-tool-calls", "CAUSAL_AGENT_TEXT_TOOL_CALLS",
                                  file_values, ("text_tool_calls",), path, _flag),
     }
     tokens = _pick(max_tokens, "--max-tokens", "CAUSAL_AGENT_MAX_TOKENS", file_values, ("max_tokens",), path,
-                   lambda v, w: _count(v, w, minimum=1, what="a whole number of tokens > 0"))
+                   lambda v, w: _count(v, w, minimum=MIN_MAX_TOKENS, what=f"a whole number >= {MIN_MAX_TOKENS}"))
     if tokens is not None:
         merged["max_tokens"] = tokens
     try:

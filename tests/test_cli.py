@@ -226,7 +226,7 @@ def test_help_lists_the_prefixes_and_the_wait_flags(capsys):
 @pytest.mark.parametrize("flags, expect", [
     (["--timeout", "0"], "error: --timeout must be a number of seconds > 0, not 0.0"),
     (["--prompt", "tiny"], "error: --prompt must be 'compact' or 'full', not 'tiny'"),
-    (["--retries", "-1"], "error: --retries must be a whole number of retries >= 0, not -1"),
+    (["--retries", "-1"], "error: --retries must be a whole number >= 0, not -1"),
 ])
 def test_bad_wait_flags_are_one_line(capsys, clinic_path, no_model_env, flags, expect):
     code, out, err = run_cli(capsys, "ask", "Are stress and age independent?", "-d", str(clinic_path), *flags)

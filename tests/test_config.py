@@ -77,11 +77,11 @@ def test_existing_settings_keep_their_behaviour(config_file, monkeypatch):
 @pytest.mark.parametrize("env, value, expect", [
     ("CAUSAL_AGENT_TIMEOUT", "abc", "CAUSAL_AGENT_TIMEOUT must be a number of seconds > 0, not 'abc'"),
     ("CAUSAL_AGENT_TIMEOUT", "0", "CAUSAL_AGENT_TIMEOUT must be a number of seconds > 0, not '0'"),
-    ("CAUSAL_AGENT_RETRIES", "-1", "CAUSAL_AGENT_RETRIES must be a whole number of retries >= 0, not '-1'"),
+    ("CAUSAL_AGENT_RETRIES", "-1", "CAUSAL_AGENT_RETRIES must be a whole number >= 0, not '-1'"),
     ("CAUSAL_AGENT_RETRIES", "1.5", "CAUSAL_AGENT_RETRIES must be a whole number"),
-    ("CAUSAL_AGENT_MAX_TOKENS", "0", "CAUSAL_AGENT_MAX_TOKENS must be a whole number of tokens > 0"),
+    ("CAUSAL_AGENT_MAX_TOKENS", "8", "CAUSAL_AGENT_MAX_TOKENS must be a whole number >= 16, not '8'"),
     ("CAUSAL_AGENT_PROMPT", "tiny", "CAUSAL_AGENT_PROMPT must be 'compact' or 'full', not 'tiny'"),
-    ("CAUSAL_AGENT_TEXT_TOOL_CALLS", "maybe", "CAUSAL_AGENT_TEXT_TOOL_CALLS must be 0/1, true/false or yes/no"),
+    ("CAUSAL_AGENT_TEXT_TOOL_CALLS", "maybe", "CAUSAL_AGENT_TEXT_TOOL_CALLS must be 1 or 0 (true/false, yes/no)"),
 ])
 def test_bad_env_values_are_one_line_naming_the_variable(config_file, monkeypatch, env, value, expect):
     monkeypatch.setenv(env, value)
