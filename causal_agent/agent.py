@@ -50,16 +50,19 @@ class CausalAgent:
         plugins: Iterable[object] = (),
         checkpointer: Any = None,
         max_model_calls: int | None = None,
+        model_config: ModelConfig | None = None,
     ) -> None:
+        """``model_config`` replaces the flags, environment and config file (``load_config``)
+        when given: the CLI builds it from its own flags."""
         from langgraph.checkpoint.memory import InMemorySaver
 
         from .agent_graph import build_agent_graph
         from .memory import GraphMemory
-        from .models.factory import make_model
+        from .models.factory import make_model, model_options
         from .planner import Planner
         from .plugins import collect_registry, make_plugin_manager
 
-        self.config: ModelConfig = load_config(
+        self.config: ModelConfig = model_config if model_config is not None else load_config(
             model=model if isinstance(model, str) else None,
             base_url=base_url,
             api_key=api_key,
@@ -76,7 +79,10 @@ class CausalAgent:
             self.memory = GraphMemory()
         self.plugin_manager = make_plugin_manager(plugins)
         self.registry = collect_registry(self.plugin_manager)
-        self.model = make_model(model if not isinstance(model, str) else None, self.config, self.registry)
+        spec = model if not isinstance(model, str) else None
+        self.model = make_model(spec, self.config, self.registry)
+        #: prompt style, text tool-call recovery, timeout and retries, as resolved for this model
+        self.model_options = model_options(spec if spec is not None else self.config.model, self.config, self.registry)
         self.tools = list(self.registry.tools.values())
         self.context = context_from_registry(
             self.registry,
@@ -92,6 +98,8 @@ class CausalAgent:
             checkpointer=self.checkpointer,
             store=self.memory.store,
             max_model_calls=self.settings.max_model_calls,
+            prompt=self.model_options.prompt,
+            text_tool_calls=self.model_options.text_tool_calls,
         )
         self.thread_id = str(uuid.uuid4())
 
@@ -127,6 +135,8 @@ class CausalAgent:
             "tokens": 0,
             "started": time.time(),
             "answer": None,
+            "nudge": False,
+            "reasks": 0,
         }
 
     def _config(self, thread_id: str | None) -> dict[str, Any]:

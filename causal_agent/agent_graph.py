@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, Literal, TypedDict
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
@@ -20,8 +20,10 @@ from langgraph.prebuilt import ToolNode
 from langgraph.runtime import Runtime
 
 from .answer import Answer, Effect, Step, Table, strip_verdict
+from .evidence import EVIDENCE_KINDS
 from .context import AgentContext
-from .errors import CausalAgentError, ModelError
+from .errors import CausalAgentError
+from .models.endpoint import model_error
 from .prompts import build_system_prompt
 
 
@@ -34,6 +36,9 @@ class AgentState(TypedDict, total=False):
     tokens: int
     started: float
     answer: dict[str, Any] | None
+    #: set by the model node when a reply without evidence earns its one re-ask
+    nudge: bool
+    reasks: int
 
 
 def dataset_summaries(ctx: AgentContext) -> dict[str, dict[str, Any]]:
@@ -55,22 +60,6 @@ def tool_error_message(exc: Exception) -> str:
     return f"Error: {type(exc).__name__}: {exc}"
 
 
-def _model_error(exc: Exception, model: BaseChatModel) -> ModelError:
-    base_url = getattr(model, "openai_api_base", None) or getattr(model, "base_url", None)
-    where = f" at {base_url}" if base_url else ""
-    name = type(exc).__name__
-    if "Connection" in name or "Timeout" in name:
-        return ModelError(
-            f"cannot reach the model endpoint{where} ({name}); is the server running? "
-            "Use --model offline to work without one."
-        )
-    if "Authentication" in name or "PermissionDenied" in name:
-        return ModelError(f"the model endpoint{where} rejected the API key ({name}); set OPENAI_API_KEY")
-    if "NotFound" in name:
-        return ModelError(f"the model endpoint{where} does not know this model ({name}: {exc})")
-    return ModelError(f"the model call failed{where}: {name}: {str(exc).splitlines()[0] if str(exc) else ''}")
-
-
 def build_agent_graph(
     model: BaseChatModel,
     tools: Sequence[BaseTool],
@@ -78,35 +67,76 @@ def build_agent_graph(
     checkpointer: Any = None,
     store: Any = None,
     max_model_calls: int = 8,
+    prompt: Literal["full", "compact"] = "full",
+    text_tool_calls: bool = False,
 ) -> Any:
-    """Compile the ReAct graph for ``model`` over ``tools``."""
-    bound = model.bind_tools(list(tools))
-    tool_node = ToolNode(list(tools), handle_tool_errors=tool_error_message)
+    """Compile the ReAct graph for ``model`` over ``tools``.
+
+    ``prompt="compact"`` sends the short system prompt and, per question, only the tools of its
+    level with short schemas (small local models). ``text_tool_calls`` recovers calls a model
+    wrote as text (:mod:`causal_agent.models.text_calls`), validated against the tools' schemas.
+    """
+    from .evidence import messages_for_model, needs_evidence, nudge
+
+    tools = list(tools)
+    tool_node = ToolNode(tools, handle_tool_errors=tool_error_message)
+    offline = bool(getattr(model, "accepts_agent_context", False))
+    full_binding = model.bind_tools(tools) if prompt == "full" else None
+
+    def runnable_for(question: str, ctx: AgentContext) -> Any:
+        if full_binding is not None:
+            bound = full_binding
+        else:
+            from .tool_schemas import compact_tools, tool_schemas
+
+            datasets = {ds.name: list(ds.variables) for ds in ctx.datasets}
+            chosen = compact_tools(question, tools, ctx.planner(), datasets)
+            also = {"dataset"} if len(datasets) > 1 else set()
+            bound = model.bind_tools(tool_schemas(chosen, "compact", ctx.intents, also))
+        if text_tool_calls:
+            from .models.text_calls import make_recovery_runnable
+
+            bound = bound | make_recovery_runnable(tools)
+        return bound
 
     def call_model(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
-        system = SystemMessage(build_system_prompt(dataset_summaries(runtime.context)))
+        ctx = runtime.context
+        turn = current_turn(state["messages"])
+        question = _question(turn)
+        system = SystemMessage(build_system_prompt(dataset_summaries(ctx), style=prompt))
         # a model that plans from the run-time context (the offline planner) gets it directly,
         # instead of parsing the datasets back out of the prompt
-        extra = {"agent_context": runtime.context} if getattr(model, "accepts_agent_context", False) else {}
+        extra = {"agent_context": ctx} if offline else {}
+        sent = list(state["messages"]) if offline else messages_for_model(state["messages"], ctx)
+        if state.get("nudge"):  # the one re-ask; not kept in the conversation
+            sent.append(HumanMessage(nudge(t.name for t in tools)))
         try:
-            reply = bound.invoke([system, *state["messages"]], **extra)
+            reply = runnable_for(question, ctx).invoke([system, *sent], **extra)
         except CausalAgentError:
             raise
         except Exception as exc:  # network / provider errors become one clear line
-            raise _model_error(exc, model) from exc
+            raise model_error(exc, model) from exc
+        reply = _without_repeats(reply, turn)
         usage = getattr(reply, "usage_metadata", None) or {}
-        return {
+        update: dict[str, Any] = {
             "messages": [reply],
             "model_calls": state.get("model_calls", 0) + 1,
             "tokens": state.get("tokens", 0) + int(usage.get("total_tokens", 0) or 0),
+            "nudge": False,
         }
+        if (not offline and not reply.tool_calls and state.get("reasks", 0) < 1
+                and not _has_evidence(turn, ctx, attempted=True) and needs_evidence(question, _text(reply), ctx)):
+            update["nudge"], update["reasks"] = True, state.get("reasks", 0) + 1
+        return update
 
     def after_model(state: AgentState) -> str:
         last = state["messages"][-1]
         wants_tools = isinstance(last, AIMessage) and bool(last.tool_calls)
-        if wants_tools and state.get("model_calls", 0) < max_model_calls:
+        if state.get("model_calls", 0) >= max_model_calls:
+            return "finalize"
+        if wants_tools:
             return "tools"
-        return "finalize"
+        return "model" if state.get("nudge") else "finalize"
 
     def after_tools(state: AgentState) -> str:
         return "model" if state.get("model_calls", 0) < max_model_calls else "finalize"
@@ -127,10 +157,51 @@ def build_agent_graph(
     g.add_node("tools", tool_node)
     g.add_node("finalize", finalize)
     g.add_edge(START, "model")
-    g.add_conditional_edges("model", after_model, {"tools": "tools", "finalize": "finalize"})
+    g.add_conditional_edges("model", after_model, {"tools": "tools", "model": "model", "finalize": "finalize"})
     g.add_conditional_edges("tools", after_tools, {"model": "model", "finalize": "finalize"})
     g.add_edge("finalize", END)
     return g.compile(checkpointer=checkpointer, store=store)
+
+
+def _question(turn: Sequence[AnyMessage]) -> str:
+    return _text(turn[0]) if turn and isinstance(turn[0], HumanMessage) else ""
+
+
+def _text(message: AnyMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content
+    return "\n".join(p if isinstance(p, str) else str(p.get("text", "")) for p in content
+                     if isinstance(p, str) or (isinstance(p, dict) and p.get("type") == "text"))
+
+
+def _without_repeats(reply: Any, turn: Sequence[AnyMessage]) -> Any:
+    """A reply whose calls were all recovered from text and all repeat calls already made this
+    turn is a final answer that quotes them, not a request to run them again."""
+    recovered = set((reply.response_metadata or {}).get("recovered_tool_calls") or [])
+    if not recovered or not isinstance(reply, AIMessage):
+        return reply
+    made = {_call_key(c) for m in turn if isinstance(m, AIMessage) for c in m.tool_calls}
+    if all(_call_key(c) in made for c in reply.tool_calls):
+        # its text stays discarded (it may carry an invented result); the answer's explanation
+        # then comes from the tool results themselves
+        meta = {k: v for k, v in reply.response_metadata.items()
+                if k not in ("recovered_tool_calls", "recovered_format")}
+        return reply.model_copy(update={"tool_calls": [], "content": "", "response_metadata": meta})
+    return reply
+
+
+def _call_key(call: Any) -> str:
+    import json
+
+    return json.dumps([call.get("name"), call.get("args") or {}], sort_keys=True, default=str)
+
+
+def _has_evidence(turn: Sequence[AnyMessage], ctx: AgentContext, attempted: bool = False) -> bool:
+    """Whether a tool of an evidence kind (verdict, graph, effect) ran without error this turn
+    (``attempted``: ran at all; a model that tried and failed has been told why, not ignored)."""
+    return any(isinstance(m, ToolMessage) and (attempted or m.status != "error")
+               and ctx.artifact_kind(m.name or "") in EVIDENCE_KINDS for m in turn)
 
 
 def current_turn(messages: Sequence[AnyMessage]) -> list[AnyMessage]:
@@ -148,6 +219,7 @@ def steps_from_messages(turn: Sequence[AnyMessage]) -> list[Step]:
     for msg in turn:
         if not isinstance(msg, AIMessage):
             continue
+        recovered = set((msg.response_metadata or {}).get("recovered_tool_calls") or [])
         for call in msg.tool_calls:
             res = results.get(call.get("id") or "")
             if res is None:
@@ -160,6 +232,7 @@ def steps_from_messages(turn: Sequence[AnyMessage]) -> list[Step]:
                     output=str(res.content),
                     status="error" if res.status == "error" else "ok",
                     artifact=artifact,
+                    recovered=call.get("id") in recovered,
                 )
             )
     return steps
@@ -186,17 +259,19 @@ def answer_from_messages(
     question as asked, by the planner's code, whichever model chose the call), the graph, the
     effects and the tables. No artifact, no verdict: a model's ANSWER line alone counts for
     nothing."""
+    from .evidence import NO_EVIDENCE, claimed_verdict, contradiction_note, needs_evidence
     from .planner.compose import shown_verdict
 
     turn = current_turn(messages)
-    question = str(turn[0].content) if turn and isinstance(turn[0], HumanMessage) else ""
+    question = _question(turn)
     steps = steps_from_messages(turn)
     final = turn[-1] if turn and isinstance(turn[-1], AIMessage) and not turn[-1].tool_calls else None
-    text = str(final.content) if final is not None else ""
+    text = _text(final) if final is not None else ""
     # the offline planner keeps its plan (and so the question's polarity) with its messages
     plans = [m.response_metadata.get("plan") for m in turn if isinstance(m, AIMessage) and m.response_metadata]
     planned = next((p for p in reversed(plans) if isinstance(p, dict) and p.get("tool")), None)
     verdict = graph = graph_key = None
+    verdict_step: Step | None = None
     effects: list[Effect] = []
     tables: list[Table] = []
     for step in steps:
@@ -206,9 +281,10 @@ def answer_from_messages(
         kind = ctx.artifact_kind(step.tool)
         if kind == "verdict" and art.get("answer") in ("yes", "no", "uncertain"):
             if planned is not None and planned["tool"] == step.tool:
-                verdict = shown_verdict(art["answer"], bool(planned.get("flip")))
+                verdict, verdict_step = shown_verdict(art["answer"], bool(planned.get("flip"))), step
             elif (planner := ctx.planner()) is not None:  # else the polarity is unknown: no verdict
-                verdict = shown_verdict(art["answer"], planner.flip_for(question, step.tool, _datasets(ctx, step)))
+                flip = planner.flip_for(question, step.tool, _datasets(ctx, step))
+                verdict, verdict_step = shown_verdict(art["answer"], flip), step
         elif kind == "graph" and isinstance(art.get("graph"), dict):
             graph, graph_key = art["graph"], art.get("key")
         elif kind == "effect" and art.get("estimate") is not None:
@@ -219,6 +295,8 @@ def answer_from_messages(
     complete = final is not None
     reason = None
     explanation = strip_verdict(text)
+    evidence = [s for s in steps if s.status == "ok" and ctx.artifact_kind(s.tool) in EVIDENCE_KINDS]
+    from_model = final is not None and not (final.response_metadata or {}).get("plan")
     if not complete:
         reason = "model_call_limit"
         explanation = (
@@ -231,6 +309,17 @@ def answer_from_messages(
         complete, reason = False, "needs_clarification"
     elif steps and all(s.status == "error" for s in steps):
         complete, reason = False, "no_evidence"  # every tool failed: nothing backs an answer
+    elif from_model and not evidence and needs_evidence(question, text, ctx):
+        # an LLM answered a data question from nothing: its text is not an answer
+        complete, reason, explanation = False, "no_evidence", NO_EVIDENCE
+        verdict = graph = graph_key = None
+        effects, tables = [], []
+    if complete and from_model and verdict is not None and verdict_step is not None:
+        claimed = claimed_verdict(text)
+        if claimed is not None and claimed != verdict:  # the artifact wins, and says so
+            explanation = contradiction_note(claimed, verdict, verdict_step.tool) + "\n\n" + verdict_step.output
+    if complete and not explanation and evidence:
+        explanation = "\n\n".join(s.output for s in evidence)
     return Answer(
         question=question,
         answer=verdict,

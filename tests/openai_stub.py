@@ -2,7 +2,8 @@
 
 No LLM is reachable from CI, so the tests speak the real wire protocol (through langchain-openai
 and the openai client) to this server, which answers from a script: a callable that receives the
-request JSON and returns the assistant message (content and/or tool calls).
+request JSON and returns the assistant message (content and/or tool calls; an optional
+``finish_reason`` key overrides the one the server reports, e.g. ``"length"``).
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ class ScriptedOpenAI:
                     data = json.dumps(payload).encode()
                     self.send_response(outer.status)
                 else:
-                    message = outer.script(body)
-                    finish = "tool_calls" if message.get("tool_calls") else "stop"
+                    message = dict(outer.script(body))
+                    finish = message.pop("finish_reason", None) or ("tool_calls" if message.get("tool_calls") else "stop")
                     payload = {
                         "id": f"chatcmpl-{len(outer.requests)}",
                         "object": "chat.completion",

@@ -143,8 +143,14 @@ class _BlockingModel(BaseChatModel):
             threading.Timer(self.interrupt_after, os.kill, (os.getpid(), signal.SIGINT)).start()
             self.release.wait(30)
             reply = AIMessage(content="too late\nANSWER: no")
-        else:
-            reply = AIMessage(content="Follow-up answered.\nANSWER: yes")
+        elif n == 4:  # the follow-up runs its test (an LLM's verdict needs a tool result behind it)
+            reply = AIMessage(
+                content="",
+                tool_calls=[{"name": "test_independence", "args": {"x": "stress", "y": "age", "given": ["smoking"]},
+                             "id": "c2"}],
+            )
+        else:  # given smoking (a collider of both), stress and age are dependent
+            reply = AIMessage(content="Follow-up answered.\nANSWER: no")
         return ChatResult(generations=[ChatGeneration(message=reply)])
 
 
@@ -175,7 +181,7 @@ def test_ctrl_c_cancels_the_running_question_and_returns_to_the_prompt(tmp_path,
     # The follow-up saw the first question (same conversation) but not the cancelled half-turn.
     seen = [m.content for m in model.calls[3] if isinstance(m, HumanMessage)]
     assert seen == ["Are stress and age independent?", "and given smoking?"]
-    assert len(model.calls) == 4
+    assert len(model.calls) == 5
 
 
 def test_completion_of_commands_keys_and_variables(tmp_path, clinic_path):

@@ -147,6 +147,14 @@ class IntentClassifier:
         """Words of ``skeleton`` that lean to some intents (not cues, not polite wrappers)."""
         return [w for w in features_text(skeleton, self.synonyms).split() if w in self._leaning]
 
+    def probabilities(self, skeleton: str) -> dict[str, float]:
+        """Every intent's probability for ``skeleton``."""
+        text = features_text(skeleton, self.synonyms)
+        if self.single:
+            return {self.names[0]: 1.0 if text.strip() else 0.0}
+        probs = self._model.predict_proba(self._x(text))[0]
+        return {str(c): float(p) for c, p in zip(self._model.classes_, probs)}
+
     def predict(self, skeleton: str, among: set[str] | None = None) -> Prediction:
         """The most probable intent (renormalised over ``among`` when given)."""
         text = features_text(skeleton, self.synonyms)

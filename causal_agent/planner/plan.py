@@ -473,6 +473,29 @@ class Planner:
                 if picked is not None:
                     plan.args[slot] = picked
 
+    def likely_tools(self, question: str, datasets: Mapping[str, Sequence[str]] | None = None,
+                     k: int = 3) -> list[str]:
+        """The ``k`` tools ``question`` most probably needs, best first: the plan's own tool, then
+        the classifier's next guesses. A small model's compact prompt binds only these."""
+        datasets = {n: list(c) for n, c in (datasets or {}).items()}
+        plan = self.plan(question, datasets)
+        out = [plan.tool] if plan.tool else []
+        if self.classifier is None or not (question or "").strip():
+            return out
+        text = rd._normalise(question.strip(), self.vocab)
+        _, mentions, dspans, _ = rd._pick_dataset(text, datasets, self.vocab)
+        skel = rd._build_skeleton(text, mentions, dspans)
+        if not self.classifier.known_words(skel.text) and not self.classifier.content_words(skel.text):
+            return out  # nothing the intents know: no guess beyond the plan
+        ranked = sorted(self.classifier.probabilities(skel.text).items(), key=lambda kv: -kv[1])
+        for name, _ in ranked:
+            tool = self.intents[name].spec.tool if name in self.intents else None
+            if tool and tool not in out:
+                out.append(tool)
+            if len(out) >= k:
+                break
+        return out
+
     def flip_for(self, question: str, tool: str, datasets: Mapping[str, Sequence[str]]) -> bool:
         """Whether ``tool``'s own yes/no answer must be flipped for ``question`` as asked, whoever
         chose the call: the opposite wording of the tool's polarity group ("are they dependent?"
