@@ -21,7 +21,9 @@ def register_tools(register):  # type: ignore[no-untyped-def]
 
     A tool declares the kind of artifact it returns in ``tool.metadata["artifact"]``: one of
     ``verdict``, ``graph``, ``effect``, ``table`` or ``text`` (the default). The answer is
-    assembled from that declaration, never from the tool's name.
+    assembled from that declaration, never from the tool's name. ``tool.metadata["summary"]``
+    (optional) is the one line a compact prompt for small models describes it by (default: the
+    first sentence of its description).
     """
 
 

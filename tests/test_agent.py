@@ -155,7 +155,8 @@ def test_endpoint_down_is_one_clear_error(clinic_path):
     with pytest.raises(ModelError) as info:
         agent.ask("Are smoking and age independent?")
     msg = str(info.value)
-    assert "cannot reach the model endpoint" in msg and "\n" not in msg
+    assert msg.startswith(f"cannot reach http://127.0.0.1:{port}/v1") and "is the server running?" in msg
+    assert "\n" not in msg
 
 
 def test_two_agents_share_nothing(clinic_path):

@@ -55,6 +55,7 @@ def describe_data_tool() -> Any:
         categorical, identifier), missing values and excluded columns; lists the loaded datasets."""
         return describe(runtime.context, dataset)
 
+    run.metadata = {"summary": "The loaded data: rows, column kinds, excluded columns."}
     return run
 
 

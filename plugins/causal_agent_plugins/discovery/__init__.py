@@ -409,7 +409,7 @@ def discover_graph_tool() -> Any:
         }
         return content, artifact
 
-    discover_graph.metadata = {"artifact": "graph"}
+    discover_graph.metadata = {"artifact": "graph", "summary": "Learn the causal graph, of all columns or some."}
     return discover_graph
 
 

@@ -62,7 +62,7 @@ def estimate_effect_tool() -> Any:
             content += " Notes: " + " ".join(result.notes)
         return content, result.model_dump(mode="json")
 
-    run.metadata = {"artifact": "effect"}
+    run.metadata = {"artifact": "effect", "summary": "Effect on outcome of setting treatment from t0 to t1."}
     return run
 
 

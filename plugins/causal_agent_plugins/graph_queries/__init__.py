@@ -225,6 +225,14 @@ _DOCS: dict[str, str] = {
 }
 
 
+#: one line each, for compact prompts
+_SUMMARIES = {
+    "direct_cause": "Is x a direct cause of y?",
+    "shared_confounder": "Do x and y have a common cause? direct=true: a common parent.",
+    "shared_collider": "Do x and y have a common effect (collider)?",
+}
+
+
 def _pair_tool(question: str) -> Any:
     from langchain_core.tools import tool
     from causal_agent.tool_runtime import ToolRuntime
@@ -247,7 +255,7 @@ def _pair_tool(question: str) -> Any:
     fn = run_confounder if question == "shared_confounder" else run
     fn.__doc__ = _DOCS[question]
     built = tool(question, response_format="content_and_artifact")(fn)
-    built.metadata = {"artifact": "verdict"}
+    built.metadata = {"artifact": "verdict", "summary": _SUMMARIES[question]}
     return built
 
 
@@ -271,7 +279,8 @@ def d_separation_tool() -> Any:
                      dataset=dataset)
         return result.summary, result.model_dump(mode="json")
 
-    run.metadata = {"artifact": "verdict", "polarity": "independence"}  # d-separated ~ independent
+    run.metadata = {"artifact": "verdict", "polarity": "independence",  # d-separated ~ independent
+                    "summary": "Are x and y d-separated given 'given' in the graph?"}
     return run
 
 
@@ -293,6 +302,7 @@ def adjustment_set_tool() -> Any:
         result = adjustment(runtime.context, treatment, outcome, graph_key=graph_key, dataset=dataset)
         return result.summary, result.model_dump(mode="json")
 
+    run.metadata = {"summary": "Back-door adjustment sets for treatment and outcome."}
     return run
 
 

@@ -128,7 +128,8 @@ def test_independence_tool() -> Any:
         # the polarity of the question as asked ("are they dependent?" flips it)
         return content, {**result.model_dump(), **_verdict(result)}
 
-    run.metadata = {"artifact": "verdict", "polarity": "independence"}
+    run.metadata = {"artifact": "verdict", "polarity": "independence",
+                    "summary": "Test whether x and y are independent, given some variables."}
     return run
 
 

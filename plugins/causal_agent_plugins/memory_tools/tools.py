@@ -146,5 +146,8 @@ def compare_graphs(
 
 
 TOOLS = (list_graphs, show_graph, export_graph, delete_graph, compare_graphs)
-list_graphs.metadata = {"artifact": "table"}
-show_graph.metadata = {"artifact": "graph"}
+list_graphs.metadata = {"artifact": "table", "summary": "List the stored graphs."}
+show_graph.metadata = {"artifact": "graph", "summary": "Show a stored graph."}
+export_graph.metadata = {"summary": "Export a stored graph to a file."}
+delete_graph.metadata = {"summary": "Delete a stored graph."}
+compare_graphs.metadata = {"summary": "Compare two stored graphs."}
