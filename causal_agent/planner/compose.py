@@ -141,6 +141,9 @@ def render_effect(art: Mapping[str, Any], content: str) -> str:
         )
     if art.get("graph_implies_zero"):
         text += f" The causal graph has no directed path from {t} to {o}, which implies no effect."
+    warnings = art.get("warnings")  # extrapolation, weak overlap, imbalance: never dropped
+    if isinstance(warnings, Sequence) and not isinstance(warnings, str):
+        text += "".join(f" Warning: {str(w).rstrip('.')}." for w in warnings)
     ref = art.get("refutation")
     if isinstance(ref, Mapping) and ref:
         verdict = "passed" if ref.get("passed") else "failed" if ref.get("passed") is False else "ran"
@@ -202,6 +205,7 @@ def compose_answer(plan: Plan, results: Sequence[tuple[str, str, Mapping[str, An
         else:
             text = content.strip() or f"`{name}` returned no output."
         blocks.append(text)
+    unused = [f"Note: {w}." for w in plan.warnings]  # option words the call could not use
     if errors and not blocks:
-        return "\n".join(errors) + "\nI could not answer the question, so there is no ANSWER line."
-    return "\n\n".join(blocks + errors) + f"\nANSWER: {answer_line or 'none'}"
+        return "\n".join(errors + unused) + "\nI could not answer the question, so there is no ANSWER line."
+    return "\n\n".join(blocks + errors + unused) + f"\nANSWER: {answer_line or 'none'}"

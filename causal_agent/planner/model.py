@@ -87,7 +87,8 @@ class OfflinePlanner(BaseChatModel):
         earlier = [p for p in map(_plan_of, messages[:last]) if p is not None and p.tool is not None]
         previous = earlier[-1] if earlier else None
         datasets = {ds.name: list(ds.variables) for ds in ctx.datasets}
-        plan = planner.plan(_text(messages[last]), datasets, previous)
+        excluded = {ds.name: {c.name: c.reason for c in ds.profile.columns if c.excluded} for ds in ctx.datasets}
+        plan = planner.plan(_text(messages[last]), datasets, previous, excluded=excluded)
         return self._call(plan, planner, bound, salt=f"{len(messages)}:{_text(messages[last])}")
 
     def _call(self, plan: Plan, planner: Any, bound: set[str] | None, salt: str) -> AIMessage:
@@ -103,7 +104,7 @@ class OfflinePlanner(BaseChatModel):
             )
         call_id = "call_" + hashlib.sha256(f"{salt}|{plan.tool}|{sorted(plan.args.items())!r}".encode()).hexdigest()[:20]
         text = f"Understood: {plan.describe()} (intent {plan.intent}, confidence {plan.confidence:.2f})"
-        notes = [n for n in plan.notes if not n.startswith("columns of")]
+        notes = [n for n in plan.notes if not n.startswith("columns of")] + plan.warnings
         if notes:
             text += " (" + "; ".join(notes) + ")"
         return _ai(text, tool_calls=[{"name": plan.tool, "args": plan.args, "id": call_id, "type": "tool_call"}],
@@ -173,6 +174,8 @@ def _unclear_message(plan: Plan, planner: Any) -> str:
     q = plan.question.strip()
     if not q:
         return "The question is empty. " + _capabilities(planner)
+    if plan.problem:
+        return plan.problem
     if any(m.startswith("a dataset") for m in plan.missing):
         return "No dataset is loaded, so I cannot analyse anything yet. Load a CSV first (e.g. `--data FILE.csv`)."
     found_vars = any(n.startswith("variables named") for n in plan.notes)

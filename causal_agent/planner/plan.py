@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 
 from . import reading as rd
 from .classifier import example_skeleton, fitted
-from .vocabulary import BOUND_L, BOUND_R, Vocabulary, load_vocabulary
+from .vocabulary import BOUND_L, BOUND_R, PLACEHOLDER, Vocabulary, load_vocabulary
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..registry import IntentSpec, Registry
@@ -60,6 +60,10 @@ class Plan(BaseModel):
     question: str = ""
     dataset: str | None = None
     description: str = ""
+    #: one line that says why no tool is called and what to do (shown instead of "what is missing")
+    problem: str | None = None
+    #: option words of the question that the call does not use, and why (shown with the answer)
+    warnings: list[str] = Field(default_factory=list)
 
     def describe(self) -> str:
         return self.description or ("could not tell what is asked" if self.tool is None else self.tool)
@@ -166,9 +170,11 @@ class Planner:
 
     # -- planning ---------------------------------------------------------------------------------
     def plan(self, question: str, datasets: Mapping[str, Sequence[str]] | None = None,
-             previous: Plan | None = None) -> Plan:
+             previous: Plan | None = None,
+             excluded: Mapping[str, Mapping[str, str | None]] | None = None) -> Plan:
         """Plan one question about ``datasets`` (name -> column names); ``previous`` is the last
-        turn's plan, for follow-ups."""
+        turn's plan, for follow-ups; ``excluded``: dataset -> {column left out of analysis: the
+        profile's reason}, so a question naming one is told why instead of "not found"."""
         vocab = self.vocab
         datasets = {k: list(v) for k, v in (datasets or {}).items()}
         raw = (question or "").strip()
@@ -181,6 +187,10 @@ class Planner:
             # a follow-up that names no column stays with the previous question's dataset
             dataset, notes = previous.dataset, []
         variables = datasets.get(dataset, []) if dataset else []
+        language = rd.foreign_language(text, mentions, vocab)
+        if language is not None:
+            return Plan(question=raw, dataset=dataset, missing=["an English question"],
+                        problem=_not_english(language))
         skel = rd._build_skeleton(text, mentions, dspans)
         ctx = rd._Context(vocab, dataset, variables, skel, raw, self._choice_patterns())
         prev = previous if previous is not None and previous.tool is not None else None
@@ -212,6 +222,11 @@ class Planner:
         plan.question = raw
         plan.notes = [rd._render(skel, x) for x in notes + plan.notes]
         plan.missing = [rd._render(skel, x) for x in plan.missing]
+        left_out = _excluded_named(text, mentions, dspans, dataset, excluded, vocab,
+                                   strict=not plan.missing)
+        if left_out:
+            plan.problem = left_out
+            plan.missing = plan.missing or ["a column that is analysed"]
         if plan.missing:
             plan.tool = None
             plan.args = {}
@@ -374,11 +389,16 @@ class Planner:
         if given_slot and len(chosen) < need and given:
             # "Conditioning on Z, X and Y are independent": the list swallowed the pair; give it back.
             unmatched = rd._unmatched_slot_words(ctx, seg)
+            both: list[str] = []  # named in the pair and again in the conditioning clause
             while len(chosen) < need and given and not unmatched and rd._swallowed_subject(seg, given[-1], skel, vocab):
                 back = given.pop()
                 pos = min(p for p, v in skel.var_of.items() if v == back)
                 spots = sorted([*((min(p for p, vv in skel.var_of.items() if vv == c), c) for c in chosen), (pos, back)])
                 chosen = [v for _, v in spots]
+                mentions = [p for p, v in skel.var_of.items() if v == back]
+                if any(p in cond_ids for p in mentions) and any(p not in cond_ids for p in mentions):
+                    both.append(back)
+            given.extend(both)  # kept: the tool says a tested variable cannot be conditioned on
             if len(chosen) < need and given:
                 plan.notes.append(
                     f"{', '.join(given)} stand{'s' if len(given) == 1 else ''} in the conditioning clause, "
@@ -390,6 +410,9 @@ class Planner:
                 plan.notes.append("adjusting for all other variables, as asked")
             if markers and given:
                 plan.notes.append("conditioning set from: " + "; ".join(dict.fromkeys(markers)))
+        if len(chosen) == 1 and need == 2 and _named_twice(skel, cue_sentence, chosen[0]) \
+                and not rd._unmatched_slot_words(ctx, seg):
+            chosen = [chosen[0], chosen[0]]  # "effect of smoking on smoking": said below
         if len(chosen) < need:
             plan.missing.append(rd._missing_pair(ctx, seg, [(0, c) for c in chosen]) if need == 2
                                 else "the variable to analyse (no column name was found in the question)")
@@ -400,9 +423,15 @@ class Planner:
         if conjoined and others:
             plan.notes.append(f"{', '.join(others)} named besides the pair; read as: {self.describe(plan)}")
         if len(set(chosen)) < len(chosen):
+            same = next(v for v in chosen if chosen.count(v) > 1)
+            plan.problem = (f"{' and '.join(var_slots[:2])} are the same variable ({same}); "
+                            "name two different variables")
             plan.missing.append("two different variables (the same one is named twice)")
             return
-        given = [g for g in given if g not in chosen]
+        if not given_slot:
+            given = [g for g in given if g not in chosen]
+        # else a tested variable in the conditioning clause ("... given smoking") stays: the tool
+        # says that the question cannot be answered, instead of silently dropping the condition
         if given_slot and given:
             args[given_slot] = given
         tv = it.of("treatment_values")
@@ -455,10 +484,17 @@ class Planner:
     def _options(self, plan: Plan, it: _Intent, ctx: rd._Context, seg: str) -> None:
         """Numbers and choices: a significance level, a named algorithm or test."""
         numbers = [s for s, k in it.slots.items() if k == "number"]
+        choice_slots = [k["choice"] for k in it.slots.values() if isinstance(k, Mapping)]
+        guessed = False
         for slot, kind in it.slots.items():
             if kind == "number":
-                if slot.lower() in {"alpha", "significance", "level"}:
+                if slot.lower() in _ALPHA_NAMES:
                     value = rd._alpha(ctx, seg)
+                    bad = _bad_alpha(value)
+                    if bad:
+                        plan.problem = bad
+                        plan.missing.append("a significance level between 0 and 1")
+                        continue
                 else:  # "k = 3", else the question's only number when the tool takes only one
                     value = _number_after(ctx, seg, slot)
                     if value is None and len(numbers) == 1 and not it.of("treatment_values"):
@@ -469,9 +505,45 @@ class Planner:
             elif isinstance(kind, Mapping):
                 values = kind["choice"]
                 table = self.choices.get(values, []) if isinstance(values, str) else [(v, [v]) for v in values]
-                picked = _choice(seg, table) or _misspelt_choice(ctx, seg, table)
+                picked = _choice(seg, table)
+                if picked is None and not guessed:  # an unknown name goes to one slot only
+                    picked = _misspelt_choice(ctx, PLACEHOLDER.sub(" ", seg), table)
+                    if picked is not None and (picked in self._choice_names()
+                                               or not _kind_fits(seg, picked, values, choice_slots)):
+                        picked = None  # another registry's name ('using ges' for a CI test): said below
+                    guessed = picked is not None
                 if picked is not None:
                     plan.args[slot] = picked
+        self._unused_options(plan, it, ctx, seg)
+
+    def _unused_options(self, plan: Plan, it: _Intent, ctx: rd._Context, seg: str) -> None:
+        """Option words the chosen tool has no argument for ('using ges' on a direct-cause
+        question, 'at alpha 0.01' on an effect): said with the answer, never silently dropped."""
+        tool = it.spec.tool
+        takes = {k["choice"] for k in it.slots.values() if isinstance(k, Mapping) and isinstance(k.get("choice"), str)}
+        if not any(a.lower() in _ALPHA_NAMES for a in it.arg_names):
+            value = rd._alpha(ctx, seg)
+            if value is not None:
+                plan.warnings.append(f"the significance level in the question (alpha {rd._fmt(value)}) is not used: "
+                                     f"{tool} takes none")
+        clean = " ".join(PLACEHOLDER.sub(" ", seg).split())
+        for registry, table in self.choices.items():
+            if registry in takes:
+                continue
+            picked = _cued_choice(clean, table)
+            if picked is not None:
+                what = _CHOICE_WHAT.get(registry, registry)
+                text = f"'{picked}' is not used: {tool} takes no {what}"
+                if registry == "algorithms" and "graph_key" in it.arg_names:
+                    text += (f" (it uses the dataset's graph, learned with the default algorithm); to learn one "
+                             f"with {picked}, ask to draw the graph using {picked}")
+                plan.warnings.append(text)
+        if not takes and not plan.warnings:
+            everything = [row for table in self.choices.values() for row in table]
+            unknown = _misspelt_choice(ctx, clean, everything)
+            if unknown is not None:
+                plan.warnings.append(f"'{unknown}' is not used: {tool} takes no algorithm, CI test or estimator "
+                                     "choice, and no plugin registers one by that name")
 
     def likely_tools(self, question: str, datasets: Mapping[str, Sequence[str]] | None = None,
                      k: int = 3) -> list[str]:
@@ -514,6 +586,10 @@ class Planner:
             return rd._polarity(sent, self.vocab)[0] == "dependent"
         pos = self.classifier.cue_position(sent, it.spec.name) if it is not None and self.classifier else None
         return rd._edge_negated(sent, pos if pos is not None else len(sent), self.vocab)
+
+    def _choice_names(self) -> frozenset[str]:
+        """Every registered choice name, label and alias, lower-cased."""
+        return frozenset(n.lower() for table in self.choices.values() for v, ns in table for n in (v, *ns) if n)
 
     def _choice_patterns(self) -> tuple[re.Pattern[str], ...]:
         names = {n.lower() for table in self.choices.values() for v, ns in table for n in (v, *ns)}
@@ -630,6 +706,111 @@ class Planner:
             new.asks = None
         new.notes.append(f"follow-up of the previous question: {self.describe(new)}")
         return new
+
+
+_ALPHA_NAMES = frozenset({"alpha", "significance", "level"})
+_CHOICE_WHAT = {"algorithms": "algorithm", "ci_tests": "CI test choice", "estimators": "estimator choice"}
+
+
+_KIND_WORDS = {"algorithms": ("algorithm",), "ci_tests": ("test",), "estimators": ("method", "estimator")}
+
+
+def _kind_fits(seg: str, word: str, registry: Any, slots: Sequence[Any]) -> bool:
+    """Whether an unknown choice word belongs to ``registry``'s slot: the kind word after it says
+    which ('the foobar test'), else the intent's first choice slot takes it."""
+    m = re.search(BOUND_L + re.escape(word) + r" (\w+)", seg)
+    after = m.group(1).rstrip("s") if m else ""
+    for reg, words in _KIND_WORDS.items():
+        if after in words and reg in slots:
+            return reg == registry
+    return bool(slots) and slots[0] == registry
+
+
+def _named_twice(skel: rd._Skeleton, sentence: str, var: str) -> bool:
+    """Is ``var`` named at least twice in ``sentence`` ('are smoking and smoking independent?')?"""
+    return sum(skel.var_of.get(int(m.group(1))) == var for m in PLACEHOLDER.finditer(sentence)) >= 2
+
+
+def _bad_alpha(value: float | None) -> str | None:
+    """The one-line reason a stated significance level cannot be used (the tools' own check)."""
+    if value is None:
+        return None
+    from ..errors import CausalAgentError
+    from ..independence import check_alpha
+
+    try:
+        check_alpha(int(value) if float(value).is_integer() else value)
+    except CausalAgentError as exc:
+        return f"{exc}; say e.g. 'at alpha 0.05' or 'at the 5% level'"
+    return None
+
+
+def _not_english(language: str) -> str:
+    seems = f"This looks like {language}: the" if language else "The"
+    return (f"{seems} offline model understands only English questions; ask in English, or use an LLM "
+            "with --model (e.g. ollama:<model>).")
+
+
+def _excluded_message(name: str, reason: str | None) -> str:
+    """Why a column is left out of analysis, and what to do about it."""
+    why = re.sub(r"\bnp\.\w+\((.*?)\)", r"\1", reason or "it is left out").rstrip(".")  # np.float64(1.0)
+    if why.startswith("identifier column"):
+        detail = why[len("identifier column"):].strip()
+        return (f"{name} is left out because it looks like an identifier{' ' + detail if detail else ''}; "
+                f"use --include {name} to analyse it")
+    if why.startswith(("constant", "every value is missing")):
+        because = why if why.startswith("every") else "it is " + why
+        return f"{name} is left out because {because}, so it cannot be analysed; leave it out of the question"
+    return f"{name} is left out of analysis ({why}); use --include {name} to analyse it"
+
+
+def _excluded_named(text: str, mentions: Sequence[rd.Mention], dspans: Sequence[tuple[int, int]],
+                    dataset: str | None, excluded: Mapping[str, Mapping[str, str | None]] | None,
+                    vocab: Vocabulary, strict: bool) -> str | None:
+    """The message for the left-out columns the question names. ``strict`` (the question is
+    otherwise complete): only a full name that is no ordinary word ('patient_id', not 'index')."""
+    if not excluded:
+        return None
+    taken = [(m.start, m.end) for m in mentions] + list(dspans)
+    order = [dataset] if dataset in excluded else []
+    order += [d for d in excluded if d != dataset]
+    for ds in order:
+        columns = excluded.get(ds) or {}
+        found = [
+            m for m in rd.find_mentions(text, list(columns), vocab)
+            if not any(m.start < e and s < m.end for s, e in taken)
+        ]
+        if strict:  # a complete question: only a full name, and an ordinary word only as a slot
+            found = [m for m in found if m.how != "partial" and (
+                "".join(rd._name_tokens(m.var)) not in vocab.partial_generic | vocab.stopwords
+                or _after_connector(text, m.start))]
+        if found:
+            names = list(dict.fromkeys(m.var for m in found))
+            return "; ".join(_excluded_message(n, columns[n]) for n in names) + "."
+    return None
+
+
+_CUED = re.compile(BOUND_L + r"(?:using|with|via|by|through|run(?:ning)?|apply(?:ing)?) (?:the |a |an )?$")
+_NAMED = re.compile(r" ?(?:algorithm|method|test|estimator)s?" + BOUND_R)
+
+
+_CONNECTED = re.compile(r"(?:given|of|and|on|between|for|by|with|vs|versus|conditioning on) (?:the )?$")
+
+
+def _after_connector(text: str, start: int) -> bool:
+    """Does the word at ``start`` follow a slot connector ('given index', 'of date')?"""
+    return bool(_CONNECTED.search(" ".join(text[:start].lower().split()) + " "))
+
+
+def _cued_choice(seg: str, table: Sequence[tuple[str, Sequence[str]]]) -> str | None:
+    """A known value named as a choice: right after a cue ('using ges', 'with the KCI') or before
+    a kind word ('the GES algorithm'). A bare word ('a linear effect') is not a choice."""
+    for value, names in table:
+        for n in names:
+            for m in (_name_pattern(n).finditer(seg) if n else ()):
+                if _CUED.search(seg[: m.start()]) or _NAMED.match(seg, m.end()):
+                    return value
+    return None
 
 
 def _name_pattern(name: str) -> re.Pattern[str]:

@@ -97,9 +97,11 @@ def find_mentions(text: str, variables: Sequence[str], vocab: Vocabulary | None 
             hit = names.get(compact)
             if hit is not None:
                 var, _ = hit
-                if compact in vocab.function_words or len(compact) <= 1:
+                if compact in vocab.function_words or (len(compact) <= 1 and not compact.isalpha()):
                     if not _stopword_name_ok(text, tokens, i, j, var, vocab):
                         continue
+                elif len(compact) == 1 and not _letter_name_ok(text, tokens, i, j):
+                    continue
                 if var.endswith((")", "]")) and text[end : end + 1] == var[-1]:
                     end += 1
                 candidates.append((-n, 0, 0, start, Mention(var, start, end, "exact")))
@@ -176,20 +178,68 @@ def _short_name_typo(word: str, names: Mapping[str, tuple[str, list[str]]], voca
     return None if rivals else hits[0]
 
 
+def _letter_name_ok(text: str, tokens: list[tuple[str, int, int]], i: int, j: int) -> bool:
+    """A column called 't', 'x' or 'y' (a letter that is not an English word, unlike 'a' and 'i')
+    counts wherever the letter stands alone: not the 't' of "don't", nor the 't' of 't-test' or
+    the 'p' of 'p-value'."""
+    start, end = tokens[i][1], tokens[j - 1][2]
+    if start > 0 and text[start - 1] in "'’":
+        return False
+    after = text[end : end + 2]
+    return not (len(after) == 2 and after[0] in "-'’" and after[1].isalpha())
+
+
+_ARTICLES = frozenset({"a", "an", "the"})
+
+
 def _stopword_name_ok(
     text: str, tokens: list[tuple[str, int, int]], i: int, j: int, var: str, vocab: Vocabulary
 ) -> bool:
-    """A column called 'a', 'A' or 'no' only counts when written exactly and not used as a word."""
+    """A column called 'a', 'A' or 'no' only counts when written exactly and not used as a word.
+
+    In "is a a cause of b?" the first 'a' is the column (an article is followed by no article) and
+    the second the article."""
     surface = text[tokens[i][1] : tokens[j - 1][2]]
     if surface != var and surface.replace(" ", "_") != var:
         return False
+    if i > 0 and tokens[i - 1][0] == surface and not text[tokens[i - 1][2] : tokens[i][1]].strip():
+        return False  # the second of "a a": the first is the name, this one the article
     if j >= len(tokens):
         return True
     gap = text[tokens[j - 1][2] : tokens[j][1]]
     if gap.strip():  # punctuation follows: a name
         return True
     nxt = tokens[j][0].lower()
-    return nxt in vocab.article_followers or nxt.isdigit()
+    return nxt in vocab.article_followers or nxt.isdigit() or nxt in _ARTICLES
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def foreign_language(text: str, mentions: Sequence[Mention], vocab: Vocabulary) -> str | None:
+    """The language ``text`` is written in when it is plainly not English, else None: ``""`` when
+    most of its letters are not ASCII (Chinese, Russian, Greek…), else the language whose stop
+    words it uses (at least ``language_min_hits``, and more than English stopwords). Column names
+    are left out first, so an English question about accented or non-Latin columns stays English."""
+    kept, pos = [], 0
+    for m in sorted(mentions, key=lambda m: m.start):
+        kept.append(text[pos : m.start])
+        pos = max(pos, m.end)
+    kept.append(text[pos:])
+    rest = " ".join(kept).lower()
+    letters = [c for c in rest if c.isalpha()]
+    if not letters:
+        return None
+    if sum(not c.isascii() for c in letters) / len(letters) > vocab.non_ascii_share:
+        return ""
+    words = _WORD.findall(rest)
+    english = sum(w in vocab.stopwords or w in vocab.function_words for w in words)
+    best: tuple[int, str] | None = None
+    for language, stop in vocab.languages.items():
+        hits = sum(w in stop for w in words)
+        if hits >= vocab.language_min_hits and hits > english and (best is None or hits > best[0]):
+            best = (hits, language)
+    return best[1] if best else None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -798,7 +848,8 @@ def _effect_values(ctx: _Context, seg: str, notes: list[str]) -> tuple[float, fl
 
 
 def _alpha(ctx: _Context, seg: str) -> float | None:
-    """A significance level stated in ``seg`` ('at alpha 0.01', 'at the 1% level')."""
+    """A significance level stated in ``seg`` ('at alpha 0.01', 'at the 1% level'), as written:
+    a value outside (0, 1) ('alpha 5') is returned for the planner to reject, never dropped."""
     vocab = ctx.vocab
     for pat in vocab.alpha:
         m = pat.search(seg)
@@ -807,8 +858,8 @@ def _alpha(ctx: _Context, seg: str) -> float | None:
             val = _parse_number(num.group(), vocab) if num else None
             if val is not None and "%" in seg[m.end() : m.end() + 2]:
                 val /= 100
-            if val is not None and 0 < val < 1:
-                return val
+            if val is not None:
+                return val  # out of (0, 1) too: the planner rejects it with a reason
     return None
 
 

@@ -74,6 +74,12 @@ class Vocabulary:
     choice_cue: str
     #: word -> canonical word, for the intent classifier
     synonyms: Mapping[str, str]
+    #: language -> its stop words that are not English words (to tell a non-English question)
+    languages: Mapping[str, frozenset[str]]
+    #: hits of one language's list a question needs to count as written in it
+    language_min_hits: int
+    #: the share of non-ASCII letters above which a question is not English
+    non_ascii_share: float
 
 
 def _alt(items: Sequence[str]) -> str:
@@ -155,6 +161,9 @@ def _compile_vocabulary(v: Mapping[str, Any]) -> Vocabulary:
         number_re=number_re,
         choice_cue=v["choice_cue"],
         synonyms=dict(v.get("synonyms", {})),
+        languages={k: frozenset(w) for k, w in v["languages"].items() if isinstance(w, list)},
+        language_min_hits=int(v["languages"]["min_hits"]),
+        non_ascii_share=float(v["languages"]["non_ascii_share"]),
     )
 
 

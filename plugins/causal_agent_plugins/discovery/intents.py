@@ -106,13 +106,13 @@ def register_intents(register):  # type: ignore[no-untyped-def]
     register(
         "discover_graph",
         examples=GRAPH_EXAMPLES,
-        slots={"variables": "variables", "algorithm": {"choice": "algorithms"}, "alpha": "number"},
+        slots={"variables": "variables", "algorithm": {"choice": "algorithms"}, "ci_test": {"choice": "ci_tests"}, "alpha": "number"},
         name="graph",
     )
     register(
         "discover_graph",
         examples=BOOTSTRAP_EXAMPLES,
-        slots={"variables": "variables", "algorithm": {"choice": "algorithms"}, "resamples": "number"},
+        slots={"variables": "variables", "algorithm": {"choice": "algorithms"}, "ci_test": {"choice": "ci_tests"}, "resamples": "number"},
         constants={"alpha": None},  # the default alpha: leaves resamples the lone number slot
         name="graph_bootstrap",
     )

@@ -86,6 +86,6 @@ def register_intents(register):  # type: ignore[no-untyped-def]
         "estimate_effect",
         examples=EFFECT_EXAMPLES,
         slots={"treatment": "variable", "outcome": "variable", "t0": "treatment_values",
-               "t1": "treatment_values", "confounders": "given"},
+               "t1": "treatment_values", "confounders": "given", "method": {"choice": "estimators"}},
         name="effect",
     )
