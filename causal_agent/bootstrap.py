@@ -16,6 +16,12 @@ This module is the only implementation of bootstrap resampling of discovery. The
 has to supply ``mapper``; the default is the builtin ``map`` when the whole bootstrap is cheap
 (serially at most ``POOL_MIN_S``), else a local process pool over the machine's cores.
 
+Cancellation (``causal_agent.cancel``): the loop checks the current cancel token before each
+resample and after each result; the local pool keeps only ``2 x workers`` resamples submitted (so a
+cancel stops submitting) and a cancel kills its worker processes at once; a pool broken by a cancel
+raises ``Cancelled`` rather than falling back to running serially; in-process resamples are
+interruptible (``discover._run``). A cancelled bootstrap stores nothing.
+
 Cost rule (``plan_resamples``). The estimate is one run's time (the stored discovery time) x
 resamples / workers, plus ``POOL_STARTUP_S`` when a pool is used. Over ``BUDGET_S`` the count is cut
 to what fits; if fewer than ``MIN_RESAMPLES`` fit the bootstrap is skipped. Either way a note says
@@ -32,6 +38,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
@@ -256,9 +263,18 @@ def run_resamples(task: ResampleTask, indices: Iterable[int],
                   mapper: Mapper = map) -> tuple[list[CausalGraph], list[str]]:
     """The graphs of resamples ``indices`` (via ``mapper``: ``map``, a pool's or an executor's
     ``map``) and the errors of the failed ones. The one resample loop of the project."""
+    from .cancel import check
+
     graphs: list[CausalGraph] = []
     errors: list[str] = []
-    for out in mapper(one_resample, [(task, i) for i in indices]):
+
+    def jobs() -> Iterator[tuple[ResampleTask, int]]:
+        for i in indices:  # lazy for a lazy mapper: no resample starts after a cancel
+            check()
+            yield task, i
+
+    for out in mapper(one_resample, jobs()):
+        check()
         if isinstance(out, str):
             errors.append(out)
         else:
@@ -289,8 +305,72 @@ def local_mapper(n_workers: int) -> Iterator[Mapper]:
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield pool.map
+    from .cancel import on_cancel
+
+    pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        with on_cancel(lambda: _kill_workers(pool)):
+            yield partial(_pool_map, pool, in_flight=2 * n_workers)
+    except BaseException:  # a cancel, a failure, Ctrl-C: the running resamples are not wanted
+        _kill_workers(pool)
+        pool.shutdown(wait=False, cancel_futures=True)
+        _join_workers(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _pool_map(pool: Any, fn: Callable[[Any], Any], items: Iterable[Any], *,
+              in_flight: int) -> Iterator[Any]:
+    """``pool.map`` with at most ``in_flight`` items submitted and the cancel token checked
+    while waiting (``Executor.map`` submits everything up front, so it cannot stop submitting)."""
+    from collections import deque
+
+    from .cancel import check
+
+    todo = iter(items)
+    pending: deque[Any] = deque()
+
+    def fill() -> None:
+        while len(pending) < in_flight:
+            check()
+            try:
+                item = next(todo)
+            except StopIteration:
+                return
+            pending.append(pool.submit(fn, item))
+
+    fill()
+    while pending:
+        while True:
+            try:
+                out = pending[0].result(timeout=0.1)
+                break
+            except TimeoutError:
+                check()
+        pending.popleft()
+        yield out
+        fill()
+
+
+def _workers_of(pool: Any) -> list[Any]:
+    return list((getattr(pool, "_processes", None) or {}).values())  # private, stable since 3.3
+
+
+def _kill_workers(pool: Any) -> None:
+    """SIGKILL the pool's worker processes (may run in a signal handler: signals only, no waiting)."""
+    for proc in _workers_of(pool):
+        try:
+            proc.kill()
+        except (OSError, ValueError, AttributeError):  # already gone or closed
+            pass
+
+
+def _join_workers(pool: Any, timeout_s: float = 2.0) -> None:
+    for proc in _workers_of(pool):
+        try:
+            proc.join(timeout_s)
+        except (OSError, ValueError, AssertionError):
+            pass
 
 
 def plan_resamples(one_run_s: float, wanted: int, n_workers: int, *, force: bool = False,
@@ -340,6 +420,9 @@ def bootstrap(task: ResampleTask, original: CausalGraph, wanted: int, *, one_run
             with local_mapper(n_workers if len(rest) > 1 else 1) as m:
                 more, bad = run_resamples(task, rest, m)
         except (OSError, RuntimeError, BrokenProcessPool) as exc:
+            from .cancel import check
+
+            check()  # a pool broken by a cancel is no reason to start again serially
             # no pool here (a main module spawn cannot re-import, e.g. a script on stdin; no
             # semaphores): the same resamples, serially, with a note rather than no answer
             notes.append(f"The bootstrap ran in this process: a worker pool could not run"

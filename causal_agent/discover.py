@@ -758,12 +758,14 @@ def _run(algo: Any, data: Any, names: list[str], *, dataset: str, seed: int | No
     seeded for the call and restored after it, so a run is reproducible."""
     import numpy as np
 
+    from .cancel import interruptible
+
     state = np.random.get_state()
     if seed is not None:
         np.random.seed(seed)
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
-                warnings.catch_warnings(record=True) as caught:
+                warnings.catch_warnings(record=True) as caught, interruptible():  # Ctrl-C stops it
             warnings.simplefilter("always")
             result = algo.function(data, list(names), **kwargs)
     except CausalAgentError:

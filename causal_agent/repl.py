@@ -6,10 +6,14 @@ Design notes (the why):
   (LangGraph, causal-learn, DoWhy, pandas) is built and the ``--data`` files are loaded in a
   background thread while the user types. The first command that needs the agent joins it.
 * **Cancellable questions.** A question runs in a worker thread that streams ``AgentEvent`` s
-  into a queue; the main thread prints them. Ctrl-C raises ``KeyboardInterrupt`` in the main
-  thread (the terminal is in cooked mode between prompts), which sets the worker's cancel flag
-  and returns to the prompt at once. The worker stops at its next event, i.e. as soon as the
-  running tool returns, and its results are dropped.
+  into a queue; the main thread prints them. Ctrl-C (SIGINT) cancels the question's
+  ``CancelToken`` (``causal_agent.cancel``) and returns to the prompt at once. The token travels
+  with the question's context into the tool threads, so the running work itself stops: discovery
+  is interrupted, the bootstrap kills its worker processes. Whatever still arrives is dropped.
+* **Quitting stops everything.** ``/quit`` and Ctrl-D cancel every question still running, wait
+  ``QUIT_GRACE_S`` for them, and end the child processes the session started, so the process
+  exits at once instead of computing on in the background. In the terminal command a tool that
+  ignores the cancel is abandoned: the process leaves with ``os._exit`` after flushing its output.
 * **Conversation.** Every question of a session uses one LangGraph ``thread_id``, so the
   checkpointer carries follow-ups. A cancelled or failed question would leave half a turn (tool
   calls without results) in that thread, so the session continues on a fresh thread seeded with
@@ -38,6 +42,7 @@ from prompt_toolkit.key_binding import KeyBindings
 from rich.console import Console
 from rich.text import Text
 
+from .cancel import CancelToken, cancellable, terminate_children
 from .errors import CausalAgentError
 from .repl_commands import COMMANDS, dataset_line, run_command
 
@@ -49,6 +54,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .report import Turn
 
 HISTORY_ENV = "CAUSAL_AGENT_HISTORY"
+#: seconds ``/quit`` waits for cancelled questions to stop before it ends their processes
+QUIT_GRACE_S = 1.0
 
 
 def default_history_path() -> Path:
@@ -150,6 +157,12 @@ class ChatSession:
         self._startup_notes: list[str] = []
         self._startup_reported = False
         self._future: Future[None] = Future()
+        #: question threads started and their tokens (a cancelled one may still be unwinding)
+        self._workers: list[tuple[threading.Thread, CancelToken]] = []
+        import multiprocessing
+
+        #: child processes that existed before the session (not ours to end at /quit)
+        self._children_before = {p.pid for p in multiprocessing.active_children() if p.pid}
         self._loader = threading.Thread(target=self._build, name="causal-agent-loader", daemon=True)
         self._loader_lock = threading.Lock()
         self.prompt = PromptSession(
@@ -347,7 +360,25 @@ class ChatSession:
                 self.handle(line)
             except KeyboardInterrupt:
                 self.console.print("[yellow]interrupted[/]")
+        self.stopped = self.close()
         self.console.print("[dim]bye[/]")
+
+    #: False when a question's thread was still running after ``close`` (set by ``run``)
+    stopped: bool = True
+
+    def close(self, grace_s: float = QUIT_GRACE_S) -> bool:
+        """Stop all running work: cancel every question, wait up to ``grace_s`` for their threads,
+        then end the child processes the session started. True when nothing is left running."""
+        import time
+
+        for _, token in self._workers:
+            token.cancel("the session ended")
+        deadline = time.monotonic() + grace_s
+        for thread, _ in self._workers:
+            thread.join(max(deadline - time.monotonic(), 0.0))
+        terminate_children(exclude=self._children_before)
+        self._workers = [(t, k) for t, k in self._workers if t.is_alive()]
+        return not self._workers
 
     def banner(self) -> None:
         self.console.print(
@@ -383,11 +414,11 @@ class ChatSession:
         turn = Turn(question=question)
         self.turns.append(turn)
         events: queue.Queue[Any] = queue.Queue()
-        cancel = threading.Event()
+        cancel = CancelToken()
         pending: dict[str, Any] = {}
         failure: BaseException | None = None
         self.current_cancel = cancel
-        # Ctrl-C only sets ``cancel`` here: a KeyboardInterrupt raised at an arbitrary point
+        # Ctrl-C only cancels ``cancel`` here: a KeyboardInterrupt raised at an arbitrary point
         # (say, while rich starts its spinner thread) would leave the terminal in a mess.
         with sigint_sets(cancel), no_echo(self.tty):
             before = self._messages(agent)
@@ -397,9 +428,11 @@ class ChatSession:
                 name="causal-agent-question",
                 daemon=True,
             )
+            self._workers = [(t, k) for t, k in self._workers if t.is_alive()]
+            self._workers.append((worker, cancel))
             worker.start()
             with self.console.status("thinking…", spinner="dots") as status:
-                while not cancel.is_set():
+                while not cancel.cancelled:
                     try:
                         item = events.get(timeout=0.05)
                     except queue.Empty:
@@ -415,7 +448,7 @@ class ChatSession:
                         failure = exc
                         break
         self.current_cancel = None
-        if cancel.is_set():
+        if cancel.cancelled:
             turn.status = "cancelled"
             self._restart_thread(agent, before)
             self.console.print("[yellow]cancelled[/] — back at the prompt")
@@ -438,12 +471,12 @@ class ChatSession:
             self.console.print("[red]error:[/] the agent finished without an answer")
         return turn
 
-    current_cancel: threading.Event | None = None
+    current_cancel: CancelToken | None = None
 
     def cancel(self) -> None:
-        """Ask the running question to stop (what Ctrl-C does)."""
+        """Stop the running question and its work (what Ctrl-C does)."""
         if self.current_cancel is not None:
-            self.current_cancel.set()
+            self.current_cancel.cancel()
 
     def _show_event(
         self, event: AgentEvent, turn: Turn, pending: dict[str, Any], update: Callable[[str], None]
@@ -526,8 +559,9 @@ def no_echo(enabled: bool) -> Iterator[None]:
 
 
 @contextmanager
-def sigint_sets(flag: threading.Event) -> Iterator[None]:
-    """While active, Ctrl-C (SIGINT) sets ``flag`` instead of raising KeyboardInterrupt.
+def sigint_sets(flag: threading.Event | CancelToken) -> Iterator[None]:
+    """While active, Ctrl-C (SIGINT) sets ``flag`` (cancels a token) instead of raising
+    KeyboardInterrupt.
 
     Signal handlers can only be installed from the main thread; elsewhere this does nothing and
     Ctrl-C keeps its default behaviour.
@@ -536,7 +570,8 @@ def sigint_sets(flag: threading.Event) -> Iterator[None]:
         yield
         return
     previous = signal.getsignal(signal.SIGINT)
-    signal.signal(signal.SIGINT, lambda signum, frame: flag.set())
+    action = flag.cancel if isinstance(flag, CancelToken) else flag.set
+    signal.signal(signal.SIGINT, lambda signum, frame: action())
     try:
         yield
     finally:
@@ -544,21 +579,26 @@ def sigint_sets(flag: threading.Event) -> Iterator[None]:
 
 
 def _stream_worker(
-    agent: CausalAgent, question: str, thread_id: str, cancel: threading.Event, out: queue.Queue[Any]
+    agent: CausalAgent, question: str, thread_id: str, cancel: CancelToken, out: queue.Queue[Any]
 ) -> None:
-    """Stream one question's events into ``out``; stop at the first event after ``cancel``."""
-    stream = agent.stream(question, thread_id=thread_id)
-    try:
-        for event in stream:
-            if cancel.is_set():
-                break
-            out.put(event)
-    except BaseException as exc:  # handed to the main thread, which prints one line
-        if not cancel.is_set():
-            out.put(exc)
-    finally:
-        stream.close()
-        out.put(_DONE)
+    """Stream one question's events into ``out`` under ``cancel`` (the tools it runs see the
+    token); stop at the first event after a cancel."""
+    with cancellable(cancel):
+        stream = agent.stream(question, thread_id=thread_id)
+        try:
+            for event in stream:
+                if cancel.cancelled:
+                    break
+                out.put(event)
+        except BaseException as exc:  # handed to the main thread, which prints one line
+            if not cancel.cancelled:
+                out.put(exc)
+        finally:
+            try:
+                stream.close()
+            except BaseException:  # noqa: BLE001 - a Cancelled unwinding the stream's cleanup
+                pass
+            out.put(_DONE)
 
 
 def _isatty(stream: Any) -> bool:
@@ -620,7 +660,9 @@ def run_chat(
     console = (
         Console(file=file, width=width, force_terminal=False, color_system=None, highlight=False)
         if file is not None
-        else Console(width=width, highlight=False)
+        # the real stdout, bound now: a tool thread's redirect_stdout (discovery silences its
+        # library) would otherwise swallow what the REPL prints meanwhile ("cancelled")
+        else Console(file=sys.stdout, width=width, highlight=False)
     )
     session = ChatSession(
         console=console,
@@ -638,6 +680,12 @@ def run_chat(
         session.read = _lines_input(sys.stdin)  # type: ignore[method-assign]
         session.plain_input = True
     session.run()
+    if not session.stopped and input is None and file is None:
+        # the terminal command: a tool ignored the cancel, and interpreter exit would wait for
+        # its (non-daemon) executor thread; the user asked to leave, so leave now
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     return session
 
 
