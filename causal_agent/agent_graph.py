@@ -24,6 +24,7 @@ from .evidence import EVIDENCE_KINDS
 from .context import AgentContext
 from .errors import CausalAgentError
 from .models.endpoint import model_error
+from .models.text_calls import was_recovered
 from .prompts import build_system_prompt
 
 
@@ -125,7 +126,7 @@ def build_agent_graph(
             "nudge": False,
         }
         if (not offline and not reply.tool_calls and state.get("reasks", 0) < 1
-                and not _has_evidence(turn, ctx, attempted=True) and needs_evidence(question, _text(reply), ctx)):
+                and not _has_evidence(turn, ctx, attempted=True) and needs_evidence(question, reply.text, ctx)):
             update["nudge"], update["reasks"] = True, state.get("reasks", 0) + 1
         return update
 
@@ -164,22 +165,13 @@ def build_agent_graph(
 
 
 def _question(turn: Sequence[AnyMessage]) -> str:
-    return _text(turn[0]) if turn and isinstance(turn[0], HumanMessage) else ""
-
-
-def _text(message: AnyMessage) -> str:
-    content = message.content
-    if isinstance(content, str):
-        return content
-    return "\n".join(p if isinstance(p, str) else str(p.get("text", "")) for p in content
-                     if isinstance(p, str) or (isinstance(p, dict) and p.get("type") == "text"))
+    return turn[0].text if turn and isinstance(turn[0], HumanMessage) else ""
 
 
 def _without_repeats(reply: Any, turn: Sequence[AnyMessage]) -> Any:
     """A reply whose calls were all recovered from text and all repeat calls already made this
     turn is a final answer that quotes them, not a request to run them again."""
-    recovered = set((reply.response_metadata or {}).get("recovered_tool_calls") or [])
-    if not recovered or not isinstance(reply, AIMessage):
+    if not isinstance(reply, AIMessage) or not any(was_recovered(reply, c.get("id") or "") for c in reply.tool_calls):
         return reply
     made = {_call_key(c) for m in turn if isinstance(m, AIMessage) for c in m.tool_calls}
     if all(_call_key(c) in made for c in reply.tool_calls):
@@ -219,7 +211,6 @@ def steps_from_messages(turn: Sequence[AnyMessage]) -> list[Step]:
     for msg in turn:
         if not isinstance(msg, AIMessage):
             continue
-        recovered = set((msg.response_metadata or {}).get("recovered_tool_calls") or [])
         for call in msg.tool_calls:
             res = results.get(call.get("id") or "")
             if res is None:
@@ -232,7 +223,7 @@ def steps_from_messages(turn: Sequence[AnyMessage]) -> list[Step]:
                     output=str(res.content),
                     status="error" if res.status == "error" else "ok",
                     artifact=artifact,
-                    recovered=call.get("id") in recovered,
+                    recovered=was_recovered(msg, call.get("id") or ""),
                 )
             )
     return steps
@@ -266,7 +257,7 @@ def answer_from_messages(
     question = _question(turn)
     steps = steps_from_messages(turn)
     final = turn[-1] if turn and isinstance(turn[-1], AIMessage) and not turn[-1].tool_calls else None
-    text = _text(final) if final is not None else ""
+    text = final.text if final is not None else ""
     # the offline planner keeps its plan (and so the question's polarity) with its messages
     plans = [m.response_metadata.get("plan") for m in turn if isinstance(m, AIMessage) and m.response_metadata]
     planned = next((p for p in reversed(plans) if isinstance(p, dict) and p.get("tool")), None)

@@ -711,25 +711,13 @@ def recover_tool_calls(text: str, tools: Sequence[BaseTool] | Mapping[str, BaseT
     return out
 
 
-def _text_of(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    parts = []
-    for p in content or []:
-        if isinstance(p, str):
-            parts.append(p)
-        elif isinstance(p, dict) and p.get("type") == "text":
-            parts.append(str(p.get("text", "")))
-    return "\n".join(parts)
-
-
 def recover_message(message: AIMessage, tools: Sequence[BaseTool] | Mapping[str, BaseTool]) -> AIMessage:
     """``message`` with the calls its text holds as real ``tool_calls`` and ALL its text dropped
     (the call, and any invented result or verdict after it); the message itself when it already
     calls a tool or its text holds no valid call. The metadata keeps what was recovered from what."""
     if not isinstance(message, AIMessage) or message.tool_calls:
         return message
-    text = _text_of(message.content)
+    text = message.text
     found = recover_tool_calls(text, tools)
     if not found.calls:
         return message
