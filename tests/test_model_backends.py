@@ -50,9 +50,10 @@ def test_config_values_win_over_backend_defaults(registry):
                                                     base_url="http://box:11434/v1"), registry)
     assert opts == ModelOptions(prompt="full", text_tool_calls=False, timeout=5.0, retries=2,
                                 base_url="http://box:11434/v1")
-    # None means config.model; a bare model name is openai:<name>
+    # None means config.model; a bare model name is openai:<name> when an OpenAI key (or an
+    # endpoint) is configured
     assert model_options(None, cfg(model="llamacpp:"), registry).prompt == "compact"
-    assert model_options("gpt-4o-mini", cfg(), registry).timeout == 120.0
+    assert model_options("gpt-4o-mini", cfg(api_key="sk-test"), registry).timeout == 120.0
 
 
 def test_make_model_uses_the_same_resolved_values(registry):

@@ -10,6 +10,7 @@ model from the same result, so the client's timeout and the error that quotes it
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
@@ -67,8 +68,33 @@ def resolve_spec(spec: Any, config: ModelConfig, registry: Registry) -> tuple[Mo
         raise ModelError(f"a model must be a '<prefix>:<name>' string or a chat model, not {type(spec).__name__}")
     prefix, sep, model_name = name.partition(":")
     if not sep and prefix.lower() not in registry.models:
-        prefix, model_name = DEFAULT_PREFIX, name  # a bare model name
+        # a bare model name ("gpt-4o-mini") is read as openai:<name>, but only when an OpenAI
+        # endpoint can be reached (a key or --base-url): else it is a typo or an unknown spec
+        if DEFAULT_PREFIX in registry.models and (config.api_key or config.base_url):
+            prefix, model_name = DEFAULT_PREFIX, name
+        else:
+            raise ModelError(
+                f"unknown model {name!r}: use {spec_forms(registry)} (a bare name is read as "
+                f"{DEFAULT_PREFIX}:{name} only when OPENAI_API_KEY or --base-url is set)"
+            )
     return registry.model(prefix), model_name
+
+
+def spec_forms(registry: Registry) -> str:
+    """The valid model specs, in words: 'offline, openai:<model> (needs OPENAI_API_KEY), …'."""
+    forms = []
+    for prefix in registry.models:
+        if prefix == "offline":
+            forms.append(prefix)
+        elif prefix == DEFAULT_PREFIX:
+            forms.append(f"{prefix}:<model> (needs OPENAI_API_KEY)")
+        elif re.search(rf"(?<![\w:]){re.escape(prefix)}:(?:\s|$)", registry.models[prefix].description):
+            forms.append(f"{prefix}:")  # the backend says the name may be left out ('llamacpp:')
+        else:
+            forms.append(f"{prefix}:<model>")
+    if not forms:
+        return "a model plugin (none is loaded)"
+    return forms[0] if len(forms) == 1 else ", ".join(forms[:-1]) + " or " + forms[-1]
 
 
 def _number(value: Any) -> float | None:
