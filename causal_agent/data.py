@@ -61,10 +61,11 @@ class Dataset:
     ) -> None:
         import pandas as pd
 
+        frame, cell_notes = read_mostly_numeric(frame)
         self.frame = frame
         self.name = sanitize_name(name)
         self.path = path
-        self.profile: DataProfile = profile_frame(frame, list(notes or []))
+        self.profile: DataProfile = profile_frame(frame, list(notes or []), cell_notes)
         self.fingerprint: str = self.profile.fingerprint
         #: the same without column names: one file loaded under other names shares it
         self.content_fingerprint: str = self.profile.content_fingerprint
@@ -119,6 +120,12 @@ class Dataset:
             self._columns[c].kind in ("binary", "discrete", "categorical") for c in cols
         )
 
+    def is_nominal(self, var: str) -> bool:
+        """True for text with more than two levels and no order the data show (fruit names): its
+        integer codes are arbitrary, so no test or estimate may read them as numbers."""
+        col = self._columns[self._match_any(var).name]
+        return col.kind == "categorical" and col.ordered is False
+
     def encoding(self, var: str) -> dict[str, int] | None:
         """The integer code of each level of a text column (None for numeric columns)."""
         col = self._match_any(var).name
@@ -149,6 +156,7 @@ class Dataset:
             values = self._numeric(c)
             if np.isnan(values).all():
                 raise DataError(f"column {c!r} in dataset {self.name} has no values (all missing)")
+            check_scale(c, values)
             data[c] = values
         out = pd.DataFrame(data)
         before = len(out)
@@ -207,6 +215,75 @@ class Dataset:
         values = values.copy()
         values[~np.isfinite(values)] = np.nan
         return values
+
+
+#: beyond these magnitudes sums of squares overflow (or underflow) double precision, and every
+#: correlation, kernel or regression comes out NaN or wrong: refuse and ask for a rescale
+MAX_ABS_VALUE = 1e100
+MIN_ABS_SPREAD = 1e-100
+#: a text column reads as numeric, its other cells as missing, when at least this share of its
+#: non-missing cells are numbers
+NUMERIC_SHARE = 0.95
+
+
+def check_scale(col: str, values: np.ndarray) -> None:
+    """DataError when the finite values of ``col`` are too large or too tightly spread to compute
+    with (a NaN statistic must never become a verdict)."""
+    import numpy as np
+
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return
+    top = float(np.max(np.abs(finite)))
+    if top > MAX_ABS_VALUE:
+        raise DataError(
+            f"the values of {col} are too large to analyse (up to {top:.0e}): their squares overflow"
+            f" double precision; rescale them (e.g. divide {col} by {10 ** int(np.floor(np.log10(top))):.0e})"
+        )
+    spread = float(np.ptp(finite))
+    if 0 < spread < MIN_ABS_SPREAD:
+        raise DataError(
+            f"the values of {col} differ by at most {spread:.0e}, too little to analyse in double"
+            f" precision; rescale them (e.g. subtract their mean and multiply by"
+            f" {10.0 ** -int(np.floor(np.log10(spread))):.0e})"
+        )
+
+
+def read_mostly_numeric(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Text columns whose non-missing cells are at least ``NUMERIC_SHARE`` numbers, read as
+    numbers with the other cells missing ("oops", "n/a", "?"), and a note per column naming how
+    many cells and which values. Without this, a few stray words turn a measurement into a
+    categorical coded in string order."""
+    import pandas as pd
+
+    notes: dict[str, str] = {}
+    out = frame
+    for col in frame.columns:
+        series = frame[col]
+        if series.dtype != object and not pd.api.types.is_string_dtype(series.dtype):
+            continue
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            continue
+        present = series.dropna()
+        if present.empty or present.map(lambda v: isinstance(v, bool)).any():
+            continue
+        stripped = present.map(lambda v: v.strip() if isinstance(v, str) else v)
+        parsed = pd.to_numeric(stripped, errors="coerce")
+        bad = parsed.isna()
+        n_bad, n_good = int(bad.sum()), int((~bad).sum())
+        if not n_bad or n_good < MIN_ROWS or n_good < NUMERIC_SHARE * len(present):
+            continue
+        if out is frame:
+            out = frame.copy()
+        out[col] = pd.to_numeric(series.map(lambda v: v.strip() if isinstance(v, str) else v),
+                                 errors="coerce").astype(float)
+        shown = list(dict.fromkeys(str(v) for v in present[bad]))
+        listed = ", ".join(repr(v) for v in shown[:5]) + (", ..." if len(shown) > 5 else "")
+        notes[str(col)] = (
+            f"{col}: {n_bad} cell{'s' if n_bad != 1 else ''} that {'are' if n_bad != 1 else 'is'}"
+            f" not {'numbers' if n_bad != 1 else 'a number'} ({listed}) read as missing"
+        )
+    return out, notes
 
 
 # ---- loading -------------------------------------------------------------------------------

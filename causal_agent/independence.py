@@ -27,6 +27,15 @@ that declare the data kind of the tested variables (all discrete / all continuou
   splines remove at least ``NONLINEAR_GAIN`` of the linear residual variance, so linear data stays
   on Fisher-z (linear-Gaussian: ~0.1% of tests switch; linear with non-Gaussian noise switches more
   often, because E[cause | effect] is then genuinely nonlinear, and residual KCI is exact there too).
+- a **nominal** text variable (unordered categories, ``Dataset.is_nominal``) among mixed variables ->
+  never a correlation on its arbitrary codes. When the continuous variables are all in the tested
+  pair, the **cheapest discrete** test (chi-square) on the contingency table with each continuous
+  one cut into at most ``MAX_BINS`` quantile bins (a function of X is independent of Y | Z when X
+  is, so binning a tested variable keeps the test valid; binning Z would not); with a continuous
+  conditioning variable, the nonlinear test with the fewest assumptions whose core implementation
+  takes a one-hot block per nominal variable (KCI: a Gaussian kernel on one-hot vectors is a delta
+  kernel on the categories). Ordered text (low/medium/high) is coded in order and stays on the
+  rules below, with a note.
 - otherwise -> the **cheapest linear** test (``nonlinear=False``): Fisher-z (partial correlation).
   It detects linear association only; for mixed discrete/continuous variables it runs on the
   integer codes and says so in ``notes``; for non-Gaussian columns the notes suggest the
@@ -34,6 +43,13 @@ that declare the data kind of the tested variables (all discrete / all continuou
 
 Discovery (``allow_nonlinear=False``) uses only the first and last rule: PC runs many tests, so it
 keeps the cheapest test for the data kind unless a test is named.
+
+**No verdict from a NaN.** A test whose p-value or statistic is NaN or infinite raises a one-line
+``DataError`` naming the cause (values too large or too tightly spread for double precision:
+rescale; else a degenerate design), in ``run_ci_test`` (so discovery's p-value functions are
+guarded too) and for plugin functions. ``Dataset.matrix`` already refuses columns whose magnitude
+would overflow (``data.check_scale``), which also covers the tests causal-learn runs by name inside
+PC. A variable both tested and conditioned on is an error, never a dropped condition.
 
 A registered test with its own ``function(data, x, y, given) -> p`` runs when named; a built-in
 (``function=None``) runs on the implementations below. ``ci_test_table`` gives the tests of a
@@ -53,6 +69,7 @@ at most ``KCI_MAX_ROWS`` (conditional) or ``HSIC_MAX_ROWS`` rows (unconditional,
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
@@ -85,6 +102,12 @@ SPLINE_INNER_KNOTS = 4
 #: a test declaring at least this cost (a power of n: KCI's conditional test is O(n^3)) is too
 #: costly for ``auto`` where many tests run or rows are many
 COSTLY_COST = 3.0
+#: a continuous variable tested against a nominal one is cut into at most this many quantile bins,
+#: fewer when the contingency table would have under ``MIN_CELL`` rows per cell on average
+MAX_BINS = 5
+MIN_CELL = 5
+#: core implementations that take a block of columns per variable (one-hot nominal variables)
+_BLOCK_TESTS = ("kci",)
 
 
 class IndependenceResult(BaseModel):
@@ -101,6 +124,12 @@ class IndependenceResult(BaseModel):
     independent: bool = Field(description="p_value >= alpha (independence not rejected)")
     decision: Literal["independent", "dependent"]
     n: int = Field(description="rows used by the test")
+    test_reason: str | None = Field(None, description="why auto chose this test (None when named)")
+    data_notes: list[str] = Field(default_factory=list, description="how the tested columns were"
+                                  " read (ordered text coding, bad cells read as missing)")
+    binned: dict[str, int] = Field(default_factory=dict,
+                                   description="continuous variables cut into this many quantile bins")
+    one_hot: list[str] = Field(default_factory=list, description="nominal variables one-hot encoded")
     notes: list[str] = Field(default_factory=list)
     summary: str
 
@@ -297,6 +326,11 @@ def choose_ci_test(
     linear = _cheapest([t for t in fits if not t.nonlinear])
     nonlinear = [t for t in fits if t.nonlinear]
     linear_label = linear.label if linear is not None else "a linear test"
+    nominal = nominal_variables(dataset, variables)
+    if allow_nonlinear and nominal:
+        picked = _nominal_choice(dataset, variables, table, nonlinear, nominal)
+        if picked is not None:
+            return picked
     non_gaussian = [
         v for v in variables
         if dataset.kind(v) == "continuous" and dataset.profile.column(v).gaussian is False
@@ -338,6 +372,72 @@ def choose_ci_test(
             " linear association"
         )
     return linear.name, f"the variables are continuous ({linear.label} tests linear association)"
+
+
+def nominal_variables(dataset: Dataset, variables: Sequence[str]) -> list[str]:
+    """The variables that are nominal text (unordered categories with arbitrary codes)."""
+    return [v for v in variables if dataset.is_nominal(v)]
+
+
+def _nominal_text(nominal: Sequence[str]) -> str:
+    one = len(nominal) == 1
+    return (f"{', '.join(nominal)} {'is' if one else 'are'} nominal text (unordered categories: a"
+            f" correlation on {'its' if one else 'their'} codes would test an arbitrary order)")
+
+
+def _nominal_choice(dataset: Dataset, variables: Sequence[str], table: Mapping[str, CITest],
+                    nonlinear: Sequence[CITest], nominal: Sequence[str]) -> tuple[str, str] | None:
+    """The test for mixed variables with a nominal one (module docstring), or None if none fits."""
+    continuous = [v for v in variables if dataset.kind(v) not in DISCRETE_KINDS]
+    if set(continuous) <= set(variables[:2]):
+        best = _cheapest(_fitting(table, "discrete"))
+        if best is not None:
+            cut = ", ".join(continuous)
+            return best.name, (
+                f"{_nominal_text(nominal)}; {best.label} on the contingency table, with {cut} cut"
+                " into quantile bins"
+            )
+    blocks = [t for t in nonlinear if t.function is None and t.name in _BLOCK_TESTS]
+    best = _most_general(blocks)
+    if best is None:
+        return None
+    where = [v for v in continuous if v in variables[2:]]
+    return best.name, (
+        f"{_nominal_text(nominal)} and the conditioning set holds continuous {', '.join(where)};"
+        f" {best.label} with {', '.join(nominal)} one-hot encoded (a delta kernel on the categories)"
+    )
+
+
+def quantile_bins(values: np.ndarray, k: int) -> np.ndarray:
+    """Integer codes 0..k-1 of ``k`` equal-count bins of ``values`` (ties share a bin; at least two
+    bins for a non-constant column)."""
+    import numpy as np
+    from scipy.stats import rankdata
+
+    n = values.shape[0]
+    ranks = rankdata(values, method="average")
+    codes = np.minimum(np.floor((ranks - 0.5) * k / n), k - 1).astype(int)
+    if np.unique(codes).size < 2:  # one value holds most rows: split it from the rest
+        codes = (values > np.median(values)).astype(int)
+        if np.unique(codes).size < 2:
+            codes = (values >= values.max()).astype(int)
+    return np.unique(codes, return_inverse=True)[1].astype(float)
+
+
+def _bin_count(data: np.ndarray, binned: Sequence[int], n_given: int) -> int:
+    """Quantile bins per binned column: at most ``MAX_BINS``, and enough rows per cell (``MIN_CELL``
+    on average) of the table of X, Y and the strata of Z."""
+    import numpy as np
+
+    cells = 1
+    for j in (0, 1):
+        if j not in binned:
+            cells *= np.unique(data[:, j]).size
+    if n_given:
+        cells *= np.unique(data[:, 2:2 + n_given], axis=0).shape[0]
+    room = data.shape[0] / (MIN_CELL * cells)
+    k = int(room ** (1 / len(binned))) if room > 1 else 2
+    return max(2, min(MAX_BINS, k))
 
 
 def alternatives(tests: Mapping[str, CITest], kind: str) -> list[str]:
@@ -394,6 +494,11 @@ class CheckedPValue:
                 f"CI test {test.name!r} ({test.plugin}) failed: {type(exc).__name__}: {first};"
                 " use another test or fix the plugin"
             ) from exc
+        if math.isnan(p):  # the data's scale explains it (values too large): say so
+            from .data import check_scale
+
+            for j in (int(x), int(y), *map(int, given)):
+                check_scale(f"column {j}", data[:, j])
         if not 0.0 <= p <= 1.0:  # also catches NaN
             raise PluginError(
                 f"CI test {test.name!r} ({test.plugin}) returned p = {p!r}, not a number in"
@@ -415,7 +520,9 @@ def _check_names(x: str, y: str, given: Sequence[str]) -> None:
     for v in (x, y):
         if v in given:
             raise VariableError(
-                f"{v!r} is both tested and in the conditioning set; remove it from given"
+                f"{v} is both tested and conditioned on (given {v}): given itself it is constant,"
+                f" so the question has no answer; remove {v} from the conditioning set or test"
+                " another pair"
             )
     repeated = [v for v, k in Counter(given).items() if k > 1]
     if repeated:
@@ -454,15 +561,62 @@ def _subsample(data: np.ndarray, limit: int, seed: int) -> np.ndarray:
     return data[rows]
 
 
+def check_finite(p: float, statistic: float | None, data: np.ndarray, label: str | None,
+                 names: Sequence[str] | None = None) -> None:
+    """A NaN or infinite p-value or statistic is a one-line DataError naming the cause, never a
+    verdict (``p >= alpha`` is False for NaN, which would read as "dependent")."""
+    import numpy as np
+
+    if math.isfinite(p) and (statistic is None or math.isfinite(statistic)):
+        return
+    from .data import check_scale
+
+    names = list(names) if names else [f"column {i}" for i in range(data.shape[1])]
+    for j in range(data.shape[1]):
+        check_scale(names[j], np.asarray(data[:, j], dtype=float))  # raises for the usual cause
+    what = f"p = {p}" if not math.isfinite(p) else f"a statistic of {statistic}"
+    pair = f"{names[0]} and {names[1]}" + (f" given {', '.join(names[2:])}" if len(names) > 2 else "")
+    raise DataError(
+        f"the {label or 'independence'} test of {pair} gave {what}, not a number, so it has no"
+        " verdict (a variable may be an exact function of the others); drop the redundant"
+        " variable, rescale the data or name another test with method="
+    )
+
+
+def _block(data: np.ndarray, cols: Sequence[int], one_hot: Sequence[int]) -> np.ndarray:
+    """Columns ``cols`` of ``data``, each one-hot encoded when it is in ``one_hot``."""
+    import numpy as np
+
+    parts = []
+    for c in cols:
+        if c in one_hot:
+            levels = np.unique(data[:, c])
+            parts.append((data[:, [c]] == levels[None, :]).astype(float))
+        else:
+            parts.append(data[:, [c]])
+    return np.column_stack(parts)
+
+
 def run_ci_test(
-    data: np.ndarray, method: str, n_given: int, *, seed: int = 0, label: str | None = None
+    data: np.ndarray, method: str, n_given: int, *, seed: int = 0, label: str | None = None,
+    one_hot: Sequence[int] = (), names: Sequence[str] | None = None,
 ) -> tuple[float, float | None, str | None]:
     """p-value, statistic and statistic name of column 0 ⫫ column 1 | columns 2.. of ``data``,
     with the core implementation of a built-in test (``function=None`` in its registration).
 
     ``rkci`` fits its regressions on all rows and subsamples the residuals to ``HSIC_MAX_ROWS``
-    (seeded); the other methods use ``data`` as given (any other name goes to causal-learn's
-    ``CIT``)."""
+    (seeded); ``kci`` one-hot encodes the columns in ``one_hot`` (nominal variables); the other
+    methods use ``data`` as given (any other name goes to causal-learn's ``CIT``). A NaN or
+    infinite result raises (``check_finite``; ``names`` label the columns in its message)."""
+    p, statistic, name = _run_core(data, method, n_given, seed=seed, label=label, one_hot=one_hot)
+    check_finite(p, statistic, data, label or method, names)
+    return p, statistic, name
+
+
+def _run_core(
+    data: np.ndarray, method: str, n_given: int, *, seed: int, label: str | None,
+    one_hot: Sequence[int],
+) -> tuple[float, float | None, str | None]:
     import numpy as np
     from causallearn.utils.cit import CIT
 
@@ -482,20 +636,28 @@ def run_ci_test(
     if method == "kci":
         from causallearn.utils.KCI.KCI import KCI_CInd, KCI_UInd
 
-        if n_given:
-            p, stat = KCI_CInd().compute_pvalue(data[:, [0]], data[:, [1]], data[:, cond])
-        else:
-            p, stat = KCI_UInd().compute_pvalue(data[:, [0]], data[:, [1]])
+        bx, by = _block(data, [0], one_hot), _block(data, [1], one_hot)
+        with np.errstate(all="ignore"):  # an overflow becomes a NaN, which check_finite explains
+            if n_given:
+                p, stat = KCI_CInd().compute_pvalue(bx, by, _block(data, cond, one_hot))
+            else:
+                p, stat = KCI_UInd().compute_pvalue(bx, by)
         return float(p), float(stat), "KCI statistic"
     statistic: float | None = None
     name: str | None = None
     if method == "fisherz":
-        statistic = _partial_correlation(data)
+        with np.errstate(all="ignore"):
+            statistic = _partial_correlation(data)
         name = "partial correlation" if n_given else "correlation"
     state = np.random.get_state()  # RCIT/FastKCI draw from numpy's global generator: seed it
     np.random.seed(seed)
     try:
-        p = CIT(data, method)(0, 1, cond)
+        with np.errstate(all="ignore"):
+            p = CIT(data, method)(0, 1, cond)
+    except np.linalg.LinAlgError as exc:  # RCIT on values that overflow
+        check_finite(float("nan"), None, data, label or method)
+        raise DataError(f"the {label or method} test failed: {exc}; rescale the data or name"
+                        " another test with method=") from exc
     except ValueError as exc:  # causal-learn: singular correlation matrix
         raise DataError(
             f"the {label or method} test failed: {str(exc).splitlines()[0]}; drop redundant"
@@ -550,20 +712,52 @@ def test_independence(
     dropped = dataset.n_rows - n
     if dropped:
         notes.append(f"{dropped} row(s) with missing values in these variables were left out.")
+    data_notes = [note.rstrip(".") + "." for v in dict.fromkeys(names)
+                  if (note := dataset.profile.column(v).note)]  # ordered coding, bad cells
+    notes += data_notes
 
     kind = data_kind(dataset, names)
-    switched = ""  # why auto chose a nonlinear test over the linear default, for the summary
+    nominal = nominal_variables(dataset, names)
+    switched = ""  # why auto chose a test other than the linear default, for the summary
+    reason: str | None = None
     if wanted == "auto":
-        chosen, why = choose_ci_test(dataset, names, n, data=data, tests=table)
+        chosen, reason = choose_ci_test(dataset, names, n, data=data, tests=table)
         test = table[chosen]
-        notes.append(f"{test.label} chosen because {why}.")
+        notes.append(f"{test.label} chosen because {reason}.")
         if test.nonlinear and kind != "discrete":
-            switched = f" {test.label[0].upper()}{test.label[1:]} chosen because {why}."
+            switched = f" {test.label[0].upper()}{test.label[1:]} chosen because {reason}."
     else:
         test = table[wanted]
         chosen = test.name
-    hint = " or ".join(repr(a) for a in alternatives(table, kind)) or "another test"
-    require_discrete(dataset, names, test, f"use method={hint}")
+    binned: dict[str, int] = {}
+    if set(test.data_kinds) == {"discrete"} and kind != "discrete" and nominal and wanted == "auto":
+        # chi-square against a nominal variable: cut the continuous tested variables into bins
+        import numpy as np
+
+        cols = [j for j in (0, 1) if dataset.kind(names[j]) not in DISCRETE_KINDS]
+        k = _bin_count(data, cols, len(z_names))
+        data = data.copy()
+        for j in cols:
+            data[:, j] = quantile_bins(data[:, j], k)
+            binned[names[j]] = int(np.unique(data[:, j]).size)
+        notes.append("Cut into equal-count quantile bins for the contingency table: "
+                     + ", ".join(f"{v} ({b} bins)" for v, b in binned.items()) + ".")
+    else:
+        kinds = "'kci'" if nominal else " or ".join(repr(a) for a in alternatives(table, kind))
+        require_discrete(dataset, names, test, f"use method={kinds or 'another test'}")
+    one_hot: list[str] = []
+    if nominal and not binned:
+        if test.function is None and chosen in _BLOCK_TESTS:
+            one_hot = list(nominal)
+            notes.append(f"{', '.join(nominal)} one-hot encoded for {test.label} (unordered"
+                         " categories).")
+        elif kind != "discrete":
+            fits = [t.name for t in table.values() if t.function is None and t.name in _BLOCK_TESTS]
+            better = f"; method='auto' or '{fits[0]}' treat them as categories" if fits else ""
+            notes.append(
+                f"{_nominal_text(nominal)}: {test.label} ran on those codes, so its result is only as"
+                f" meaningful as that order{better}."
+            )
     if not test.nonlinear and kind != "discrete":
         non_gaussian = [
             v for v in names
@@ -596,8 +790,9 @@ def test_independence(
                 f" the {n} rows (seed {seed})."
             )
             n = limit
-        p, statistic, stat_name = run_ci_test(data, chosen, len(z_names), seed=seed,
-                                              label=test.label)
+        p, statistic, stat_name = run_ci_test(
+            data, chosen, len(z_names), seed=seed, label=test.label,
+            one_hot=[i for i, v in enumerate(names) if v in one_hot], names=names)
     independent = bool(p >= alpha)
     decision: Literal["independent", "dependent"] = "independent" if independent else "dependent"
     cond = f" given {', '.join(z_names)}" if z_names else ""
@@ -622,6 +817,10 @@ def test_independence(
         independent=independent,
         decision=decision,
         n=n,
+        test_reason=reason,
+        data_notes=data_notes,
+        binned=binned,
+        one_hot=one_hot,
         notes=notes,
         summary=summary,
     )
@@ -632,7 +831,8 @@ test_independence.__test__ = False  # type: ignore[attr-defined]
 
 __all__ = [
     "IndependenceResult", "NonlinearityCheck", "alternatives", "check_alpha",
-    "choose_ci_test", "ci_label", "ci_test_table", "data_kind",
-    "discovery_ci_test", "find_ci_test", "nonlinearity_check", "normalize_method", "run_ci_test",
+    "check_finite", "choose_ci_test", "ci_label", "ci_test_table", "data_kind",
+    "discovery_ci_test", "find_ci_test", "nominal_variables", "nonlinearity_check",
+    "normalize_method", "quantile_bins", "run_ci_test",
     "spline_residuals", "test_independence",
 ]

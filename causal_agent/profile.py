@@ -9,6 +9,11 @@ trying), so its rules are deliberately simple and written down here:
 - **binary**: exactly two distinct values (numbers, booleans or text).
 - **discrete**: integer values with at most ``MAX_DISCRETE_LEVELS`` distinct levels.
 - **categorical**: text with more than two levels (encoded as integer codes for numeric tests).
+  ``ordered`` says whether the codes mean anything: True when the data say the levels have an order
+  (a pandas ordered Categorical, a known scale such as low/medium/high or small/medium/large, or
+  Likert-like labels numbered in front, "1 - poor" ... "5 - excellent"), coded in that order with a
+  note; False otherwise (**nominal**: fruit names; their codes are arbitrary, so independence tests
+  use contingency tables or kernels on them, never a correlation). Unknown text stays nominal.
 - **continuous**: any other numeric column.
 - Constant columns and all-missing columns are excluded with a reason.
 
@@ -42,7 +47,9 @@ SKEW_LIMIT = 0.3
 EXCESS_KURTOSIS_LIMIT = 0.5
 _ID_WORDS = frozenset({"id", "uuid", "guid"})
 
-# Text levels with a natural order, encoded in that order rather than alphabetically.
+# Text levels with a natural order, encoded in that order rather than alphabetically. A column is
+# read as one of these scales only when every level belongs to it (conservative: "low", "apple" is
+# nominal).
 _ORDERED_LEVELS: tuple[tuple[str, ...], ...] = (
     ("no", "yes"),
     ("false", "true"),
@@ -53,7 +60,24 @@ _ORDERED_LEVELS: tuple[tuple[str, ...], ...] = (
     ("low", "mid", "high"),
     ("never", "rarely", "sometimes", "often", "always"),
     ("small", "medium", "large"),
+    ("extra small", "small", "medium", "large", "extra large"),
+    ("poor", "fair", "good", "very good", "excellent"),
+    ("very poor", "poor", "average", "good", "very good"),
+    ("strongly disagree", "disagree", "neutral", "agree", "strongly agree"),
+    ("strongly disagree", "disagree", "neither agree nor disagree", "agree", "strongly agree"),
+    ("very dissatisfied", "dissatisfied", "neutral", "satisfied", "very satisfied"),
+    ("very unlikely", "unlikely", "neutral", "likely", "very likely"),
 )
+#: "1 - poor", "2: fair", "3) good": a number in front of a label
+_NUMBERED_LEVEL = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*[-\u2013\u2014:.)=]\s*(\S.*)$")
+#: words of rating scales: numbered labels count as ordered only when one of them uses such a word
+#: ("1 - North", "2 - South" are numbered categories, not a scale)
+_RATING_WORDS = frozenset({
+    "poor", "fair", "good", "very", "excellent", "bad", "average", "agree", "disagree", "neutral",
+    "strongly", "satisfied", "dissatisfied", "likely", "unlikely", "never", "rarely", "sometimes",
+    "often", "always", "low", "medium", "high", "mild", "moderate", "severe", "none", "worst", "best",
+    "least", "most", "slightly", "somewhat", "extremely", "not", "little", "much", "better", "worse",
+})
 
 
 class ColumnProfile(BaseModel):
@@ -68,6 +92,10 @@ class ColumnProfile(BaseModel):
     excluded: bool = False
     reason: str | None = None
     gaussian: bool | None = None
+    ordered: bool | None = Field(
+        None, description="text columns: True when the levels have an order the codes follow,"
+        " False for nominal text (codes arbitrary); None for numeric columns")
+    note: str | None = Field(None, description="how the column was read (ordered coding, bad cells)")
 
 
 class DataProfile(BaseModel):
@@ -128,6 +156,9 @@ def gaussian_flag(values: "pd.Series") -> bool | None:
     arr = arr[np.isfinite(arr)]
     if arr.size < 8 or np.ptp(arr) == 0:
         return None
+    scale = float(np.max(np.abs(arr)))
+    if scale > 0:  # moments of values near 1e300 overflow; the flag is scale-free
+        arr = arr / scale
     jb = stats.jarque_bera(arr)
     skew = float(stats.skew(arr))
     kurt = float(stats.kurtosis(arr))  # Fisher: 0 for a normal distribution
@@ -135,15 +166,38 @@ def gaussian_flag(values: "pd.Series") -> bool | None:
     return not (float(jb.pvalue) < JB_ALPHA and large)
 
 
+def level_order(values: "pd.Series") -> tuple[list[str], str | None]:
+    """The levels of a text column in code order, and where the order comes from (None: nominal,
+    levels sorted). Rules in the module docstring."""
+    import pandas as pd
+
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        present = {str(v) for v in values.dropna()}
+        cats = [str(c) for c in values.cat.categories if str(c) in present]
+        if values.cat.ordered:
+            return cats, "an ordered pandas Categorical"
+        levels = sorted(present)
+    else:
+        levels = sorted({str(v) for v in values.dropna()})
+    lowered = [" ".join(lv.strip().lower().split()) for lv in levels]
+    if len(set(lowered)) == len(lowered):
+        for scale in _ORDERED_LEVELS:
+            if set(lowered) <= set(scale):
+                order = {lv: i for i, lv in enumerate(scale)}
+                ranked = [lv for _, lv in sorted(zip(lowered, levels), key=lambda p: order[p[0]])]
+                return ranked, "the scale " + "/".join(scale)
+    numbered = [_NUMBERED_LEVEL.match(lv) for lv in levels]
+    if len(levels) > 2 and all(numbered):
+        keys = [float(m.group(1)) for m in numbered if m]
+        words = {w for m in numbered if m for w in re.findall(r"[a-z]+", m.group(2).lower())}
+        if len(set(keys)) == len(keys) and words & _RATING_WORDS:
+            return [lv for _, lv in sorted(zip(keys, levels))], "the numbers in front of the labels"
+    return levels, None
+
+
 def text_levels(values: "pd.Series") -> list[str]:
     """The levels of a text column in code order: a known natural order, else sorted."""
-    levels = sorted({str(v) for v in values.dropna()})
-    lowered = [lv.strip().lower() for lv in levels]
-    for scale in _ORDERED_LEVELS:
-        if len(set(lowered)) == len(lowered) and set(lowered) <= set(scale):
-            order = {lv: i for i, lv in enumerate(scale)}
-            return [lv for _, lv in sorted(zip(lowered, levels), key=lambda p: order[p[0]])]
-    return levels
+    return level_order(values)[0]
 
 
 def profile_column(series: "pd.Series") -> ColumnProfile:
@@ -187,7 +241,15 @@ def profile_column(series: "pd.Series") -> ColumnProfile:
         return ColumnProfile(**base, kind=kind, excluded=True,
                              reason=f"constant (every value is {values.iloc[0]!r})")
     gaussian = gaussian_flag(values) if kind == "continuous" else None
-    return ColumnProfile(**base, kind=kind, gaussian=gaussian)
+    ordered, note = None, None
+    if not numeric:
+        levels, source = level_order(series)
+        ordered = source is not None
+        if ordered and kind == "categorical":
+            coding = " < ".join(f"{lv}={i}" for i, lv in enumerate(levels[:8]))
+            more = ", ..." if len(levels) > 8 else ""
+            note = (f"{name} is ordered text ({source}), coded in that order: {coding}{more}")
+    return ColumnProfile(**base, kind=kind, gaussian=gaussian, ordered=ordered, note=note)
 
 
 def fingerprint(frame: "pd.DataFrame") -> str:
@@ -217,10 +279,18 @@ def content_fingerprint(frame: "pd.DataFrame") -> str:
     return digest.hexdigest()
 
 
-def profile_frame(frame: "pd.DataFrame", notes: list[str] | None = None) -> DataProfile:
-    """Profile every column of ``frame`` and say in ``notes`` what was left out and why."""
+def profile_frame(frame: "pd.DataFrame", notes: list[str] | None = None,
+                  column_notes: dict[str, str] | None = None) -> DataProfile:
+    """Profile every column of ``frame`` and say in ``notes`` what was left out and why, how
+    ordered text is coded, and ``column_notes`` (how loading read a column, e.g. bad cells)."""
     columns = [profile_column(frame[c]) for c in frame.columns]
     out = list(notes or [])
+    for c in columns:
+        extra = (column_notes or {}).get(c.name)
+        if extra:
+            c.note = f"{c.note}; {extra}" if c.note else extra
+        if c.note and not c.excluded:
+            out.append(c.note.rstrip(".") + ".")
     excluded = [c for c in columns if c.excluded]
     for c in excluded:
         out.append(f"{c.name!r} is left out of analysis: {c.reason}.")
@@ -247,5 +317,6 @@ def profile_frame(frame: "pd.DataFrame", notes: list[str] | None = None) -> Data
 
 __all__ = [
     "ColumnKind", "ColumnProfile", "DataProfile", "content_fingerprint", "fingerprint",
-    "gaussian_flag", "is_identifier_name", "profile_column", "profile_frame", "text_levels",
+    "gaussian_flag", "is_identifier_name", "level_order", "profile_column", "profile_frame",
+    "text_levels",
 ]

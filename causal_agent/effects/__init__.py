@@ -228,7 +228,7 @@ def estimate_effect(
             warnings.append(head_run.design_note)  # auto could not use the design estimator
     design = head_run.design_note if head_run is not None and head_run.estimator.binary_design else None
     observed_range = (float(frame[t].min()), float(frame[t].max()))
-    warnings += extrapolation(t, t0, t1, observed_range, head_run)
+    warnings += extrapolation(t, t0, t1, observed_range, head_run or next((r for r in runs if r), None))
     assumed = assumption(t, y, estimand, adjustment, instruments, mediators, source, head,
                          len(orients), head_run, basis)
     result = EffectResult(
@@ -258,7 +258,9 @@ def sets_agree(entries: Sequence[AdjustmentEstimate]) -> bool:
 
 def extrapolation(t: str, t0: float, t1: float, observed: tuple[float, float],
                   run: EffectRun | None) -> list[str]:
-    """A warning when t0 or t1 lies outside the treatment's observed range."""
+    """A warning when t0 or t1 lies outside the treatment's observed range. ``run`` is the headline
+    estimate's run, else any estimated orientation's (a range's sets are extrapolated alike); with
+    none (the graph implies the effect is 0, nothing was estimated) there is nothing to warn of."""
     lo, hi = observed
     outside = [f"{name}={num(v)}" for name, v in (("t0", t0), ("t1", t1)) if v < lo or v > hi]
     if not outside or run is None:

@@ -88,8 +88,16 @@ def _verdict(r: Any) -> dict[str, Any]:
         "Not rejecting independence is not proof of it; a larger sample could still find a weak"
         " dependence." if r.independent else None
     )
-    return {"answer": "yes" if r.independent else "no", "polarity": "independence",
-            "finding": finding, "evidence": evidence, "caveat": caveat}
+    # why the test fits the data when that is not the default reading (nominal text), and how the
+    # tested columns were read (ordered text, cells that are not numbers): the user must see both
+    why = [f"{r.method} because {r.test_reason}"] if r.test_reason and (r.binned or r.one_hot) else []
+    why += [n for n in r.notes if "nominal text" in n and "ran on those codes" in n]
+    why += [n.rstrip(".") for n in r.data_notes]
+    out = {"answer": "yes" if r.independent else "no", "polarity": "independence",
+           "finding": finding, "evidence": evidence, "caveat": caveat}
+    if why:
+        out["reason"] = "; ".join(w.rstrip(".") for w in why)
+    return out
 
 
 def test_independence_tool() -> Any:
