@@ -86,6 +86,11 @@ def eval_command(
         raise DataError("--tolerance-rel and --tolerance-abs must be 0 or more (defaults 0.10 and 0.05)")
     if suite != "published" and any(v is not None for v in (path, graphs_dir)):
         raise DataError("--path/--graphs-dir are for --suite published; drop them or add --suite published")
+    check_model(model or "offline", base_url)
+    if out:
+        from .runner import check_results_file
+
+        check_results_file(Path(out).expanduser())
     options = RunOptions(
         model=model or "offline", base_url=base_url, protocol=protocol, workers=workers, refute_simulations=refute_simulations,
         max_model_calls=max_model_calls, tolerance=Tolerance(rel=tolerance_rel, abs=tolerance_abs),
@@ -113,6 +118,7 @@ def eval_command(
     t = rep.meta["timing"]
     console.print(f"results: {result.results_file}  ·  wall {t['wall_s']} s (suite {t['suite_prepare_s']} s, "
                   f"answering {t['answer_s']} s; {t['answered_now']} new, {t['skipped_from_file']} resumed)")
+    failed_all(result)
     if report:
         rep.save(report)
         console.print(f"report: {report}")
@@ -120,6 +126,26 @@ def eval_command(
         _write(markdown, report_markdown(rep))
         console.print(f"markdown: {markdown}")
     return rep
+
+
+def check_model(model: str, base_url: str | None) -> None:
+    """Build the model once before any work, so a bad spec ('--model foo', a missing key) is one
+    line and a non-zero exit, not a run in which every question errors."""
+    from causal_agent.config import load_config
+    from causal_agent.models.factory import make_model
+
+    make_model(None, load_config(model=model, base_url=base_url))
+
+
+def failed_all(result: Any) -> None:
+    """Exit non-zero (one line) when every question answered in this run errored: the numbers of
+    such a run measure the failure, not the agent."""
+    from causal_agent.errors import CausalAgentError
+
+    new = result.stats.n_new
+    if new and result.stats.n_errors >= new:
+        first = next((r.error for r in result.records if r.error), "unknown error")
+        raise CausalAgentError(f"every question failed ({new} of {new}); the first error: {first}")
 
 
 def annotate_report(rep: EvalReport, result: Any) -> EvalReport:

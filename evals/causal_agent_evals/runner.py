@@ -595,6 +595,34 @@ def read_results(path: str | Path) -> list[ResultRecord]:
     return list(latest.values())
 
 
+def check_results_file(path: str | Path) -> None:
+    """Raise ``DataError`` unless ``path`` is missing, empty or JSON lines of eval records: the
+    runner appends to (or, with ``--no-resume``, deletes) its results file, so any other file
+    given as ``--out`` by mistake is refused. A record may be cut short (a killed run)."""
+    p = Path(path)
+    if not p.exists():
+        return
+    if not p.is_file():
+        raise DataError(f"--out {str(p)!r} is not a regular file; give a .jsonl file path")
+    try:
+        with p.open("rb") as fh:
+            raw = fh.read(64 * 1024 * 1024)
+        lines = [ln for ln in raw.decode("utf-8").splitlines() if ln.strip()]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"--out {str(p)!r} is not an eval results file ({type(exc).__name__}); "
+                        "give a new file name") from None
+    for k, line in enumerate(lines):
+        try:
+            ResultRecord.model_validate_json(line)
+        except ValueError:
+            if line.startswith('{"id":'):
+                continue  # a record cut short by a kill (the resumed run wrote on after it)
+            raise DataError(
+                f"--out {str(p)!r} is not an eval results file (line {k + 1} is not an eval record); "
+                "give a new file name, or delete that file yourself"
+            ) from None
+
+
 def default_results_file(suite: PreparedSuite, options: RunOptions, cache_dir: str | Path | None = None) -> Path:
     """A fresh file per invocation (resume by passing it back with ``--out``)."""
     root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
@@ -709,6 +737,7 @@ def run_suite(
     path = Path(results_file).expanduser() if results_file is not None else default_results_file(suite, options, cache_dir)
     if path.exists() and path.is_dir():
         raise DataError(f"--out {str(path)!r} is a directory; give a .jsonl file path")
+    check_results_file(path)  # before --no-resume may delete it: never touch a file that is not ours
     if not options.resume and path.exists():
         path.unlink()
     stored = read_results(path)
