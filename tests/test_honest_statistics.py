@@ -395,3 +395,16 @@ def test_quantile_bins_are_equal_count_and_keep_ties_together():
     tied = np.array([0.0] * 90 + list(range(1, 11)))
     tcodes = quantile_bins(tied, 5)
     assert np.unique(tcodes[:90]).size == 1 and np.unique(tcodes).size >= 2
+
+
+def test_nominal_adjustment_variable_is_a_warning(registry):
+    rng = np.random.default_rng(6)
+    fruit = rng.choice(list(FRUIT_EFFECT), N)
+    shift = np.array([FRUIT_EFFECT[f] for f in fruit])
+    t = shift + rng.normal(size=N)
+    frame = pd.DataFrame({"smoking": t, "fruit": fruit, "age": rng.normal(size=N),
+                          "lung_cancer": 2 * t + shift + rng.normal(size=N)})
+    r = effect(registry, frame, 0, 1, confounders=["fruit"])
+    assert any(w.startswith("fruit is nominal text whose integer codes") for w in r.warnings)
+    plain = effect(registry, frame, 0, 1, confounders=["age"])
+    assert not any("nominal" in w for w in plain.warnings)

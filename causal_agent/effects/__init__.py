@@ -229,6 +229,14 @@ def estimate_effect(
     design = head_run.design_note if head_run is not None and head_run.estimator.binary_design else None
     observed_range = (float(frame[t].min()), float(frame[t].max()))
     warnings += extrapolation(t, t0, t1, observed_range, head_run or next((r for r in runs if r), None))
+    coded = [v for v in [*(adjustment or []), *instruments, *mediators]
+             if v in ds.columns and ds.is_nominal(v)]
+    if coded:
+        warnings.append(
+            f"{', '.join(coded)} {'is' if len(coded) == 1 else 'are'} nominal text whose integer codes"
+            " enter the model as one number, so the adjustment is only as good as that arbitrary"
+            " order; recode each category as its own 0/1 column for a proper adjustment."
+        )
     assumed = assumption(t, y, estimand, adjustment, instruments, mediators, source, head,
                          len(orients), head_run, basis)
     result = EffectResult(
