@@ -34,6 +34,7 @@ from __future__ import annotations
 import builtins
 import hashlib
 import json
+import os
 import sqlite3
 from datetime import datetime, timezone
 from importlib import metadata
@@ -227,6 +228,34 @@ def make_key(
     return key
 
 
+def _check_writable(conn: sqlite3.Connection) -> None:
+    """Write the header's user_version back unchanged and roll back: SQLite opens a read-only
+    file (or a file in a read-only folder) without complaint and fails only at the first write,
+    after the work that wanted to store a graph. This makes it fail at the start instead."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return  # another process is writing it: it is writable
+        raise
+    try:
+        conn.execute(f"PRAGMA user_version = {int(version)}")
+    finally:
+        conn.execute("ROLLBACK")
+
+
+def _open_error(target: Path, exc: sqlite3.DatabaseError) -> str:
+    """One line for a memory file that cannot be opened or written."""
+    text = str(exc)
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        in_folder = not target.exists() or (os.access(target, os.W_OK) and not os.access(target.parent, os.W_OK))
+        where = f"folder {str(target.parent)!r}" if in_folder else "the file"
+        return (f"graph memory {str(target)!r} is read-only ({where} cannot be written: {text}); "
+                "make it writable or give another --memory file")
+    return f"cannot open graph memory {str(target)!r} as SQLite ({text}); give another file name"
+
+
 class GraphMemory:
     """Named causal graphs with provenance, stored in a LangGraph ``BaseStore``.
 
@@ -256,15 +285,16 @@ class GraphMemory:
                 f"cannot create graph memory {str(target)!r}: folder {str(target.parent)!r} "
                 "does not exist"
             )
+        conn = None
         try:
             conn = sqlite3.connect(str(target), check_same_thread=False, isolation_level=None)
             store = SqliteStore(conn)
             store.setup()
+            _check_writable(conn)
         except sqlite3.DatabaseError as exc:
-            raise GraphError(
-                f"cannot open graph memory {str(target)!r} as SQLite ({exc}); "
-                "give another file name"
-            ) from exc
+            if conn is not None:
+                conn.close()
+            raise GraphError(_open_error(target, exc)) from None
         return cls(store, location=str(target))
 
     @property
