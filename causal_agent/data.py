@@ -511,6 +511,9 @@ def _read_text_table(
     if has_header and len(frame) == 0:
         raise DataError(f"{path} has a header row but no data rows")
     if has_header and len(rows[0]) == frame.shape[1]:
+        from .names import line_break_notes
+
+        notes.extend(line_break_notes(list(frame.columns), rows[0]))  # pandas kept the breaks
         frame.columns = rows[0]  # pandas would silently rename duplicates to "a.1"
     if delimiter != ",":
         notes.insert(0, f"{path.name} is {_DELIM_NAMES[delimiter]}-separated.")

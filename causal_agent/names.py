@@ -46,6 +46,16 @@ def sanitize_name(name: str, default: str = "data") -> str:
     return cleaned or default
 
 
+def line_break_notes(as_written: Sequence[object], as_read: Sequence[object]) -> list[str]:
+    """A note for each column whose header had line breaks, naming what it is read as: a name
+    changed without a word would hide text (a planted "x\n\nSYSTEM: …") in an innocent name."""
+    notes = []
+    for i, (written, read) in enumerate(zip(as_written, as_read), start=1):
+        if any(ch in str(written) for ch in "\r\n\u2028\u2029"):
+            notes.append(f"column {i}'s name had line breaks; it is read as {str(read)!r}.")
+    return notes
+
+
 def edit_distance(a: str, b: str, limit: int | None = None) -> int:
     """Optimal-string-alignment distance: insertions, deletions, substitutions, transpositions.
 

@@ -239,3 +239,125 @@ def test_a_pool_that_cannot_start_falls_back_to_this_process(registry, monkeypat
     assert support.resamples == 6 and not support.failed
     assert any("ran in this process" in n and "BrokenProcessPool" in n for n in support.notes)
     assert [g.to_json() for g in run_resamples(task, range(6))[0]] == support.graphs
+
+
+# ---- cancellation (causal_agent.cancel) -----------------------------------------------------------
+def test_a_cancel_stops_the_resample_loop_before_the_next_resample(registry):
+    import causal_agent.bootstrap as bs
+    from causal_agent.cancel import Cancelled, cancellable
+
+    ctx = make_ctx(registry, collider(), resamples=0)
+    key = discover(ctx, algorithm="pc").key
+    task = bs._task_for(ctx, ctx.memory.get(key), [])
+    for stop_after in (1, 3):
+        started: list[int] = []
+        with cancellable() as token:
+
+            def lazy_map(fn, jobs):
+                for job in jobs:
+                    started.append(job[1])
+                    out = fn(job)
+                    if len(started) == stop_after:
+                        token.cancel()
+                    yield out
+
+            with pytest.raises(Cancelled):
+                run_resamples(task, range(20), lazy_map)
+        assert started == list(range(stop_after))  # nothing submitted after the cancel
+
+
+def test_the_pool_map_keeps_only_a_few_resamples_submitted():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from causal_agent.bootstrap import _pool_map
+
+    taken: list[int] = []
+    ahead: list[int] = []
+
+    def items():
+        for i in range(12):
+            taken.append(i)
+            yield i
+
+    with ThreadPoolExecutor(2) as pool:
+        out = []
+        for value in _pool_map(pool, lambda x: x * x, items(), in_flight=3):
+            ahead.append(len(taken) - len(out))
+            out.append(value)
+    assert out == [i * i for i in range(12)]  # in order, like map
+    assert max(ahead) <= 3
+
+
+def test_a_cancel_kills_the_worker_pool_and_stores_no_support(registry):
+    import multiprocessing
+    import threading
+    import time
+
+    import causal_agent.bootstrap as bs
+    from causal_agent.cancel import Cancelled, cancellable, pid_alive
+
+    if bs.workers() < 2:
+        pytest.skip("one core: the bootstrap runs in this process, without a pool")
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame(rng.normal(size=(3000, 12)), columns=[f"x{i}" for i in range(12)])
+    frame["y"] = frame.sum(axis=1) + rng.normal(size=3000)
+    ctx = make_ctx(registry, frame, resamples=0)
+    key = discover(ctx, algorithm="pc").key
+    before = {p.pid for p in multiprocessing.active_children()}
+    seen: set[int] = set()
+
+    def cancel_once_the_workers_run(token) -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            seen.update(p.pid for p in multiprocessing.active_children() if p.pid not in before)
+            if len(seen) >= 2:
+                time.sleep(1.0)  # they are computing now
+                break
+            time.sleep(0.05)
+        token.cancel()
+
+    with cancellable() as token:
+        watcher = threading.Thread(target=cancel_once_the_workers_run, args=(token,), daemon=True)
+        watcher.start()
+        with pytest.raises(Cancelled):
+            # force: never cut; many resamples so the pool has work for minutes
+            bs.support_for(ctx, key, 2000, force=True)
+        cancelled_at = time.monotonic()
+        watcher.join(5)
+    assert len(seen) >= 2
+    deadline = cancelled_at + 30
+    while any(pid_alive(pid) for pid in seen) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(pid_alive(pid) for pid in seen)  # the workers are gone, not computing on
+    assert ctx.memory.get(key).provenance.support is None  # nothing half-done was stored
+
+
+def test_a_pool_broken_by_a_cancel_does_not_rerun_the_resamples_here(registry, monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+    from contextlib import contextmanager
+
+    import causal_agent.bootstrap as bs
+    from causal_agent.cancel import Cancelled, cancellable, current
+
+    ctx = make_ctx(registry, collider(), resamples=0)
+    key = discover(ctx, algorithm="pc").key
+    task = bs._task_for(ctx, ctx.memory.get(key), [])
+    ran: list[int] = []
+    real = bs.one_resample
+    monkeypatch.setattr(bs, "one_resample", lambda job: ran.append(job[1]) or real(job))
+
+    @contextmanager
+    def killed_by_a_cancel(n_workers):
+        def fail(fn, jobs):
+            current().cancel()  # what the cancel callback's kill does to a pool
+            raise BrokenProcessPool("a child process terminated abruptly")
+            yield  # pragma: no cover
+
+        yield fail
+
+    monkeypatch.setattr(bs, "local_mapper", killed_by_a_cancel)
+    for wanted in (6, 12):
+        ran.clear()
+        with cancellable(), pytest.raises(Cancelled):
+            bs.bootstrap(task, ctx.memory.get(key).graph, wanted, one_run_s=0.01)
+        assert ran == []

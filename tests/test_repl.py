@@ -14,6 +14,7 @@ import signal
 import threading
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -251,3 +252,163 @@ def test_chat_settings_reach_the_agent_and_survive_a_model_switch(tmp_path, clin
     step = session.turns[0].answer.steps[-1]
     assert step.artifact is not None and step.artifact.get("support") is None  # no bootstrap ran
     assert "bootstrap" not in step.output
+
+
+# ---- Ctrl-C and /quit stop the running work (causal_agent.cancel) ---------------------------------
+def _table(tmp_path: Path, columns: int, rows: int) -> Path:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    data = np.zeros((rows, columns))
+    for j in range(columns):
+        data[:, j] = rng.normal(size=rows)
+        for k in range(max(0, j - 3), j):
+            data[:, j] += 0.4 * data[:, k]
+        data[:, j] /= data[:, j].std()
+    path = tmp_path / f"t{columns}x{rows}.csv"
+    np.savetxt(path, data, delimiter=",", header=",".join(f"v{j}" for j in range(columns)),
+               comments="", fmt="%.6f")
+    return path
+
+
+def _no_budget() -> dict[str, Any]:
+    """Settings that let a long discovery start (the cost budget would refuse a wide table)."""
+    from causal_agent.context import Settings
+
+    return {"discovery_budget_s": 0} if "discovery_budget_s" in Settings.model_fields else {}
+
+
+def _interrupt_when(ready: Callable[[], bool], seen: set[int], then_s: float = 1.0) -> threading.Thread:
+    """Send SIGINT (a terminal's Ctrl-C) once ``ready()`` holds, ``then_s`` later; meanwhile
+    remember the multiprocessing children that appear in ``seen``."""
+    import multiprocessing
+
+    def watch() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            seen.update(p.pid for p in multiprocessing.active_children() if p.pid)
+            if ready():
+                end = time.monotonic() + then_s
+                while time.monotonic() < end:
+                    seen.update(p.pid for p in multiprocessing.active_children() if p.pid)
+                    time.sleep(0.05)
+                os.kill(os.getpid(), signal.SIGINT)
+                return
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_ctrl_c_on_the_bootstrap_then_quit_leaves_no_worker_process(tmp_path):
+    import multiprocessing
+
+    from causal_agent.cancel import child_pids, pid_alive
+    from causal_agent.context import Settings
+
+    before = {p.pid for p in multiprocessing.active_children()} | set(child_pids())
+    seen: set[int] = set()
+    workers_up = lambda: len({p.pid for p in multiprocessing.active_children()} - before) >= 2  # noqa: E731
+    watcher = _interrupt_when(workers_up, seen)
+    session, text = drive(["Draw the causal graph", "/quit"], tmp_path, data=[str(_table(tmp_path, 20, 2000))],
+                          memory=str(tmp_path / "m.sqlite"), settings=Settings(discovery_resamples=400))
+    watcher.join(5)
+    workers = seen - before
+    assert len(workers) >= 2, text  # the bootstrap's pool ran when Ctrl-C came
+    assert [t.status for t in session.turns] == ["cancelled"]
+    assert "cancelled" in text and "bye" in text and "Traceback" not in text
+    assert session.stopped  # /quit found nothing still running
+    deadline = time.monotonic() + 30
+    while any(pid_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(pid_alive(p) for p in workers)  # no worker computes on
+    assert not ({p.pid for p in multiprocessing.active_children()} - before)
+    # multiprocessing's resource tracker serves this interpreter until it exits (the chat command
+    # test below sees it go with the process); every other child is gone
+    assert not {pid for pid in set(child_pids()) - before if not _is_resource_tracker(pid)}
+
+
+def _is_resource_tracker(pid: int) -> bool:
+    try:
+        return b"resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def test_ctrl_c_on_a_wide_discovery_stops_it_and_quit_finds_nothing_running(tmp_path):
+    from causal_agent.context import Settings
+
+    question_running = lambda: any(t.name == "causal-agent-question" for t in threading.enumerate())  # noqa: E731
+    threads_before = set(threading.enumerate())
+    watcher = _interrupt_when(question_running, set(), then_s=2.0)
+    started = time.monotonic()
+    session, text = drive(["Draw the causal graph", "/quit"], tmp_path, data=[str(_table(tmp_path, 150, 300))],
+                          memory=str(tmp_path / "m.sqlite"),
+                          settings=Settings(discovery_resamples=0, **_no_budget()))
+    watcher.join(5)
+    assert [t.status for t in session.turns] == ["cancelled"], text
+    assert "▸ discover_graph(" in text and "cancelled" in text and "bye" in text
+    assert session.stopped  # the discovery's tool thread ended within /quit's grace period
+    assert time.monotonic() - started < 60  # PC over 150 variables takes minutes here
+    # no non-daemon thread (LangGraph's tool threads are) is left for interpreter exit to wait on
+    assert [t.name for t in threading.enumerate() if not t.daemon and t not in threads_before] == []
+    assert session._agent is not None and session._agent.memory.list() == []  # nothing half-learned stored
+
+
+@pytest.mark.parametrize("leave", ["/quit", "Ctrl-D"])
+def test_the_chat_command_exits_after_ctrl_c_and_quit_leaving_no_process(tmp_path, leave):
+    """``causal-agent chat`` as a user runs it, stdin piped: a question, SIGINT, then /quit (or
+    end of input, as Ctrl-D): the process exits and none of its processes survives it."""
+    import queue
+    import subprocess
+    import sys
+
+    from causal_agent.cancel import child_pids, pid_alive
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "causal_agent", "chat", "--data", str(_table(tmp_path, 20, 2000)),
+         "--memory", str(tmp_path / "m.sqlite"), "--history", str(tmp_path / "h"), "--resamples", "400"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
+    out, seen = "", set()
+
+    def until(done: Callable[[], bool], bound_s: float) -> bool:
+        nonlocal out
+        deadline = time.monotonic() + bound_s
+        while not done():
+            seen.update(child_pids(proc.pid))
+            try:
+                out += lines.get(timeout=0.05)
+            except queue.Empty:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    return False
+        return True
+
+    try:
+        proc.stdin.write("Draw the causal graph\n")  # type: ignore[union-attr]
+        proc.stdin.flush()  # type: ignore[union-attr]
+        assert until(lambda: len(child_pids(proc.pid)) >= 2, 120), out  # the bootstrap's workers run
+        until(lambda: False, 1.0)
+        proc.send_signal(signal.SIGINT)
+        assert until(lambda: "cancelled" in out, 30), out
+        if leave == "/quit":
+            proc.stdin.write("/quit\n")  # type: ignore[union-attr]
+            proc.stdin.flush()  # type: ignore[union-attr]
+        else:
+            proc.stdin.close()  # type: ignore[union-attr]
+        assert proc.wait(timeout=30) == 0
+        until(lambda: False, 0.5)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert len(seen) >= 2
+    assert "bye" in out and "Traceback" not in out
+    deadline = time.monotonic() + 30
+    while any(pid_alive(p) for p in seen) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [p for p in seen if pid_alive(p)] == []
