@@ -112,11 +112,19 @@ class CausalAgent:
         )
 
     # -- data -------------------------------------------------------------------------------
-    def load(self, source: Any, name: str | None = None, columns: list[str] | None = None) -> Any:
-        """Load a CSV/TSV/Parquet file or a DataFrame and make it available to the tools."""
+    def load(self, source: Any, name: str | None = None, columns: list[str] | None = None,
+             include: Iterable[str] | None = None) -> Any:
+        """Load a CSV/TSV/Parquet file or a DataFrame and make it available to the tools.
+
+        ``include`` names columns the profiler would leave out (ID-like) to analyse anyway; without
+        it, ``Settings.include`` applies to the columns of this file that it names. Files larger
+        than ``Settings.max_file_bytes`` (default 1 GiB) are refused."""
         from .data import load_dataset
 
-        return self.context.datasets.add(load_dataset(source, name=name, columns=columns))
+        return self.context.datasets.add(load_dataset(
+            source, name=name, columns=columns, max_bytes=self.settings.max_file_bytes,
+            include=list(include if include is not None else self.settings.include),
+            include_if_present=include is None))
 
     @property
     def datasets(self) -> DatasetRegistry:
@@ -124,6 +132,10 @@ class CausalAgent:
 
     # -- asking -----------------------------------------------------------------------------
     def _inputs(self, question: str) -> dict[str, Any]:
+        if not isinstance(question, str):
+            what = "None" if question is None else type(question).__name__
+            raise CausalAgentError(f"the question must be text, not {what}; ask something like"
+                                   " agent.ask('Does A cause B?')")
         if not question or not question.strip():
             raise CausalAgentError("the question is empty; ask something like 'Does A cause B?'")
         from langchain_core.messages import HumanMessage

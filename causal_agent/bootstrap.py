@@ -508,8 +508,9 @@ def support_for(ctx: AgentContext, record: GraphRecord | str, resamples: int | N
         task = _task_for(ctx, rec, notes)
         if task is None:
             return None
+        budget = ctx.settings.discovery_budget_s  # the same budget as discovery's (0: none)
         support = bootstrap(task, rec.graph, wanted, one_run_s=rec.provenance.elapsed_s,
-                            force=force, mapper=mapper)
+                            force=force, mapper=mapper, budget_s=budget or float("inf"))
         notes.extend(n for n in support.notes if n not in notes)
     if support is None:
         return None

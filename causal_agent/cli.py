@@ -9,6 +9,7 @@ imports no plugin; :func:`make_app` builds a new app per run instead of growing 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable
 from importlib import metadata
@@ -20,12 +21,12 @@ from .errors import CausalAgentError
 
 ModelOpt = Annotated[
     str | None,
-    typer.Option("--model", "-m", help=(
+    typer.Option("--model", "-m", metavar="MODEL", help=(
         "'offline' (default, no network), 'openai:<name>', 'ollama:<name>' (e.g. ollama:qwen2.5:1.5b), "
         "'llamacpp:' (llama-server), 'lmstudio:<name>'; `causal-agent models` lists them.")),
 ]
 BaseUrlOpt = Annotated[str | None, typer.Option(
-    "--base-url", help="OpenAI-compatible endpoint, overriding the prefix's default, e.g. http://localhost:11434/v1")]
+    "--base-url", metavar="URL", help="OpenAI-compatible endpoint, overriding the prefix's default, e.g. http://localhost:11434/v1")]
 TimeoutOpt = Annotated[float | None, typer.Option(
     "--timeout", metavar="SECONDS",
     help="Seconds to wait for each model reply (default: the prefix's; 300 for local servers).")]
@@ -39,7 +40,8 @@ PromptOpt = Annotated[str | None, typer.Option(
 TextCallsOpt = Annotated[bool | None, typer.Option(
     "--text-tool-calls/--no-text-tool-calls",
     help="Recover tool calls a model writes as text (default: on for OpenAI-compatible models).")]
-MemoryOpt = Annotated[str | None, typer.Option("--memory", help="SQLite file where learned graphs persist.")]
+MemoryOpt = Annotated[str | None, typer.Option(
+    "--memory", metavar="PATH", help="SQLite file where learned graphs persist.")]
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -57,16 +59,57 @@ def _split_columns(columns: str | None) -> list[str] | None:
 
 
 ResamplesOpt = Annotated[int | None, typer.Option(
-    "--resamples", min=0, help="Bootstrap resamples of discovery for edge support (0: off; default 30).")]
+    "--resamples", min=0, metavar="N",
+    help="Bootstrap resamples of discovery for edge support (0: off; default 30).")]
+BudgetOpt = Annotated[float | None, typer.Option(
+    "--budget", metavar="SECONDS",
+    help="Longest estimated discovery (and its bootstrap) to start without asking (default 60; 0: no limit).")]
+IncludeOpt = Annotated[list[str] | None, typer.Option(
+    "--include", metavar="COL",
+    help="Analyse a column the profiler left out (an ID-like column, say); repeatable.")]
+MaxFileOpt = Annotated[str | None, typer.Option(
+    "--max-file-size", metavar="SIZE",
+    help="Largest data file to read, e.g. 4G or 500M (default 1G, or CAUSAL_AGENT_MAX_FILE_BYTES).")]
+ExportDirOpt = Annotated[str | None, typer.Option(
+    "--export-dir", metavar="DIR",
+    help="The one folder the model's tools may write to (default ./causal-agent-exports).")]
+DestructiveOpt = Annotated[bool, typer.Option(
+    "--allow-destructive", help="Let the model use tools that delete (e.g. delete_graph).")]
 
 
-def _settings(resamples: int | None) -> object | None:
-    """Settings with the --resamples choice (None: the defaults)."""
-    if resamples is None:
+def _settings(
+    resamples: int | None = None, *, budget: float | None = None, include: list[str] | None = None,
+    max_file_size: str | None = None, export_dir: str | None = None, allow_destructive: bool = False,
+) -> object | None:
+    """Settings with the flags' choices (None: the defaults, when no flag was given)."""
+    fields: dict[str, Any] = {
+        "discovery_resamples": resamples, "discovery_budget_s": budget, "include": include or None,
+        "max_file_bytes": _file_size(max_file_size), "export_dir": export_dir,
+        "allow_destructive": allow_destructive or None,
+    }
+    fields = {k: v for k, v in fields.items() if v is not None}
+    if budget is not None and budget < 0:
+        _fail(f"--budget must be a number of seconds >= 0 (0: no limit), not {budget:g}")
+    if export_dir is not None and not export_dir.strip():
+        _fail("--export-dir is empty; give a folder, e.g. --export-dir exports")
+    if not fields:
         return None
     from .context import Settings
 
-    return Settings(discovery_resamples=resamples)
+    return Settings(**fields)
+
+
+def _file_size(text: str | None) -> int | None:
+    """Bytes of a --max-file-size value ("4G", "500M", "2GiB", "1000000")."""
+    if text is None:
+        return None
+    from .data import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        _fail(f"--max-file-size {text!r}: {exc}")
+    return None  # pragma: no cover  (_fail raised)
 
 
 def _model_config(
@@ -82,14 +125,22 @@ def _model_config(
 
 
 def ask(
-    question: Annotated[str, typer.Argument(help="The question, in plain English.")],
-    data: Annotated[list[str], typer.Option("--data", "-d", help="CSV/TSV/Parquet file (repeatable).")],
-    columns: Annotated[str | None, typer.Option("--columns", help="Column names for a headerless file: 'a,b,c'.")] = None,
+    question: Annotated[str, typer.Argument(help="The question, in plain English.", metavar="QUESTION")],
+    data: Annotated[list[str], typer.Option("--data", "-d", metavar="FILE", help="CSV/TSV/Parquet file (repeatable).")],
+    columns: Annotated[str | None, typer.Option("--columns", metavar="A,B,C", help="Column names for a headerless file: 'a,b,c'.")] = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     memory: MemoryOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object.")] = False,
     resamples: ResamplesOpt = None,
+    budget: BudgetOpt = None,
+    include: IncludeOpt = None,
+    max_file_size: MaxFileOpt = None,
+    export_dir: ExportDirOpt = None,
+    allow_destructive: DestructiveOpt = False,
+    progress: Annotated[bool | None, typer.Option(
+        "--progress/--no-progress",
+        help="Show each step on stderr as it runs (default: when stderr is a terminal).")] = None,
     timeout: TimeoutOpt = None,
     retries: RetriesOpt = None,
     max_tokens: MaxTokensOpt = None,
@@ -97,22 +148,80 @@ def ask(
     text_tool_calls: TextCallsOpt = None,
 ) -> None:
     """Answer one question about the data."""
+    settings = _settings(resamples, budget=budget, include=include, max_file_size=max_file_size,
+                         export_dir=export_dir, allow_destructive=allow_destructive)
     cfg = _model_config(model, base_url, memory, timeout=timeout, retries=retries, max_tokens=max_tokens,
                         prompt=prompt, text_tool_calls=text_tool_calls)
     from .agent import CausalAgent
 
-    agent = CausalAgent(model=model, memory=memory, base_url=base_url, settings=_settings(resamples),
+    agent = CausalAgent(model=model, memory=memory, base_url=base_url, settings=settings,
                         model_config=cfg)
     names = _split_columns(columns)
     for path in data:
         agent.load(path, columns=names)
-    answer = agent.ask(question)
+    _check_included(agent, include)
+    show = _stderr_is_terminal() if progress is None else progress
+    answer = _ask_showing_steps(agent, question) if show else agent.ask(question)
     if as_json:
         typer.echo(answer.to_json())
         return
     from .display import print_answer
 
     print_answer(answer)
+
+
+def _check_included(agent: Any, include: list[str] | None) -> None:
+    """Every --include name is a column of some loaded dataset (one line naming the closest)."""
+    if not include:
+        return
+    from .errors import VariableError, suggestion
+
+    columns = [c for ds in agent.datasets for c in ds.columns]
+    from .names import normalize
+
+    known = {normalize(c) for c in columns}
+    for name in include:
+        if normalize(name) not in known:
+            raise VariableError(f"--include {name!r} is not a column of the data." + suggestion(name, columns, "column"))
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _ask_showing_steps(agent: Any, question: str) -> Any:
+    """``agent.ask`` that shows each tool call and the first line of its result on stderr as it
+    happens, the way the REPL does (stdout keeps only the answer, so ``--json`` stays one object)."""
+    from rich.console import Console
+    from rich.text import Text
+
+    from .repl import _short_args
+
+    console = Console(stderr=True, highlight=False)
+    answer = None
+    with console.status("thinking…", spinner="dots") as status:
+        for event in agent.stream(question):
+            if event.kind == "tool_call":
+                line = Text("▸ ", style="cyan")
+                line.append(event.tool or "?", style="bold cyan")
+                line.append(f"({_short_args(event.args or {})})", style="cyan")
+                console.print(line, overflow="fold")
+                status.update(f"{event.tool} running…")
+            elif event.kind == "tool_result":
+                ok = event.status != "error"
+                text = (event.output or "").strip()
+                line = Text("  ✓ " if ok else "  ✗ ", style="green" if ok else "red")
+                line.append(text.splitlines()[0] if text else "(no output)", style="dim" if ok else "red")
+                console.print(line, overflow="ellipsis", no_wrap=True, crop=True)
+                status.update("thinking…")
+            elif event.kind == "answer":
+                answer = event.answer
+    if answer is None:
+        raise CausalAgentError("the agent finished without an answer; run again with --no-progress")
+    return answer
 
 
 def demo(
@@ -134,12 +243,17 @@ def demo(
 
 
 def chat(
-    data: Annotated[list[str] | None, typer.Option("--data", "-d", help="CSV/TSV/Parquet file to load (repeatable).")] = None,
+    data: Annotated[list[str] | None, typer.Option("--data", "-d", metavar="FILE", help="CSV/TSV/Parquet file to load (repeatable).")] = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     memory: MemoryOpt = None,
-    history: Annotated[str | None, typer.Option("--history", help="Input history file (default: ~/.local/share/causal-agent/history).")] = None,
+    history: Annotated[str | None, typer.Option("--history", metavar="FILE", help="Input history file (default: ~/.local/share/causal-agent/history).")] = None,
     resamples: ResamplesOpt = None,
+    budget: BudgetOpt = None,
+    include: IncludeOpt = None,
+    max_file_size: MaxFileOpt = None,
+    export_dir: ExportDirOpt = None,
+    allow_destructive: DestructiveOpt = False,
     timeout: TimeoutOpt = None,
     retries: RetriesOpt = None,
     max_tokens: MaxTokensOpt = None,
@@ -147,12 +261,14 @@ def chat(
     text_tool_calls: TextCallsOpt = None,
 ) -> None:
     """Chat with your data in the terminal: questions, /graphs, /show, /export, /report, /help."""
+    settings = _settings(resamples, budget=budget, include=include, max_file_size=max_file_size,
+                         export_dir=export_dir, allow_destructive=allow_destructive)
     cfg = _model_config(model, base_url, memory, timeout=timeout, retries=retries, max_tokens=max_tokens,
                         prompt=prompt, text_tool_calls=text_tool_calls)
     from .repl import run_chat
 
     run_chat(data=data or [], model=model, base_url=base_url, memory=memory, history_path=history,
-             settings=_settings(resamples), model_config=cfg)
+             settings=settings, model_config=cfg)
 
 
 def plugins(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
@@ -256,10 +372,18 @@ def make_app() -> typer.Typer:
     return app
 
 
+PROG = "causal-agent"
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI, turning user errors into one clear line."""
+    """Entry point: run the CLI, turning user errors into one clear line (exit 2)."""
+    app = make_app()
+    import typer.main
+
+    command = typer.main.get_command(app)
+    _plain_help_labels(command)
     try:
-        rc = make_app()(args=argv, standalone_mode=False)
+        rc = command.main(args=argv, prog_name=PROG, standalone_mode=False)
         if isinstance(rc, int) and rc:
             sys.exit(rc)
     except CausalAgentError as exc:
@@ -268,28 +392,160 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
-    except typer.Exit as exc:  # click's own Exit / Abort in older typer, as typer re-exports them
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        sys.exit(130)
-    except Exception as exc:  # usage errors: a missing argument, an unknown command or option
-        code = _usage_error_code(exc)
+    except Exception as exc:  # click's own exceptions, whichever package (typer._click, click) raised them
+        code = _click_exit(exc, argv, command)
         if code is None:
             raise
         sys.exit(code)
 
 
-def _usage_error_code(exc: Exception) -> int | None:
-    """Print a click usage error as click does and return its exit code (None: not one).
+def _click_exit(exc: BaseException, argv: list[str] | None, root: Any = None) -> int | None:
+    """The exit code of a click exception, after printing a usage error as ONE line; None when
+    ``exc`` is not one.
 
-    Recognised by shape, ``show()`` plus ``exit_code``: typer >= 0.2x vendors click, so its
-    exceptions are not ``click.ClickException`` and an ``isinstance`` check lets a traceback out.
+    Recognised by shape and class name, not ``isinstance``: typer >= 0.2x vendors click as
+    ``typer._click``, so neither its exceptions nor a plugin's real ``click`` ones share a base
+    class with the other package. ``Exit`` carries ``exit_code`` only; ``Abort`` is Ctrl-C or EOF at
+    a prompt; a ``ClickException`` has ``format_message()`` and ``exit_code``.
     """
-    show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
-    if callable(show) and isinstance(code, int):
-        show()
-        return code
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if "Abort" in names:
+        typer.echo("aborted", err=True)
+        return 130
+    code = getattr(exc, "exit_code", None)
+    if not isinstance(code, int):
+        return None
+    if not callable(getattr(exc, "format_message", None)):
+        return code if "Exit" in names else None
+    typer.echo(f"error: {usage_line(exc, sys.argv[1:] if argv is None else argv, root)}", err=True)
+    return code
+
+
+def usage_line(exc: Any, argv: list[str], root: Any = None) -> str:
+    """A click exception as one line: the problem, then (usage errors) where to read the usage."""
+    message = " ".join(str(exc.format_message()).split()).rstrip(".")
+    kind = type(exc).__name__
+    option = getattr(exc, "option_name", None)
+    if kind == "NoSuchOption" and option:
+        near = _close_options(option, _options_of(getattr(getattr(exc, "ctx", None), "command", None)))
+        message = f"no such option {option}" + (f" (did you mean {' or '.join(near)}?)" if near else "")
+    elif kind == "BadParameter" and message.startswith("Invalid value for "):
+        hint, _, why = message[len("Invalid value for "):].partition(": ")
+        given = _given_value(argv, list(getattr(getattr(exc, "param", None), "opts", None) or []))
+        value = f" {given!r}" if given is not None else ""
+        message = f"invalid value{value} for {hint}: {_plain_reason(why)}"
+    message = re.sub(r"\. (Did you mean .*\?)$", lambda m: f" ({m.group(1)[0].lower()}{m.group(1)[1:]})", message)
+    if message[:1].isupper() and not message[1:2].isupper():
+        message = message[0].lower() + message[1:]
+    if "UsageError" not in {cls.__name__ for cls in type(exc).__mro__}:
+        return message
+    return f"{message}; try '{_command_path(exc, argv, root)} --help'"
+
+
+_REASONS = (("valid integer", "expected a whole number"), ("valid number", "expected a number"),
+            ("valid float", "expected a number"), ("valid boolean", "expected true or false"))
+
+
+def _plain_reason(why: str) -> str:
+    """typer's pydantic-style reasons ("Input should be a valid integer, ...") in plain words."""
+    low = why.lower()
+    for words, plain in _REASONS:
+        if words in low:
+            return plain
+    for words, plain in (("greater than or equal to", "at least"), ("less than or equal to", "at most"),
+                         ("greater than", "more than"), ("less than", "less than")):
+        if low.startswith(f"input should be {words} "):
+            return f"must be {plain} {why[len(f'input should be {words} '):]}"
+    return why
+
+
+def _given_value(argv: list[str], opts: list[str]) -> str | None:
+    """The value typed after one of ``opts`` on the command line (``--n abc`` or ``--n=abc``)."""
+    for i, arg in enumerate(argv):
+        for opt in opts:
+            if arg == opt and i + 1 < len(argv):
+                return argv[i + 1]
+            if opt.startswith("--") and arg.startswith(opt + "="):
+                return arg[len(opt) + 1:]
     return None
+
+
+def _command_path(exc: Any, argv: list[str], root: Any = None) -> str:
+    """``causal-agent <command>`` of the failing command: from the exception's context, else the
+    first word of the command line that names a command (click leaves ``ctx`` unset for
+    ``BadOptionUsage``)."""
+    path = getattr(getattr(exc, "ctx", None), "command_path", None)
+    if path:
+        return str(path)
+    name = getattr(getattr(exc, "cmd", None), "name", None)
+    if name and name != PROG:
+        return f"{PROG} {name}"
+    words = [a for a in argv if not a.startswith("-")]
+    commands = getattr(root, "commands", {})
+    return f"{PROG} {words[0]}" if words and words[0] in commands else PROG
+
+
+def _options_of(command: Any) -> list[str]:
+    return [o for p in getattr(command, "params", [])
+            for o in (*getattr(p, "opts", []), *getattr(p, "secondary_opts", [])) if o.startswith("--")]
+
+
+def _close_options(option: str, known: list[str]) -> list[str]:
+    """Known options close to a mistyped one (dashes aside, so ``--bogus`` matches nothing)."""
+    import difflib
+
+    bare = {k.lstrip("-"): k for k in known}
+    return [bare[m] for m in difflib.get_close_matches(option.lstrip("-"), list(bare), n=2, cutoff=0.7)]
+
+
+#: typer 0.2x labels a value with its Python type in --help (``<str>``, ``<int>``, ``<list[str]>``,
+#: ``<bool>`` even for flags); these are the words click used, for options without a metavar
+_TYPE_WORDS = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "Path": "PATH", "bool": "BOOLEAN"}
+
+
+def _plain_help_labels(command: Any) -> None:
+    """Help that reads like a command line, for the core commands and every plugin's: flags show
+    no value label, options show a metavar (TEXT, INTEGER, NUMBER, or their own), arguments only
+    their name."""
+    for param in getattr(command, "params", []):
+        if getattr(param, "param_type_name", "") == "argument":
+            param.display_type_rich = _no_label  # typer ignores an argument's metavar here
+        elif getattr(param, "is_flag", False) or getattr(param, "count", False):
+            param.metavar = ""
+        elif getattr(param, "metavar", None) is None:
+            param.metavar = _type_word(param)
+    make_help = getattr(command, "get_help_option", None)
+    if callable(make_help):  # --help is made per context, outside ``params``
+        def help_option(ctx: Any, _make: Any = make_help) -> Any:
+            option = _make(ctx)
+            if option is not None:
+                option.metavar = ""
+            return option
+
+        command.get_help_option = help_option
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help_labels(sub)
+
+
+def _no_label(*args: Any, **kwargs: Any) -> None:
+    return None
+
+
+def _type_word(param: Any) -> str | None:
+    import typing
+
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    if annotation is None:
+        return None
+    origin = typing.get_origin(annotation)
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if origin is tuple:
+        return " ".join(_TYPE_WORDS.get(getattr(a, "__name__", ""), "VALUE") for a in args)
+    if origin is list and args:
+        annotation = args[0]
+    elif args and origin is not None:  # X | None
+        annotation = args[0]
+    return _TYPE_WORDS.get(getattr(annotation, "__name__", ""), "VALUE")
 
 
 def version() -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from .bootstrap import BUDGET_S
 from .errors import DataError, suggestion
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,6 +46,12 @@ class Settings(BaseModel):
     support_threshold: float = Field(0.75, gt=0.5, le=1, description="an answer whose share of agreeing "
                                      "bootstrap resamples is below this is 'uncertain'")
     max_model_calls: int = Field(8, ge=1)
+    discovery_budget_s: float = Field(BUDGET_S, ge=0, description="longest estimated discovery"
+                                      " (and bootstrap) run started without asking; 0: no limit")
+    include: list[str] = Field(default_factory=list, description="columns to analyse although the"
+                               " profiler leaves them out (ID-like), in any loaded dataset that has them")
+    max_file_bytes: int | None = Field(None, ge=1, description="largest data file read (None:"
+                                       " CAUSAL_AGENT_MAX_FILE_BYTES, else 1 GiB)")
     seed: int = 0
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import os
 import re
+import stat
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -58,6 +60,7 @@ class Dataset:
         name: str = "data",
         path: str | None = None,
         notes: Sequence[str] | None = None,
+        include: Sequence[str] = (),
     ) -> None:
         import pandas as pd
 
@@ -65,7 +68,12 @@ class Dataset:
         self.frame = frame
         self.name = sanitize_name(name)
         self.path = path
-        self.profile: DataProfile = profile_frame(frame, list(notes or []), cell_notes)
+        included = _included(frame, include, self.name)
+        self.profile: DataProfile = profile_frame(frame, list(notes or []), cell_notes, included)
+        for col in self.profile.columns:
+            if col.name in included and col.excluded:
+                raise DataError(f"column {col.name!r} of dataset {self.name} cannot be analysed even"
+                                f" with --include: {col.reason}")
         self.fingerprint: str = self.profile.fingerprint
         #: the same without column names: one file loaded under other names shares it
         self.content_fingerprint: str = self.profile.content_fingerprint
@@ -286,40 +294,66 @@ def read_mostly_numeric(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, st
     return out, notes
 
 
+def _included(frame: pd.DataFrame, include: Sequence[str], dataset: str) -> list[str]:
+    """The columns ``include`` names (case/space-insensitive, typos suggested)."""
+    if isinstance(include, str):
+        include = [include]
+    return [match_name(name, [str(c) for c in frame.columns], dataset=dataset).name for name in include]
+
+
 # ---- loading -------------------------------------------------------------------------------
 def load_dataset(
     source: str | Path | pd.DataFrame,
     name: str | None = None,
     columns: list[str] | None = None,
     header: bool | None = None,
+    *,
+    include: Sequence[str] | None = None,
+    max_bytes: int | None = None,
+    include_if_present: bool = False,
 ) -> Dataset:
     """Load a CSV/TSV/Parquet file or a DataFrame as a ``Dataset``.
 
     ``columns`` names the columns of a headerless file (or renames a header); ``header`` overrides
     header detection. ``name`` defaults to the file stem and is sanitised to ``[a-z0-9_]``.
+    ``include`` names columns the profiler would leave out (ID-like) to analyse anyway; an unknown
+    name is an error unless ``include_if_present`` (a setting that covers several files).
+    Only regular local files up to ``max_bytes`` are read (default ``max_file_bytes()``): a FIFO
+    or a device would block or never end, a URL is not a path.
     """
     import pandas as pd
 
     if isinstance(columns, str):  # "a,b,c" as typed on a command line
         columns = [c.strip() for c in columns.split(",")]
+    if isinstance(include, str):
+        include = [include]
+
+    def wanted(frame: pd.DataFrame) -> list[str]:
+        if not include_if_present:
+            return list(include or [])
+        known = {normalize(str(c)) for c in frame.columns}
+        return [c for c in include or [] if normalize(c) in known]
+
     if isinstance(source, pd.DataFrame):
         frame, notes = _finish(source.copy(), "the DataFrame", columns, [])
-        return Dataset(frame, name=name or "data", path=None, notes=notes)
+        return Dataset(frame, name=name or "data", path=None, notes=notes, include=wanted(frame))
     if not isinstance(source, (str, Path)):
         raise DataError(
             f"cannot load a {type(source).__name__}; give a file path or a pandas DataFrame"
         )
-    path = Path(source).expanduser()
-    suffix = _check_path(path)
+    path = _local_path(source)
+    limit = max_file_bytes(max_bytes)
+    suffix = _check_path(path, limit)
     if suffix in _PARQUET_SUFFIXES:
         frame, notes = _read_parquet(path, columns)
     else:
-        frame, notes = _read_text_table(path, columns, header)
+        frame, notes = _read_text_table(path, columns, header, limit)
     stem = path.name
     for s in reversed(path.suffixes[-2:]):
         if stem.lower().endswith(s.lower()) and s.lower() in _DATA_SUFFIXES:
             stem = stem[: -len(s)]
-    return Dataset(frame, name=name or stem or "data", path=str(path), notes=notes)
+    return Dataset(frame, name=name or stem or "data", path=str(path), notes=notes,
+                   include=wanted(frame))
 
 
 def _data_files(folder: Path) -> list[str]:
@@ -329,8 +363,108 @@ def _data_files(folder: Path) -> list[str]:
         return []
 
 
-def _check_path(path: Path) -> str:
-    """Validate the path; return the effective (lowercase) suffix, looking through ``.gz``."""
+#: the largest data file read unless raised (``--max-file-size``, ``CAUSAL_AGENT_MAX_FILE_BYTES``)
+DEFAULT_MAX_FILE_BYTES = 1 << 30
+MAX_FILE_ENV = "CAUSAL_AGENT_MAX_FILE_BYTES"
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_OTHER_FORMATS = {
+    ".json": "JSON", ".jsonl": "JSON lines", ".ndjson": "JSON lines", ".xlsx": "an Excel workbook",
+    ".xls": "an Excel workbook", ".xlsm": "an Excel workbook", ".ods": "a spreadsheet",
+    ".feather": "Feather", ".arrow": "Arrow", ".h5": "HDF5", ".hdf5": "HDF5", ".sav": "SPSS",
+    ".dta": "Stata", ".sas7bdat": "SAS", ".rds": "R data", ".rdata": "R data", ".pkl": "a pickle",
+    ".pickle": "a pickle", ".xml": "XML", ".html": "HTML", ".sqlite": "SQLite", ".db": "a database",
+    ".zip": "a zip archive",
+}
+_READERS = {"JSON": "read_json", "JSON lines": "read_json", "an Excel workbook": "read_excel",
+            "Feather": "read_feather", "Stata": "read_stata", "SPSS": "read_spss", "SAS": "read_sas"}
+SUPPORTED = "CSV, TSV, TXT and Parquet"
+
+
+def parse_size(text: str | int) -> int:
+    """Bytes of a size such as ``1073741824``, ``500M``, ``4G``, ``2GiB`` (K/M/G/T are powers of
+    1024). ValueError with the expected form otherwise."""
+    if isinstance(text, int):
+        value, unit = float(text), ""
+    else:
+        m = _SIZE.match(str(text))
+        if not m:
+            raise ValueError("give a size such as 500M, 4G or a number of bytes")
+        value, unit = float(m.group(1)), m.group(2).lower()
+    size = int(value * 1024 ** " kmgt".index(unit or " "))
+    if size < 1:
+        raise ValueError("the size must be at least 1 byte")
+    return size
+
+
+def max_file_bytes(explicit: int | None = None) -> int:
+    """The size cap: ``explicit``, else ``CAUSAL_AGENT_MAX_FILE_BYTES``, else 1 GiB."""
+    if explicit is not None:
+        return int(explicit)
+    raw = os.environ.get(MAX_FILE_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_FILE_BYTES
+    try:
+        return parse_size(raw)
+    except ValueError as exc:
+        raise DataError(f"{MAX_FILE_ENV}={raw!r}: {exc}") from None
+
+
+def _human(size: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GiB"  # pragma: no cover
+
+
+def _local_path(source: str | Path) -> Path:
+    """The local path of ``source``; a URL (``https://``, ``s3://``, …) is refused in one line,
+    ``file://`` read as the path it names."""
+    text = str(source)
+    if isinstance(source, str) and _URL.match(text.strip()):
+        if text.strip().lower().startswith("file://"):
+            from urllib.parse import unquote, urlparse
+
+            return Path(unquote(urlparse(text.strip()).path))
+        raise DataError(
+            f"causal-agent reads local files only, not {text.strip()}: download it first"
+            f" (e.g. curl -O {text.strip()}) and pass the file"
+        )
+    return Path(source).expanduser()
+
+
+def _special_kind(mode: int) -> str | None:
+    """What a non-regular file is (None: a regular file)."""
+    for test, what in ((stat.S_ISREG, None), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return what
+    return "not a regular file"
+
+
+def _other_format(path: Path, suffix: str) -> DataError:
+    """The one-line error for a file type causal-agent does not read: what it is, what is read,
+    and how to convert it."""
+    what = _OTHER_FORMATS.get(suffix)
+    if what is None:
+        return DataError(f"unsupported file type {suffix!r} for {path.name}; causal-agent reads"
+                         f" {SUPPORTED} files (save spreadsheets as CSV)")
+    reader = _READERS.get(what)
+    lines = ", lines=True" if what == "JSON lines" else ""
+    target = f"{path.stem}.csv" if f"{path.stem}.csv" != path.name else f"{path.stem}-table.csv"
+    how = (f": convert it, e.g. python -c \"import pandas as pd; pd.{reader}('{path.name}'{lines})"
+           f".to_csv('{target}', index=False)\"" if reader else ": export it as CSV first")
+    if what == "an Excel workbook":
+        how = f"; save it as CSV (File > Save As > CSV){how.replace(': convert it', ' or convert it')}"
+    return DataError(f"{path.name} is {what}; causal-agent reads {SUPPORTED} files{how}")
+
+
+def _check_path(path: Path, max_bytes: int | None = None) -> str:
+    """Validate the path; return the effective (lowercase) suffix, looking through ``.gz``.
+    Only a regular file no larger than ``max_bytes`` passes: ``stat`` never blocks, opening a FIFO
+    would, and reading ``/dev/zero`` never ends."""
     if path.is_dir():
         inside = [f for f in _data_files(path) if Path(f).suffix.lower() in _DATA_SUFFIXES - {""}]
         hint = f" (it holds {', '.join(inside[:5])})" if inside else ""
@@ -342,16 +476,34 @@ def _check_path(path: Path) -> str:
         near = closest(path.name, _data_files(folder))
         hint = (" Did you mean " + " or ".join(repr(n) for n in near) + "?") if near else ""
         raise DataError(f"file not found: {path}.{hint}")
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    special = _special_kind(info.st_mode)
+    if special is not None:
+        raise DataError(f"{path} is {special}, not a data file; causal-agent reads regular files"
+                        f" only ({SUPPORTED}): save the data to a file first")
+    limit = max_file_bytes(max_bytes)
+    if info.st_size > limit:
+        raise DataError(
+            f"{path.name} is {_human(info.st_size)}, over the {_human(limit)} limit on data files;"
+            f" raise it with --max-file-size {parse_size_hint(info.st_size)} (or {MAX_FILE_ENV}),"
+            " or load a sample of the rows"
+        )
     suffixes = [s.lower() for s in path.suffixes]
     suffix = suffixes[-1] if suffixes else ""
     if suffix == ".gz":
         suffix = suffixes[-2] if len(suffixes) > 1 else ""
     if suffix not in _TEXT_SUFFIXES | _PARQUET_SUFFIXES:
-        raise DataError(
-            f"unsupported file type {suffix!r} for {path.name}; use CSV, TSV or Parquet"
-            " (save spreadsheets as CSV)"
-        )
+        raise _other_format(path, suffix)
     return suffix
+
+
+def parse_size_hint(size: int) -> str:
+    """A ``--max-file-size`` value just above ``size`` bytes, in whole GiB or MiB."""
+    gib = -(-size // (1 << 30))
+    return f"{gib}G" if size > (1 << 30) else f"{-(-size // (1 << 20))}M"
 
 
 def _read_parquet(path: Path, columns: list[str] | None) -> tuple[pd.DataFrame, list[str]]:
@@ -367,19 +519,30 @@ def _read_parquet(path: Path, columns: list[str] | None) -> tuple[pd.DataFrame, 
     return _finish(frame, path.name, columns, [])
 
 
-def _decode(path: Path) -> tuple[str, list[str]]:
-    """The file's text; DataError for unreadable, empty, binary or undecodable files."""
+def _decode(path: Path, max_bytes: int | None = None) -> tuple[str, list[str]]:
+    """The file's text; DataError for unreadable, empty, binary, JSON or undecodable files.
+    At most ``max_bytes`` are read, decompressed ones included (a file that grows, a gzip bomb)."""
+    limit = max_file_bytes(max_bytes)
+    gz = path.suffix.lower() == ".gz"
     try:
-        raw = path.read_bytes()
+        with (gzip.open(path, "rb") if gz else path.open("rb")) as handle:
+            raw = handle.read(limit + 1)
     except OSError as exc:
-        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    if path.suffix.lower() == ".gz":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
+        if gz and not isinstance(exc, (FileNotFoundError, PermissionError)):
             raise DataError(f"cannot decompress {path}: not a valid gzip file") from exc
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except EOFError as exc:
+        raise DataError(f"cannot decompress {path}: not a valid gzip file") from exc
+    if len(raw) > limit:
+        raise DataError(
+            f"{path.name} holds more than {_human(limit)}{' decompressed' if gz else ''}, over the"
+            f" limit on data files; raise it with --max-file-size (or {MAX_FILE_ENV})"
+        )
     if not raw.strip():
         raise DataError(f"{path} is empty; it needs a header row and data rows")
+    json_kind = _json_kind(raw)
+    if json_kind is not None:
+        raise _other_format(path, json_kind)
     for bom, codec in ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if raw.startswith(bom):
             try:
@@ -389,7 +552,7 @@ def _decode(path: Path) -> tuple[str, list[str]]:
     head = raw[:8192]
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
     if b"\x00" in head or controls > len(head) * 0.05:
-        raise DataError(f"{path} looks like a binary file, not delimited text; give a CSV/TSV file")
+        raise _binary_error(path, head)
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as utf8_error:
@@ -400,6 +563,45 @@ def _decode(path: Path) -> tuple[str, list[str]]:
                 f"cannot decode {path}: not UTF-8 text (bad byte at position {utf8_error.start});"
                 " re-save it as UTF-8 CSV"
             ) from utf8_error
+
+
+def _json_kind(raw: bytes) -> str | None:
+    """".json" / ".jsonl" when the bytes are a JSON document or JSON lines, else None."""
+    import json
+
+    body = raw.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if body[:1] not in (b"{", b"["):
+        return None
+    try:
+        json.loads(body)
+        return ".json"
+    except ValueError:
+        pass
+    first = body.split(b"\n", 1)[0]
+    try:
+        return ".jsonl" if isinstance(json.loads(first), dict) else None
+    except ValueError:
+        return None
+
+
+#: leading bytes of binary formats people pass by mistake, and the suffix they usually have
+_MAGIC = ((b"PK\x03\x04", ".xlsx"), (b"\xd0\xcf\x11\xe0", ".xls"), (b"SQLite format 3", ".sqlite"),
+          (b"\x1f\x8b", ".gz"), (b"PAR1", ".parquet"))
+
+
+def _binary_error(path: Path, head: bytes) -> DataError:
+    """The one-line error for a binary file read as text, naming the format when its leading
+    bytes say it."""
+    for magic, suffix in _MAGIC:
+        if head.startswith(magic):
+            if suffix == ".gz":
+                return DataError(f"{path.name} is gzip-compressed; name it {path.name}.gz (or"
+                                 " gunzip it) so it is decompressed")
+            if suffix == ".parquet":
+                return DataError(f"{path.name} is a Parquet file; name it {path.stem}.parquet")
+            return _other_format(path, suffix)
+    return DataError(f"{path} looks like a binary file, not delimited text; causal-agent reads"
+                     f" {SUPPORTED} files")
 
 
 def _split(lines: list[str], delimiter: str) -> list[list[str]]:
@@ -462,11 +664,11 @@ def _looks_headerless(rows: list[list[str]], decimal: str) -> bool:
 
 
 def _read_text_table(
-    path: Path, columns: list[str] | None, header: bool | None
+    path: Path, columns: list[str] | None, header: bool | None, max_bytes: int | None = None
 ) -> tuple[pd.DataFrame, list[str]]:
     import pandas as pd
 
-    text, notes = _decode(path)
+    text, notes = _decode(path, max_bytes)
     lines = [ln for ln in text.splitlines() if ln.strip()][:_SAMPLE_LINES]
     delimiter = _sniff(lines, path)
     rows = _split(lines, delimiter)

@@ -43,7 +43,7 @@ import math
 import re
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, field_validator
@@ -74,6 +74,15 @@ COSTLY_TEST_COST = 3.0
 #: ``auto``'s budget for cost x n x p³: an algorithm of cost 1 (DirectLiNGAM: 0.4 s at 2000 x 10
 #: here) stays within it up to ~5 s.
 AUTO_BUDGET = 30_000_000
+#: seconds per unit of cost x n x p³ (the same calibration: 0.4 s / (2000 x 10³)); the time
+#: estimate of an algorithm that runs no CI tests
+SECONDS_PER_COST_UNIT = 2e-7
+#: the CI-test probe of ``estimate_cost``: at most this many pairs and seconds
+PROBE_PAIRS = 300
+PROBE_S = 1.0
+#: PC's depth-1 tests against 2·E·(d−1) (E adjacent pairs, d mean degree after depth 0): 1.2–1.6
+#: on random sparse DAGs of 50–200 variables x 200 rows (0.6–2 on noise)
+DEPTH1_FACTOR = 1.3
 NON_GAUSSIAN_MIN_SHARE = 0.8
 #: output kinds, most informative first
 OUTPUT_ORDER: tuple[str, ...] = ("dag", "cpdag", "pag")
@@ -519,6 +528,184 @@ def _background_text(bg: Background) -> str:
     return "background knowledge (" + ", ".join(parts) + ")"
 
 
+class CostEstimate(BaseModel):
+    """What a discovery run is expected to cost before it starts (``estimate_cost``)."""
+
+    seconds: float
+    how: str = Field(description="the figures behind it, in words")
+    tests: float | None = None
+    per_test_s: float | None = None
+    dependent_share: float | None = None
+    #: the largest number of variables estimated to fit the budget it was checked against
+    fits_variables: int | None = None
+
+
+class DiscoveryBudgetError(AlgorithmError):
+    """Discovery was not started: its estimated time is over ``Settings.discovery_budget_s``."""
+
+    def __init__(self, message: str, estimate: CostEstimate) -> None:
+        super().__init__(message)
+        self.estimate = estimate
+
+
+def _probe(run_test: Any, data: Any) -> Callable[[int, int, list[int]], float]:
+    """``(x, y, given) -> p`` of the test discovery will run (a causal-learn name or a function)."""
+    if callable(run_test):
+        return lambda x, y, given: float(run_test(data, x, y, list(given)))
+    from causallearn.utils.cit import CIT
+
+    cit = CIT(data, run_test)
+    return lambda x, y, given: float(cit(x, y, list(given)))
+
+
+def _ci_tests_needed(p: int, share: float) -> tuple[float, float]:
+    """(unconditional tests, depth-1 tests) PC runs over ``p`` variables when ``share`` of the
+    pairs are dependent: every pair once, then each ordered adjacent pair against each other
+    neighbour (deeper levels, usually far fewer on sparse graphs, are left out: a lower bound)."""
+    pairs = p * (p - 1) / 2
+    degree = share * (p - 1)
+    return pairs, DEPTH1_FACTOR * 2 * share * pairs * max(degree - 1, 0.0)
+
+
+def estimate_cost(algo: Algorithm, data: Any, *, run_test: Any = None, alpha: float = 0.05,
+                  algorithms: Mapping[str, Algorithm] | None = None, budget_s: float | None = None,
+                  seed: int = 0) -> CostEstimate:
+    """The seconds a run of ``algo`` on ``data`` (n x p) is expected to take here.
+
+    Algorithms that use CI tests: a probe runs the very test discovery will run on up to
+    ``PROBE_PAIRS`` random pairs and single conditioning variables (at most ``PROBE_S`` seconds):
+    its mean time per test times the tests PC needs at the share of dependent pairs found
+    (``_ci_tests_needed``), times the algorithm's declared cost over the cheapest CI-based one's
+    (FCI adds its possible-d-sep tests). Others: ``cost x n x p³ x SECONDS_PER_COST_UNIT``, the
+    scale ``auto`` ranks by. ``fits_variables``: how many variables would fit ``budget_s``.
+    """
+    import numpy as np
+
+    n, p = int(data.shape[0]), int(data.shape[1])
+    if not algo.uses_ci_test:
+        unit = algo.cost * n * SECONDS_PER_COST_UNIT
+        seconds = unit * p**3
+        fits = int((budget_s / unit) ** (1 / 3)) if budget_s and unit > 0 else None
+        return CostEstimate(seconds=seconds, how=f"{algo.label} scales as n x p³ (declared cost"
+                            f" {algo.cost:g})", fits_variables=fits)
+    rng = np.random.default_rng(seed)
+    test = _probe(run_test, data)
+    test(0, 1, [])  # warm-up: imports and caches are not the per-test cost
+    started = time.perf_counter()
+    marginal: list[float] = []
+    dependent: list[tuple[int, int]] = []
+    for _ in range(min(PROBE_PAIRS, p * (p - 1) // 2)):
+        x, y = (int(v) for v in rng.choice(p, size=2, replace=False))
+        t = time.perf_counter()
+        if test(x, y, []) < alpha:
+            dependent.append((x, y))
+        marginal.append(time.perf_counter() - t)
+        if time.perf_counter() - started > PROBE_S:
+            break
+    share = len(dependent) / len(marginal)
+    conditional: list[float] = []
+    for x, y in dependent[:50] if p > 2 else []:
+        z = int(rng.choice([v for v in range(p) if v not in (x, y)][:1000]))
+        t = time.perf_counter()
+        test(x, y, [z])
+        conditional.append(time.perf_counter() - t)
+        if time.perf_counter() - started > 2 * PROBE_S:
+            break
+    t0 = float(np.median(marginal))  # the median: a busy machine's stalls are not the test's cost
+    t1 = float(np.median(conditional)) if conditional else t0
+    cheapest = min((a.cost for a in (algorithms or {}).values() if a.uses_ci_test and a.cost > 0),
+                   default=algo.cost) or algo.cost
+    factor = max(algo.cost / cheapest, 1.0) if cheapest else 1.0
+
+    def seconds_for(k: int) -> float:
+        zero, one = _ci_tests_needed(k, share)
+        return factor * (t0 * zero + t1 * one)
+
+    zero, one = _ci_tests_needed(p, share)
+    fits = None
+    if budget_s:
+        fits = next((k for k in range(p, 1, -1) if seconds_for(k) <= budget_s), 2)
+    return CostEstimate(
+        seconds=seconds_for(p), tests=zero + one, per_test_s=(t0 * zero + t1 * one) / (zero + one),
+        dependent_share=share, fits_variables=fits,
+        how=(f"at least ~{_round(zero + one)} CI tests at {1000 * (t0 * zero + t1 * one) / (zero + one):.2g} ms"
+             f" each ({100 * share:.0f}% of the pairs look dependent)"
+             + (f", x{factor:g} for {algo.label}" if factor > 1 else "")),
+    )
+
+
+def _round(x: float) -> str:
+    """A count people can read: 1,200 / 56,000 / 1.4 million."""
+    if x >= 1e6:
+        return f"{x / 1e6:.1f} million"
+    digits = max(int(math.log10(max(x, 1))) - 1, 0)
+    return f"{int(round(x, -digits)):,}"
+
+
+def _seconds(s: float) -> str:
+    if s < 120:
+        return f"{s:.0f} s"
+    if s < 7200:
+        return f"{s / 60:.0f} min"
+    return f"{s / 3600:.0f} h"
+
+
+def _faster_choices(ctx: AgentContext, algo: Algorithm, test: str | None, kind: str, data: Any,
+                    estimate: CostEstimate, budget: float) -> list[str]:
+    """Registered algorithms and CI tests estimated to be faster here, named as a question can
+    ask for them ("using ges"), with their estimates."""
+    out: list[tuple[float, str]] = []
+    for other in ctx.algorithms.values():
+        if other.name == algo.name or kind not in other.data_kinds:
+            continue
+        if other.uses_ci_test and algo.uses_ci_test:
+            secs = estimate.seconds * other.cost / algo.cost if algo.cost else estimate.seconds
+        elif other.uses_ci_test:
+            continue  # no probe of a test here: no honest figure
+        else:
+            secs = estimate_cost(other, data).seconds
+        if secs < estimate.seconds:
+            out.append((secs, f"'using {other.name}' ({other.label}, ~{_seconds(secs)})"))
+    if test is not None and algo.uses_ci_test:
+        tests = ci_test_table(ctx.ci_tests)
+        current = tests[test]
+        for t in tests.values():
+            if t.name != test and kind in t.data_kinds and t.cost < current.cost:
+                out.append((0.0, f"'with the {t.name} test' ({t.label}, cheaper than {current.label})"))
+    out.sort(key=lambda c: c[0])
+    return [text for _, text in out[:3]]
+
+
+def _check_budget(ctx: AgentContext, algo: Algorithm, test: str | None, run_test: Any, data: Any,
+                  names: list[str], kind: str, alpha: float | None) -> CostEstimate | None:
+    """Raise ``DiscoveryBudgetError`` (estimate and choices) when the run is estimated to take
+    longer than ``Settings.discovery_budget_s`` (0: no limit); else the estimate."""
+    budget = float(ctx.settings.discovery_budget_s or 0)
+    if budget <= 0:
+        return None
+    est = estimate_cost(algo, data, run_test=run_test, alpha=alpha or 0.05, algorithms=ctx.algorithms,
+                        budget_s=budget, seed=ctx.settings.seed)
+    if est.seconds <= budget:
+        return est
+    method = algo.label + (f" and {ci_test_table(ctx.ci_tests)[test].label} tests" if test else "")
+    choices = []
+    if est.fits_variables and est.fits_variables < len(names):
+        shown = ", ".join(names[:3])
+        choices.append(f"a graph over at most ~{est.fits_variables} of the variables, e.g. 'draw"
+                       f" the causal graph over {shown}'")
+    faster = _faster_choices(ctx, algo, test, kind, data, est, budget)
+    if faster:
+        choices.append("a faster method: " + " or ".join(faster))
+    else:
+        choices.append("no registered algorithm or CI test is estimated to be faster here")
+    raise_to = max(int(math.ceil(est.seconds * 1.5 / 10) * 10), int(budget) + 10)
+    choices.append(f"a larger budget: --budget {raise_to} (Settings.discovery_budget_s)")
+    raise DiscoveryBudgetError(
+        f"Discovery not started: learning the graph over {len(names)} variables x {data.shape[0]}"
+        f" rows with {method} would take about {_seconds(est.seconds)} here ({est.how}), over the"
+        f" {budget:g} s budget. Choose: " + "; ".join(choices) + ".", est)
+
+
 def discover(
     ctx: AgentContext,
     dataset: str | Dataset | None = None,
@@ -675,6 +862,7 @@ def discover(
             f" {kind}; its result may be unreliable."
         )
 
+    _check_budget(ctx, algo, test, run_test, data, names, kind, alpha_used)
     t0 = time.perf_counter()
     run_kwargs: dict[str, Any] = {"background": bg, **params}
     if ci_based:
@@ -784,6 +972,9 @@ def _run(algo: Any, data: Any, names: list[str], *, dataset: str, seed: int | No
 
 __all__ = [
     "AUTO_BUDGET",
+    "CostEstimate",
+    "DiscoveryBudgetError",
+    "estimate_cost",
     "COSTLY_TEST_MAX_ROWS",
     "Background",
     "DiscoveryNote",
@@ -798,7 +989,16 @@ def _induced(ctx: AgentContext, ds: Dataset, names: list[str], started: float, *
     """The partial graph over ``names`` as the subgraph of the full graph (learned or reused)."""
     from .memory import GraphRecord
 
-    full = discover(ctx, ds, None, **kw)
+    try:
+        full = discover(ctx, ds, None, **kw)
+    except DiscoveryBudgetError as exc:  # the full graph is too costly: learn on the subset alone
+        result = discover(ctx, ds, names, partial="marginal", **kw)
+        note = (f"The full graph over {len(ds.variables)} variables would take about"
+                f" {_seconds(exc.estimate.seconds)}, over the {ctx.settings.discovery_budget_s:g} s"
+                f" budget, so this partial graph was learned on its {len(names)} columns alone"
+                " (a common cause left out may show as an extra edge).")
+        return result.model_copy(update={"notes": [*result.notes, note],
+                                         "summary": f"{result.summary} Note: {note}"})
     key = f"{full.key.split('@', 1)[0]}:{','.join(sorted(names))}"
     if "@" in full.key:
         key += "@" + full.key.split("@", 1)[1]

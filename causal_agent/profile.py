@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field, computed_field
@@ -200,8 +201,9 @@ def text_levels(values: "pd.Series") -> list[str]:
     return level_order(values)[0]
 
 
-def profile_column(series: "pd.Series") -> ColumnProfile:
-    """Classify one column and decide whether it can be analysed."""
+def profile_column(series: "pd.Series", include: bool = False) -> ColumnProfile:
+    """Classify one column and decide whether it can be analysed (``include``: the user asked to
+    analyse it, so the identifier rules do not leave it out)."""
     import pandas as pd
 
     name = str(series.name)
@@ -216,15 +218,15 @@ def profile_column(series: "pd.Series") -> ColumnProfile:
     if len(values) == 0:
         return ColumnProfile(**base, kind="continuous" if numeric else "categorical",
                              excluded=True, reason="every value is missing")
-    if is_identifier_name(name):
+    if not include and is_identifier_name(name):
         return ColumnProfile(**base, kind="identifier", excluded=True,
                              reason="identifier column (ID-like name)")
-    if numeric and not boolean and n_missing == 0 and n_unique == len(values) \
+    if not include and numeric and not boolean and n_missing == 0 and n_unique == len(values) \
             and len(values) >= MIN_IDENTIFIER_ROWS and _integral(values) \
             and (values.is_monotonic_increasing or values.is_monotonic_decreasing):
         return ColumnProfile(**base, kind="identifier", excluded=True,
                              reason="identifier column (unique monotone integers, like a row number)")
-    if not numeric and n_unique == len(values) and len(values) >= MIN_IDENTIFIER_ROWS:
+    if not include and not numeric and n_unique == len(values) and len(values) >= MIN_IDENTIFIER_ROWS:
         return ColumnProfile(**base, kind="identifier", excluded=True,
                              reason="identifier column (every text value is distinct)")
 
@@ -280,11 +282,13 @@ def content_fingerprint(frame: "pd.DataFrame") -> str:
 
 
 def profile_frame(frame: "pd.DataFrame", notes: list[str] | None = None,
-                  column_notes: dict[str, str] | None = None) -> DataProfile:
+                  column_notes: dict[str, str] | None = None, include: "Collection[str]" = ()) -> DataProfile:
     """Profile every column of ``frame`` and say in ``notes`` what was left out and why, how
     ordered text is coded, and ``column_notes`` (how loading read a column, e.g. bad cells)."""
-    columns = [profile_column(frame[c]) for c in frame.columns]
+    columns = [profile_column(frame[c], include=c in include) for c in frame.columns]
     out = list(notes or [])
+    out.extend(f"{c!r} is analysed as asked (--include), although the profiler would leave it out."
+               for c in include if c in frame.columns)
     for c in columns:
         extra = (column_notes or {}).get(c.name)
         if extra:

@@ -461,8 +461,11 @@ def test_single_column_names_the_delimiters_tried(tmp_path: Path) -> None:
 
 def test_unsupported_extension(tmp_path: Path) -> None:
     (tmp_path / "book.xlsx").write_bytes(b"PK\x03\x04")
-    with pytest.raises(DataError, match="unsupported file type '.xlsx'.*CSV"):
+    with pytest.raises(DataError, match="book.xlsx is an Excel workbook.*reads CSV.*save it as CSV"):
         load_dataset(tmp_path / "book.xlsx")
+    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")
+    with pytest.raises(DataError, match="unsupported file type '.docx'.*reads CSV, TSV, TXT and Parquet"):
+        load_dataset(tmp_path / "notes.docx")
 
 
 def test_duplicate_columns(tmp_path: Path) -> None:
