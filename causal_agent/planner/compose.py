@@ -40,9 +40,14 @@ def _names(items: Iterable[Any]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _sentence(text: str) -> str:
+def _sentence(text: str, names: Iterable[str] = ()) -> str:
+    """``text`` as a sentence; one that starts with a column name ('t and y are …') keeps its case."""
     text = str(text).strip().rstrip(".")
-    return (text[0].upper() + text[1:] + ".") if text else ""
+    if not text:
+        return ""
+    if any(n and re.match(re.escape(n) + r"(?![A-Za-z0-9_])", text) for n in names):
+        return text + "."
+    return text[0].upper() + text[1:] + "."
 
 
 def shown_verdict(answer: str, flip: bool) -> str:
@@ -52,13 +57,14 @@ def shown_verdict(answer: str, flip: bool) -> str:
     return answer
 
 
-def render_verdict(art: Mapping[str, Any], content: str, flip: bool) -> tuple[str, str]:
-    """Text and shown verdict of a verdict artifact."""
+def render_verdict(art: Mapping[str, Any], content: str, flip: bool,
+                   names: Iterable[str] = ()) -> tuple[str, str]:
+    """Text and shown verdict of a verdict artifact; ``names``: the call's variables."""
     answer = str(art.get("answer", "")).strip().lower()
     if answer not in ("yes", "no", "uncertain"):
         return content.strip() or "The tool returned no verdict.", "uncertain"
     shown = shown_verdict(answer, flip)
-    text = f"{shown.capitalize()}. " + _sentence(art.get("finding") or content)
+    text = f"{shown.capitalize()}. " + _sentence(art.get("finding") or content, names)
     evidence = art.get("evidence")
     if isinstance(evidence, Sequence) and not isinstance(evidence, str) and evidence:
         text += " Evidence: " + ", ".join(map(str, evidence)) + "."
@@ -193,7 +199,8 @@ def compose_answer(plan: Plan, results: Sequence[tuple[str, str, Mapping[str, An
         kind = kinds.get(name, "text")
         art = art if isinstance(art, Mapping) else {}
         if kind == "verdict":
-            text, shown = render_verdict(art, content, plan.flip if name == plan.tool else False)
+            named = [v for v in args.values() if isinstance(v, str)]
+            text, shown = render_verdict(art, content, plan.flip if name == plan.tool else False, named)
             if answer_line is None or name == plan.tool:
                 answer_line = shown
         elif kind == "graph":

@@ -856,7 +856,7 @@ def _alpha(ctx: _Context, seg: str) -> float | None:
         if m:
             num = re.search(vocab.number_re, m.group()[m.group().find(" ") :] if " " in m.group() else m.group())
             val = _parse_number(num.group(), vocab) if num else None
-            if val is not None and "%" in seg[m.end() : m.end() + 2]:
+            if val is not None and "%" in m.group() + seg[m.end() : m.end() + 2]:
                 val /= 100
             if val is not None:
                 return val  # out of (0, 1) too: the planner rejects it with a reason
