@@ -376,3 +376,15 @@ def test_misreads_come_from_the_recorded_call(polarity_suite):
     assert misread(ate, ate_rec) is None  # "the remaining variables can be regarded as confounders"
     ate_rec.steps[0].args["confounders"] = rest[:1]
     assert "confounders" in misread(ate, ate_rec)
+
+
+def test_out_that_is_not_an_eval_results_file_is_refused_not_appended_or_deleted(tiny, tmp_path):
+    from causal_agent.errors import DataError
+
+    for name, content in (("notes.txt", "my notes\n"), ("table.csv", "a,b\n1,2\n")):
+        other = tmp_path / name
+        other.write_text(content)
+        for resume in (True, False):  # --no-resume would delete the results file it was given
+            with pytest.raises(DataError, match="is not an eval results file"):
+                run_suite(tiny, _inline(resume=resume), other, agent_factory=CountingAgent)
+            assert other.read_text() == content
