@@ -25,6 +25,10 @@ from .context import DatasetRegistry, Settings, context_from_registry
 from .errors import CausalAgentError
 
 
+#: how a withheld destructive tool is described in its refusal
+_DESTROYS = "deletes or overwrites stored data"
+
+
 class AgentEvent(BaseModel):
     """One thing that happened while answering, for streaming UIs."""
 
@@ -83,7 +87,12 @@ class CausalAgent:
         self.model = make_model(spec, self.config, self.registry)
         #: prompt style, text tool-call recovery, timeout and retries, as resolved for this model
         self.model_options = model_options(spec if spec is not None else self.config.model, self.config, self.registry)
-        self.tools = list(self.registry.tools.values())
+        from .registry import tool_access
+
+        #: the tools bound to the model: a tool declaring access "destroy" (delete_graph) only
+        #: when the user allows it (``Settings.allow_destructive`` / ``--allow-destructive``)
+        self.tools = [t for t in self.registry.tools.values()
+                      if self.settings.allow_destructive or tool_access(t) != "destroy"]
         self.context = context_from_registry(
             self.registry,
             memory=self.memory,
@@ -100,6 +109,8 @@ class CausalAgent:
             max_model_calls=self.settings.max_model_calls,
             prompt=self.model_options.prompt,
             text_tool_calls=self.model_options.text_tool_calls,
+            withheld={name: f"{name} {_DESTROYS} and is off for the model; the user can enable it with "
+                      "--allow-destructive" for name, t in self.registry.tools.items() if t not in self.tools},
         )
         self.thread_id = str(uuid.uuid4())
 

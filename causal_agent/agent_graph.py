@@ -8,7 +8,7 @@ node counts its calls in the state and routes to ``finalize`` before the cap, so
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal, TypedDict
 
 from langchain_core.language_models import BaseChatModel
@@ -70,17 +70,37 @@ def build_agent_graph(
     max_model_calls: int = 8,
     prompt: Literal["full", "compact"] = "full",
     text_tool_calls: bool = False,
+    withheld: Mapping[str, str] | None = None,
 ) -> Any:
     """Compile the ReAct graph for ``model`` over ``tools``.
 
     ``prompt="compact"`` sends the short system prompt and, per question, only the tools of its
     level with short schemas (small local models). ``text_tool_calls`` recovers calls a model
     wrote as text (:mod:`causal_agent.models.text_calls`), validated against the tools' schemas.
+    ``withheld`` maps a tool left unbound (a destructive one the user has not allowed) to the
+    reason: a model that calls it anyway gets that one-line refusal, not a generic error.
     """
     from .evidence import messages_for_model, needs_evidence, nudge
 
     tools = list(tools)
     tool_node = ToolNode(tools, handle_tool_errors=tool_error_message)
+    refusals = dict(withheld or {})
+
+    def run_tools(state: AgentState, runtime: Runtime[AgentContext]) -> Any:
+        last = state["messages"][-1]
+        calls = last.tool_calls if isinstance(last, AIMessage) else []
+        refused = [ToolMessage(f"Error: refused: {refusals[c['name']]}", tool_call_id=c.get("id") or "",
+                               name=c["name"], status="error") for c in calls if c["name"] in refusals]
+        if not refused:
+            return tool_node.invoke(state, runtime=runtime)
+        allowed = [c for c in calls if c["name"] not in refusals]
+        out: list[Any] = []
+        if allowed:
+            asked = last.model_copy(update={"tool_calls": allowed})
+            result = tool_node.invoke({**state, "messages": [*state["messages"][:-1], asked]}, runtime=runtime)
+            out = list(result["messages"] if isinstance(result, dict) else result)
+        return {"messages": [*out, *refused]}
+
     offline = bool(getattr(model, "accepts_agent_context", False))
     full_binding = model.bind_tools(tools) if prompt == "full" else None
 
@@ -155,7 +175,7 @@ def build_agent_graph(
 
     g = StateGraph(AgentState, context_schema=AgentContext)
     g.add_node("model", call_model)
-    g.add_node("tools", tool_node)
+    g.add_node("tools", run_tools if refusals else tool_node)
     g.add_node("finalize", finalize)
     g.add_edge(START, "model")
     g.add_conditional_edges("model", after_model, {"tools": "tools", "model": "model", "finalize": "finalize"})
@@ -311,6 +331,10 @@ def answer_from_messages(
             explanation = contradiction_note(claimed, verdict, verdict_step.tool) + "\n\n" + verdict_step.output
     if complete and not explanation and evidence:
         explanation = "\n\n".join(s.output for s in evidence)
+    refused = [s for s in steps if s.status == "error" and s.output.startswith("Error: refused:")]
+    if refused:  # what the model asked for and was not allowed, whatever its own text says
+        explanation = (explanation + "\n\n" if explanation else "") + "\n".join(
+            f"Refused ({s.tool}): {s.output.removeprefix('Error: refused:').strip()}" for s in refused)
     return Answer(
         question=question,
         answer=verdict,

@@ -10,11 +10,12 @@ Two agents share nothing unless they are handed the same ``GraphMemory``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from .bootstrap import BUDGET_S
 from .errors import DataError, suggestion
@@ -52,6 +53,12 @@ class Settings(BaseModel):
                                " profiler leaves them out (ID-like), in any loaded dataset that has them")
     max_file_bytes: int | None = Field(None, ge=1, description="largest data file read (None:"
                                        " CAUSAL_AGENT_MAX_FILE_BYTES, else 1 GiB)")
+    export_dir: Annotated[str, BeforeValidator(lambda v: os.fspath(v) if isinstance(v, os.PathLike) else v)] = Field(
+        "causal-agent-exports", min_length=1, description="the one folder the model's tools may "
+        "write to (a str or path, relative to the working directory at run time); created on first "
+        "use; nothing in it is overwritten")
+    allow_destructive: bool = Field(False, description="bind tools that declare access 'destroy' "
+                                    "(e.g. delete_graph) to the model")
     seed: int = 0
 
 

@@ -24,6 +24,13 @@ def register_tools(register):  # type: ignore[no-untyped-def]
     assembled from that declaration, never from the tool's name. ``tool.metadata["summary"]``
     (optional) is the one line a compact prompt for small models describes it by (default: the
     first sentence of its description).
+
+    ``tool.metadata["access"]`` declares what the tool does: ``read`` (the default), ``write``
+    (creates files; a model-facing tool writes only inside ``Settings.export_dir`` and never
+    overwrites, see :mod:`causal_agent.exports`) or ``destroy`` (deletes or replaces the user's
+    data, e.g. ``delete_graph``). ``destroy`` tools are not bound to the model unless the user
+    allows it (``--allow-destructive`` / ``Settings.allow_destructive``). Any other value is a
+    ``PluginError``.
     """
 
 

@@ -508,10 +508,18 @@ class GraphMemory:
 
         ``.json`` is the whole record (graph and provenance, readable with
         ``GraphRecord.model_validate_json``), ``.dot`` is Graphviz source, ``.png``/``.svg`` a
-        picture (see :mod:`causal_agent.render`). An existing file is only replaced with
-        ``overwrite=True``; the file is written to a temporary name and renamed, so a failure never
-        leaves a half-written file.
+        picture (see :mod:`causal_agent.render`). The file is written to a temporary name beside
+        ``path`` first, so a failure never leaves a half-written file. An existing file is only
+        replaced with ``overwrite=True``; without it the new file is hard-linked into place, which
+        fails rather than replace a file that appeared meanwhile.
+
+        Any path is accepted: this is for the user's own commands (``/export``), and asking before
+        an overwrite is the caller's job. The model's ``export_graph`` tool goes through
+        :func:`causal_agent.exports.export_graph`, which keeps it inside the export folder.
         """
+        import os
+        import tempfile
+
         from .render import atomic_write, render_graph
 
         target = Path(path).expanduser()
@@ -529,16 +537,34 @@ class GraphMemory:
             raise GraphError(
                 f"cannot write {str(target)!r}: folder {str(target.parent)!r} does not exist"
             )
-        if target.exists() and not overwrite:
-            raise GraphError(
-                f"{str(target)!r} already exists; choose a new file name or pass overwrite=True"
-            )
-        if kind == "json":
-            atomic_write(target, json.dumps(record.model_dump(mode="json"), indent=2) + "\n")
-        elif kind == "dot":
-            atomic_write(target, record.graph.to_dot())
-        else:
-            render_graph(record.graph, target, fmt=kind)
+        exists = GraphError(
+            f"{str(target)!r} already exists; choose a new file name or pass overwrite=True"
+        )
+        if (target.exists() or target.is_symlink()) and not overwrite:
+            raise exists
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".{kind}", dir=target.parent)
+        os.close(fd)
+        tmp = Path(name)
+        try:
+            if kind == "json":
+                atomic_write(tmp, json.dumps(record.model_dump(mode="json"), indent=2) + "\n")
+            elif kind == "dot":
+                atomic_write(tmp, record.graph.to_dot())
+            else:
+                render_graph(record.graph, tmp, fmt=kind)
+            if overwrite:
+                os.replace(tmp, target)
+            else:
+                try:
+                    os.link(tmp, target)  # never replaces: EEXIST if anything is there now
+                except FileExistsError:
+                    raise exists from None
+                except OSError:  # a file system without hard links
+                    if target.exists() or target.is_symlink():
+                        raise exists from None
+                    os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
         return ExportResult(key=key, path=str(target.resolve()), format=kind,  # type: ignore[arg-type]
                             bytes=target.stat().st_size)
 

@@ -21,6 +21,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 ArtifactKind = Literal["verdict", "graph", "effect", "table", "text"]
 ARTIFACT_KINDS: tuple[str, ...] = ("verdict", "graph", "effect", "table", "text")
+#: What a tool may do beyond reading (``tool.metadata["access"]``); ``destroy`` tools are bound to
+#: a model only when the user allows it (``Settings.allow_destructive``).
+ACCESS_KINDS: tuple[str, ...] = ("read", "write", "destroy")
 DATA_KINDS: tuple[str, ...] = ("continuous", "discrete", "mixed")
 OUTPUTS: tuple[str, ...] = ("dag", "cpdag", "pag")
 SLOT_KINDS: tuple[str, ...] = ("variable", "variables", "given", "number", "treatment_values")
@@ -172,6 +175,13 @@ def artifact_kind(tool: Any) -> str:
     return kind if kind in ARTIFACT_KINDS else "text"
 
 
+def tool_access(tool: Any) -> str:
+    """What a tool declares it does in ``tool.metadata["access"]``: ``read`` (the default),
+    ``write`` or ``destroy``."""
+    meta = getattr(tool, "metadata", None) or {}
+    return str(meta.get("access") or "read")
+
+
 def registered(table: Mapping[str, Any] | None, what: str) -> Mapping[str, Any]:
     """``table`` (a context's registered CI tests, estimators…); an empty one is a one-line
     error: the context was built without the plugin registry."""
@@ -235,6 +245,12 @@ def collect(pm: pluggy.PluginManager) -> Registry:
                 raise PluginError(
                     f"tool {tool.name!r} ({_p}) declares artifact {kind!r}; use one of"
                     f" {', '.join(ARTIFACT_KINDS)}"
+                )
+            access = (getattr(tool, "metadata", None) or {}).get("access", "read")
+            if access not in ACCESS_KINDS:
+                raise PluginError(
+                    f"tool {tool.name!r} ({_p}) declares access {access!r}; use one of"
+                    f" {', '.join(ACCESS_KINDS)}"
                 )
             reg.tools[tool.name] = tool
             reg.tool_plugin[tool.name] = _p

@@ -49,6 +49,8 @@ class Session(Protocol):
     turns: list[Turn]
     thread_id: str
     running: bool
+    #: True when lines come from a pipe or file: nobody can be asked, so overwrites are refused
+    plain_input: bool
 
     def agent(self, quiet: bool = False) -> CausalAgent | None: ...
 
@@ -117,6 +119,42 @@ def _usage(name: str) -> CausalAgentError:
 def _split_force(args: list[str]) -> tuple[list[str], bool]:
     force = any(a in ("--force", "-f") for a in args)
     return [a for a in args if a not in ("--force", "-f")], force
+
+
+def _shown(files: list[Path]) -> str:
+    names = [repr(str(f)) for f in files[:3]]
+    more = f" and {len(files) - 3} more" if len(files) > 3 else ""
+    return ", ".join(names) + more
+
+
+def _ask_line(session: Session, question: str) -> str:
+    """One line typed at the terminal, on the session's own input (Ctrl-C or Ctrl-D: empty)."""
+    from prompt_toolkit import PromptSession
+
+    prompt = session.prompt  # type: ignore[attr-defined]
+    try:  # a throw-away prompt, so the answer does not go into the question history
+        return PromptSession(input=prompt.input, output=prompt.output).prompt(question)
+    except (KeyboardInterrupt, EOFError):
+        return ""
+
+
+def confirm_overwrite(session: Session, files: list[Path]) -> bool:
+    """Ask before replacing existing ``files``: True to go ahead. With nobody to ask (lines from a
+    pipe or file) it is a one-line error that names the file and says how to proceed."""
+    if not files:
+        return True
+    many = len(files) > 1
+    if getattr(session, "plain_input", False) or getattr(session, "prompt", None) is None:
+        raise CausalAgentError(
+            f"{_shown(files)} already exist{'s' * (not many)}; not overwritten (nobody to ask): "
+            "add --force to replace, or choose another name"
+        )
+    session.console.print(f"{escape(_shown(files))} already exist{'s' * (not many)}.")
+    answer = _ask_line(session, "overwrite? [y/N] ")
+    if answer.strip().lower() in ("y", "yes"):
+        return True
+    session.console.print("not overwritten; choose another name, or add --force")
+    return False
 
 
 # -- data ----------------------------------------------------------------------------------------
@@ -209,9 +247,11 @@ def cmd_export(session: Session, args: list[str]) -> None:
     agent = _need_agent(session)
     key, path = args
     target = Path(path).expanduser()
-    if target.exists() and not target.is_dir() and not force:
-        raise CausalAgentError(f"{path!r} already exists; choose another name or add --force")
-    result = agent.memory.export(key, target, overwrite=force)
+    agent.memory.get(key)  # an unknown key is an error before anything is asked
+    exists = (target.exists() or target.is_symlink()) and not target.is_dir()
+    if exists and not force and not confirm_overwrite(session, [target]):
+        return
+    result = agent.memory.export(key, target, overwrite=force or exists)
     session.console.print(
         f"wrote [cyan]{escape(key)}[/] to {escape(result.path)} ({result.format.upper()}, {result.bytes} bytes)"
     )
@@ -265,8 +305,13 @@ def cmd_report(session: Session, args: list[str]) -> None:
     args, force = _split_force(args)
     if len(args) != 1:
         raise _usage("/report")
-    from .report import ReportMeta, write_report
+    from .report import ReportMeta, existing_report_files, write_report
 
+    existing = existing_report_files(session.turns, args[0])  # the pictures beside an .md too
+    if existing and not force and not any(f.is_dir() for f in existing):  # (a folder: write_report says so)
+        if not confirm_overwrite(session, existing):
+            return
+        force = True
     agent = session.agent()
     meta = ReportMeta(
         model=agent.model_name if agent is not None else str(session.model_spec or ""),

@@ -102,22 +102,51 @@ def _picture(graph: dict[str, Any]) -> bytes:
         return target.read_bytes()
 
 
+def _picture_path(target: Path, i: int) -> Path:
+    return target.with_name(f"{target.stem}-graph-{i}.png")
+
+
+def report_files(turns: list[Turn], path: str | Path) -> list[Path]:
+    """Every file :func:`write_report` would write for ``turns`` at ``path``: the report, then
+    (Markdown only) the picture of each answer's graph, ``<stem>-graph-<n>.png``."""
+    target = Path(path).expanduser()
+    files = [target]
+    if report_format(target) == "md":
+        files += [_picture_path(target, i) for i, turn in enumerate(turns, 1)
+                  if turn.answer is not None and turn.answer.graph]
+    return files
+
+
+def existing_report_files(turns: list[Turn], path: str | Path) -> list[Path]:
+    """The files of :func:`report_files` that exist already (a report would replace them)."""
+    return [f for f in report_files(turns, path) if f.exists() or f.is_symlink()]
+
+
 def write_report(
     turns: list[Turn], path: str | Path, meta: ReportMeta | None = None, *, overwrite: bool = False
 ) -> ReportResult:
-    """Write ``turns`` to ``path`` (.md or .html); graph pictures beside it (md) or inline (html)."""
+    """Write ``turns`` to ``path`` (.md or .html); graph pictures beside it (md) or inline (html).
+
+    Without ``overwrite`` an existing file among them (the report or any of its pictures) is an
+    error naming it; asking the user first is the caller's job (the REPL's ``/report`` asks)."""
     from .render import atomic_write
 
     target = Path(path).expanduser()
     kind = report_format(target)
-    if target.is_dir():
-        raise CausalAgentError(f"{str(target)!r} is a directory; give a file name such as session.{kind}")
+    for file in report_files(turns, target):
+        if file.is_dir():
+            raise CausalAgentError(
+                f"{str(file)!r} is a directory; give a file name such as session.{kind}"
+            )
     if not target.parent.exists():
         raise CausalAgentError(
             f"cannot write {str(target)!r}: folder {str(target.parent)!r} does not exist"
         )
-    if target.exists() and not overwrite:
-        raise CausalAgentError(f"{str(target)!r} already exists; choose a new name or add --force")
+    existing = existing_report_files(turns, target)
+    if existing and not overwrite:
+        raise CausalAgentError(
+            f"{str(existing[0])!r} already exists; choose a new name or add --force"
+        )
     meta = meta or ReportMeta()
     pictures: dict[int, bytes] = {}
     for i, turn in enumerate(turns, 1):
@@ -127,7 +156,7 @@ def write_report(
     if kind == "md":
         names: dict[int, str] = {}
         for i, data in pictures.items():
-            image = target.with_name(f"{target.stem}-graph-{i}.png")
+            image = _picture_path(target, i)
             atomic_write(image, data)
             names[i] = image.name
             images.append(str(image.resolve()))
@@ -245,4 +274,5 @@ def _html(turns: list[Turn], meta: ReportMeta, pictures: dict[int, bytes]) -> st
     )
 
 
-__all__ = ["ReportMeta", "ReportResult", "Turn", "report_format", "write_report"]
+__all__ = ["ReportMeta", "ReportResult", "Turn", "existing_report_files", "report_files", "report_format",
+           "write_report"]

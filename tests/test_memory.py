@@ -358,13 +358,18 @@ def test_plugin_registers_tools_with_hidden_runtime():
         schema = t.tool_call_schema.model_json_schema()
         assert "runtime" not in schema.get("properties", {}), t.name
         assert t.response_format == "content_and_artifact"
+    # the model cannot ask to overwrite: export_graph writes only new files in the export folder
     assert set(tools["export_graph"].tool_call_schema.model_json_schema()["properties"]) == {
-        "key", "path", "overwrite"}
+        "key", "path"}
+    assert {n: (t.metadata or {}).get("access", "read") for n, t in tools.items()} == {
+        "list_graphs": "read", "show_graph": "read", "export_graph": "write",
+        "delete_graph": "destroy", "compare_graphs": "read"}
     names = {t.name for t in collect_tools(make_plugin_manager())}
     assert set(tools) <= names
 
 
-def test_tools_through_toolnode(registry, tmp_path, g1, g2, dataset):
+def test_tools_through_toolnode(registry, tmp_path, g1, g2, dataset, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default export folder, ./causal-agent-exports, is in tmp
     mem = GraphMemory()
     mem.put(_record("clinic:pc", g1))
     mem.put(_record("clinic:ges", g2, algorithm="ges"))
@@ -374,15 +379,14 @@ def test_tools_through_toolnode(registry, tmp_path, g1, g2, dataset):
     builder.add_edge(START, "tools")
     builder.add_edge("tools", END)
     app = builder.compile(store=mem.store)
-    out_png = tmp_path / "pc.png"
+    out_png = tmp_path / "causal-agent-exports" / "pc.png"
     calls = [
         {"name": "list_graphs", "args": {"dataset": "Clinic"}, "id": "1"},
         {"name": "show_graph", "args": {"key": "clinic:pc"}, "id": "2"},
         {"name": "compare_graphs", "args": {"key_a": "clinic:pc", "key_b": "clinic:ges"},
          "id": "3"},
-        {"name": "export_graph", "args": {"key": "clinic:pc", "path": str(out_png)}, "id": "4"},
-        {"name": "export_graph", "args": {"key": "clinic:pc", "path": str(tmp_path / "x.exe")},
-         "id": "6"},
+        {"name": "export_graph", "args": {"key": "clinic:pc", "path": "pc.png"}, "id": "4"},
+        {"name": "export_graph", "args": {"key": "clinic:pc", "path": "x.exe"}, "id": "6"},
         {"name": "show_graph", "args": {"key": "clinic:pcc"}, "id": "7"},
     ]
     result = app.invoke({"messages": [AIMessage(content="", tool_calls=calls)]},
@@ -395,11 +399,11 @@ def test_tools_through_toolnode(registry, tmp_path, g1, g2, dataset):
     assert msgs["3"].artifact["shd"] == g1.shd(g2) and "SHD" in msgs["3"].content
     assert msgs["4"].artifact["format"] == "png" and out_png.read_bytes()[:8] == PNG_SIGNATURE
     assert msgs["6"].status == "error" and ".json, .dot, .png, .svg" in msgs["6"].content
-    assert not (tmp_path / "x.exe").exists()
+    assert not (out_png.parent / "x.exe").exists()
     assert msgs["7"].status == "error" and "Did you mean 'clinic:pc'" in msgs["7"].content
 
     done = app.invoke({"messages": [AIMessage(content="", tool_calls=[
-        {"name": "export_graph", "args": {"key": "clinic:pc", "path": str(out_png)}, "id": "5"},
+        {"name": "export_graph", "args": {"key": "clinic:pc", "path": "pc.png"}, "id": "5"},
         {"name": "delete_graph", "args": {"key": "clinic:ges"}, "id": "8"},
         {"name": "list_graphs", "args": {"dataset": "unknown_data"}, "id": "9"}])]},
         context=_context(registry, mem, dataset))

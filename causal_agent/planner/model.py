@@ -89,17 +89,28 @@ class OfflinePlanner(BaseChatModel):
         datasets = {ds.name: list(ds.variables) for ds in ctx.datasets}
         excluded = {ds.name: {c.name: c.reason for c in ds.profile.columns if c.excluded} for ds in ctx.datasets}
         plan = planner.plan(_text(messages[last]), datasets, previous, excluded=excluded)
-        return self._call(plan, planner, bound, salt=f"{len(messages)}:{_text(messages[last])}")
+        return self._call(plan, planner, bound, salt=f"{len(messages)}:{_text(messages[last])}",
+                          registered=ctx.tools)
 
-    def _call(self, plan: Plan, planner: Any, bound: set[str] | None, salt: str) -> AIMessage:
+    def _call(self, plan: Plan, planner: Any, bound: set[str] | None, salt: str,
+              registered: Mapping[str, Any] | None = None) -> AIMessage:
         if plan.tool is None:
             return _ai(_unclear_message(plan, planner), plan=plan)
         bound = bound if bound is not None else set()  # nothing bound: no tool may be called
         if plan.tool not in bound:
+            from ..registry import tool_access
+
             available = ", ".join(sorted(bound)) or "none"
+            tool = (registered or {}).get(plan.tool)
+            enable = (
+                "It deletes or replaces stored data, so it is off by default; start with "
+                "--allow-destructive (Settings(allow_destructive=True)) to enable it."
+                if tool is not None and tool_access(tool) == "destroy"
+                else "Enable the plugin that provides it."
+            )
             return _ai(
                 f"I understood the question: {plan.describe()} But the tool it needs, `{plan.tool}`, is "
-                f"not available to me (available tools: {available}). Enable the plugin that provides it.",
+                f"not available to me (available tools: {available}). {enable}",
                 plan=plan,
             )
         call_id = "call_" + hashlib.sha256(f"{salt}|{plan.tool}|{sorted(plan.args.items())!r}".encode()).hexdigest()[:20]

@@ -4,9 +4,13 @@ The tools are thin wrappers around :class:`causal_agent.memory.GraphMemory`; the
 through the injected ``runtime.context.memory`` (never a global), so two agents with different
 memories see different graphs. Each returns ``(short summary for the model, artifact dict)``.
 
-``export_graph`` only ever writes ONE NEW file with a supported suffix (.json, .dot, .png, .svg)
-into an existing folder: it refuses other suffixes, directories, missing folders and (unless
-``overwrite=True``) existing files, so a model cannot use it to clobber arbitrary files.
+Each declares what it does in ``metadata["access"]`` (``read`` when absent): ``export_graph``
+writes, ``delete_graph`` destroys, so the agent binds ``delete_graph`` to a model only when the
+user allows it (``--allow-destructive``). ``export_graph`` only ever writes ONE NEW file with a
+supported suffix (.json, .dot, .png, .svg) inside the export folder (``Settings.export_dir``,
+default ``./causal-agent-exports``): it refuses paths that resolve outside it (absolute paths,
+``..``, symlinks) and existing files (:mod:`causal_agent.exports`), so a model cannot use it to
+clobber the user's files. It has no ``overwrite`` argument.
 
 The tools' signatures are their model-visible schemas, each argument described once in its
 ``Annotated`` metadata (the injected ``runtime`` stays hidden). No ``from __future__ import
@@ -20,6 +24,7 @@ from langchain_core.tools import tool
 from causal_agent.tool_runtime import ToolRuntime
 
 from causal_agent.errors import DataError
+from causal_agent.exports import export_graph as export_to_folder
 from causal_agent.memory import EXPORT_FORMATS, GraphMemory
 from causal_agent.render import render_text
 
@@ -108,13 +113,13 @@ def export_graph(
     key: GraphKey,
     path: Annotated[
         str,
-        "new file to write; the suffix picks the format: " + ", ".join("." + f for f in EXPORT_FORMATS),
+        "new file name inside the export folder, e.g. 'graph.png'; the suffix picks the format: "
+        + ", ".join("." + f for f in EXPORT_FORMATS),
     ],
     runtime: ToolRuntime,
-    overwrite: Annotated[bool, "replace the file if it already exists"] = False,
 ) -> tuple[str, dict[str, Any]]:
-    """Export a stored graph to a new file: .json (graph and provenance), .dot, .png or .svg."""
-    result = _memory(runtime).export(key, path, overwrite=overwrite)
+    """Export a stored graph to a new file in the export folder: .json (graph and provenance), .dot, .png or .svg."""
+    result = export_to_folder(_memory(runtime), key, path, runtime.context.settings)
     return (
         f"exported graph {key!r} as {result.format.upper()} to {result.path} ({result.bytes} bytes)",
         result.model_dump(),
@@ -148,6 +153,6 @@ def compare_graphs(
 TOOLS = (list_graphs, show_graph, export_graph, delete_graph, compare_graphs)
 list_graphs.metadata = {"artifact": "table", "summary": "List the stored graphs."}
 show_graph.metadata = {"artifact": "graph", "summary": "Show a stored graph."}
-export_graph.metadata = {"summary": "Export a stored graph to a file."}
-delete_graph.metadata = {"summary": "Delete a stored graph."}
+export_graph.metadata = {"summary": "Export a stored graph to a file.", "access": "write"}
+delete_graph.metadata = {"summary": "Delete a stored graph.", "access": "destroy"}
 compare_graphs.metadata = {"summary": "Compare two stored graphs."}
