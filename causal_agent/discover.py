@@ -83,6 +83,10 @@ PROBE_S = 1.0
 #: PC's depth-1 tests against 2·E·(d−1) (E adjacent pairs, d mean degree after depth 0): 1.2–1.6
 #: on random sparse DAGs of 50–200 variables x 200 rows (0.6–2 on noise)
 DEPTH1_FACTOR = 1.3
+#: a real run over the time of its tests alone: the algorithm's own bookkeeping and the tests of
+#: its orientation phase (PC + Fisher-z, maxP, random sparse DAGs: 1.7–2.7 at 40 x 1000 to
+#: 150 x 200, benchmarks/bench_discovery_budget.py --calibrate)
+RUN_OVERHEAD = 1.8
 NON_GAUSSIAN_MIN_SHARE = 0.8
 #: output kinds, most informative first
 OUTPUT_ORDER: tuple[str, ...] = ("dag", "cpdag", "pag")
@@ -574,9 +578,9 @@ def estimate_cost(algo: Algorithm, data: Any, *, run_test: Any = None, alpha: fl
 
     Algorithms that use CI tests: a probe runs the very test discovery will run on up to
     ``PROBE_PAIRS`` random pairs and single conditioning variables (at most ``PROBE_S`` seconds):
-    its mean time per test times the tests PC needs at the share of dependent pairs found
-    (``_ci_tests_needed``), times the algorithm's declared cost over the cheapest CI-based one's
-    (FCI adds its possible-d-sep tests). Others: ``cost x n x p³ x SECONDS_PER_COST_UNIT``, the
+    its median time per test times the tests PC needs at the share of dependent pairs found
+    (``_ci_tests_needed``), times ``RUN_OVERHEAD`` and the algorithm's declared cost over the
+    cheapest CI-based one's (FCI adds its possible-d-sep tests). Others: ``cost x n x p³ x SECONDS_PER_COST_UNIT``, the
     scale ``auto`` ranks by. ``fits_variables``: how many variables would fit ``budget_s``.
     """
     import numpy as np
@@ -619,7 +623,7 @@ def estimate_cost(algo: Algorithm, data: Any, *, run_test: Any = None, alpha: fl
 
     def seconds_for(k: int) -> float:
         zero, one = _ci_tests_needed(k, share)
-        return factor * (t0 * zero + t1 * one)
+        return RUN_OVERHEAD * factor * (t0 * zero + t1 * one)
 
     zero, one = _ci_tests_needed(p, share)
     fits = None
@@ -628,8 +632,8 @@ def estimate_cost(algo: Algorithm, data: Any, *, run_test: Any = None, alpha: fl
     return CostEstimate(
         seconds=seconds_for(p), tests=zero + one, per_test_s=(t0 * zero + t1 * one) / (zero + one),
         dependent_share=share, fits_variables=fits,
-        how=(f"at least ~{_round(zero + one)} CI tests at {1000 * (t0 * zero + t1 * one) / (zero + one):.2g} ms"
-             f" each ({100 * share:.0f}% of the pairs look dependent)"
+        how=(f"~{_round(zero + one)} CI tests at {1000 * (t0 * zero + t1 * one) / (zero + one):.2g} ms"
+             f" each, {100 * share:.0f}% of the pairs looking dependent"
              + (f", x{factor:g} for {algo.label}" if factor > 1 else "")),
     )
 
