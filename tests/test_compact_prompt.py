@@ -214,7 +214,8 @@ def test_compact_schemas_keep_what_the_phrasings_set(reg, tools):
     assert {"x", "y", "given"} <= props["test_independence"]
     assert {"treatment", "outcome", "t0", "t1"} <= props["estimate_effect"]
     assert "direct" in props["shared_confounder"]
-    assert "ci_test" not in props["discover_graph"] and "background" not in props["discover_graph"]
+    assert "background" not in props["discover_graph"]  # no phrasing sets it
+    assert "ci_test" in props["discover_graph"] and "method" in props["estimate_effect"]  # "using kci", "using dml"
     assert "dataset" not in props["test_independence"]  # one dataset: the tools use it
     several = tool_schemas([reg.tools["test_independence"]], "compact", reg.intents, {"dataset"})
     assert "dataset" in several[0]["function"]["parameters"]["properties"]
