@@ -681,8 +681,8 @@ def run_chat(
         session.plain_input = True
     session.run()
     if not session.stopped and input is None and file is None:
-        # the terminal command: a tool ignored the cancel, and interpreter exit would wait for
-        # its (non-daemon) executor thread; the user asked to leave, so leave now
+        # the terminal command: a tool ignored the cancel, and interpreter exit would join its
+        # executor thread (daemon or not); the user asked to leave, so leave now
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)

@@ -264,3 +264,88 @@ def test_child_pids_sees_a_subprocess_and_its_child_until_they_exit():
         proc.kill()
         proc.wait()
     assert proc.pid not in child_pids()
+
+
+# ---- work that ignores the cancel -----------------------------------------------------------------
+def test_quit_does_not_wait_for_a_model_call_that_ignores_the_cancel(tmp_path, clinic_path):
+    """A model server that never answers (the call has a 300 s timeout and no hook to stop it):
+    after Ctrl-C and /quit the chat command still exits at once, abandoning the call."""
+    from test_local_models import _Silent
+
+    silent = _Silent()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "causal_agent", "chat", "--data", str(clinic_path), "--model", "llamacpp:",
+         "--base-url", silent.url, "--timeout", "300", "--retries", "0", "--memory", str(tmp_path / "m.sqlite"),
+         "--history", str(tmp_path / "h")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        deadline = time.monotonic() + 120
+        proc.stdin.write("Are stress and age independent?\n")  # type: ignore[union-attr]
+        proc.stdin.flush()  # type: ignore[union-attr]
+        while not silent.conns and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)  # the model call is waiting on the silent server
+        assert silent.conns, "the model was never called"
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        proc.stdin.write("/quit\n")  # type: ignore[union-attr]
+        proc.stdin.flush()  # type: ignore[union-attr]
+        started = time.monotonic()
+        out, _ = proc.communicate(timeout=BOUND_S)
+        assert time.monotonic() - started < BOUND_S
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        silent.close()
+    assert proc.returncode == 0
+    assert "cancelled" in out and "bye" in out and "Traceback" not in out
+
+
+STUBBORN_CHAT = """
+import sys, time
+from concurrent.futures import ThreadPoolExecutor
+import causal_agent.repl as repl
+
+def stubborn(agent, question, thread_id, cancel, out):
+    # a tool that never checks the token, on an executor thread as LangGraph runs tools (interpreter
+    # exit joins those, daemon or not)
+    work = ThreadPoolExecutor(1).submit(time.sleep, 300)
+    print("working", flush=True)
+    work.result()
+
+repl._stream_worker = stubborn
+repl.run_chat(data=[sys.argv[1]], model="offline", memory=sys.argv[2], history_path=sys.argv[3])
+"""
+
+
+def test_quit_abandons_a_tool_thread_that_ignores_the_cancel(tmp_path, clinic_path):
+    """Interpreter exit would wait 300 s for the stubborn executor thread; the chat command
+    leaves anyway once /quit's grace period is over."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", STUBBORN_CHAT, str(clinic_path), str(tmp_path / "m.sqlite"), str(tmp_path / "h")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        proc.stdin.write("Are stress and age independent?\n")  # type: ignore[union-attr]
+        proc.stdin.flush()  # type: ignore[union-attr]
+        out = ""
+        while "working" not in out:
+            line = proc.stdout.readline()  # type: ignore[union-attr]
+            assert line, out
+            out += line
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        proc.stdin.write("/quit\n")  # type: ignore[union-attr]
+        proc.stdin.flush()  # type: ignore[union-attr]
+        started = time.monotonic()
+        rest, _ = proc.communicate(timeout=BOUND_S)
+        assert time.monotonic() - started < BOUND_S
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0
+    assert "cancelled" in rest and "bye" in rest and "Traceback" not in rest
