@@ -15,20 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from causal_agent.cli import main
 from causal_agent.context import Settings
 from causal_agent.data import load_dataset, max_file_bytes, parse_size
 from causal_agent.errors import DataError, VariableError
+from cli_helpers import run_cli
 
 
-def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def one_line(exc: pytest.ExceptionInfo) -> str:

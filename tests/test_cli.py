@@ -14,16 +14,9 @@ import pytest
 
 from causal_agent.cli import main
 from causal_agent.hookspecs import hookimpl
+from cli_helpers import run_cli
 
 
-def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 HEAVY = {"causallearn", "dowhy", "langgraph", "langchain", "langchain_core", "pandas"}

@@ -11,20 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from causal_agent.cli import main
 from causal_agent.errors import CausalAgentError
+from cli_helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def assert_one_line(err: str) -> str:
