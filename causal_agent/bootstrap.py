@@ -25,13 +25,17 @@ interruptible (``discover._run``). A cancelled bootstrap stores nothing.
 Cost rule (``plan_resamples``). The estimate is one run's time (the stored discovery time) x
 resamples / workers, plus ``POOL_STARTUP_S`` when a pool is used. Over ``BUDGET_S`` the count is cut
 to what fits; if fewer than ``MIN_RESAMPLES`` fit the bootstrap is skipped. Either way a note says
-so and how to force it: ask for the resamples explicitly (the ``discover_graph`` tool's
+so and how to get them all: ask for the resamples explicitly (the ``discover_graph`` tool's
 ``resamples`` argument, ``discover(..., resamples=N)``, "discover the graph with 50 bootstrap
-resamples"), which is never cut. A skip is stored too (``resamples == 0``), so it is decided once.
+resamples"), which is never cut below the count asked for, and raise ``--budget`` if that count
+does not fit: an explicit request over the budget (``Settings.discovery_budget_s``; the user's
+limit, which no phrase in a question or a model's tool call lifts) is not run, and the note
+says how many would fit. A skip is stored too (``resamples == 0``), so it is decided once.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -382,12 +386,17 @@ def plan_resamples(one_run_s: float, wanted: int, n_workers: int, *, force: bool
     def cost(k: int, w: int) -> float:
         return one * k / w + (POOL_STARTUP_S if w > 1 else 0.0)
 
-    if force or cost(wanted, use) <= budget_s:
+    if cost(wanted, use) <= budget_s:
         return wanted, use, None
     fit = int(max(budget_s - (POOL_STARTUP_S if use > 1 else 0.0), 0) * use / one)
-    how = (f"ask for it explicitly to force it (e.g. 'discover the graph with {wanted} bootstrap"
-           f" resamples', or the discover_graph tool's resamples={wanted})")
     est = f"one discovery run takes {one:.2f} s, so {wanted} resamples on {use} worker(s) would take ~{cost(wanted, use):.0f} s"
+    raise_to = f"--budget {math.ceil(cost(wanted, use))}"
+    if force:  # asked for explicitly: all of them or none, within the user's budget
+        fits = f"at most {fit} fit" if fit >= MIN_RESAMPLES else "not even a few fit"
+        return 0, use, (f"Bootstrap of {wanted} resamples not run: {est}, over the {budget_s:g} s budget "
+                        f"({fits}); ask for fewer, or raise the budget ({raise_to}).")
+    how = (f"ask for it explicitly (e.g. 'discover the graph with {wanted} bootstrap resamples') "
+           f"and raise the budget ({raise_to}) to run them all")
     if fit >= MIN_RESAMPLES:
         return fit, use, (f"Bootstrap cut to {fit} of {wanted} resamples: {est}, over the {budget_s:g} s"
                           f" budget; {how}.")

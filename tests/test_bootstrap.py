@@ -172,10 +172,17 @@ def test_cost_rule_cuts_or_skips_with_a_note_unless_forced():
     count, workers, note = plan_resamples(1.0, 30, 2)  # 30 s serial: a pool of 2, within 60 s
     assert (count, workers, note) == (30, 2, None)
     count, workers, note = plan_resamples(5.0, 30, 2)  # ~80 s: cut to what fits
-    assert MIN_RESAMPLES <= count < 30 and "cut to" in note and "resamples=30" in note
+    assert MIN_RESAMPLES <= count < 30 and "cut to" in note and "--budget 80" in note
     count, _, note = plan_resamples(20.0, 30, 2)
-    assert count == 0 and note.startswith("Bootstrap skipped") and "force" in note
-    assert plan_resamples(20.0, 30, 2, force=True)[0] == 30
+    assert count == 0 and note.startswith("Bootstrap skipped") and "explicitly" in note
+    # an explicit request is never cut: it runs in full within the budget...
+    assert plan_resamples(1.0, 30, 2, force=True) == (30, 2, None)
+    assert plan_resamples(20.0, 30, 2, force=True, budget_s=float("inf"))[0] == 30
+    # ...and over the user's budget it is not run at all, with how many would fit
+    count, _, note = plan_resamples(5.0, 30, 2, force=True)
+    assert count == 0 and note.startswith("Bootstrap of 30 resamples not run") and "at most" in note
+    count, _, note = plan_resamples(2.0, 100_000, 2, force=True)
+    assert count == 0 and "--budget 100005" in note and "over the 60 s budget" in note
 
 
 def test_skipped_bootstrap_is_stored_and_noted(registry):
@@ -303,6 +310,7 @@ def test_a_cancel_kills_the_worker_pool_and_stores_no_support(registry):
     frame["y"] = frame.sum(axis=1) + rng.normal(size=3000)
     ctx = make_ctx(registry, frame, resamples=0)
     key = discover(ctx, algorithm="pc").key
+    ctx.settings = ctx.settings.model_copy(update={"discovery_budget_s": 0})  # no budget: minutes of work
     before = {p.pid for p in multiprocessing.active_children()}
     seen: set[int] = set()
 
