@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -167,6 +168,11 @@ def load_config(
         "text_tool_calls": _pick(text_tool_calls, "--text-tool-calls", "CAUSAL_AGENT_TEXT_TOOL_CALLS",
                                  file_values, ("text_tool_calls",), path, _flag),
     }
+    url = merged["base_url"]
+    if url is not None and not re.match(r"^https?://[^\s/]+", str(url).strip()):
+        where = "--base-url" if base_url else ("CAUSAL_AGENT_BASE_URL" if env.get("CAUSAL_AGENT_BASE_URL")
+                                               else f"base_url in {path}")
+        raise CausalAgentError(f"{where} must be an http(s) URL such as http://localhost:11434/v1, not {url!r}")
     tokens = _pick(max_tokens, "--max-tokens", "CAUSAL_AGENT_MAX_TOKENS", file_values, ("max_tokens",), path,
                    lambda v, w: _count(v, w, minimum=MIN_MAX_TOKENS, what=f"a whole number >= {MIN_MAX_TOKENS}"))
     if tokens is not None:

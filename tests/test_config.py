@@ -112,3 +112,15 @@ def test_config_module_stays_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("url", ["notaurl", "localhost:11434/v1", "ftp://host/v1", "http://"])
+def test_a_base_url_that_is_not_an_http_url_is_one_line(url):
+    with pytest.raises(CausalAgentError) as err:
+        load_config(base_url=url)
+    assert str(err.value) == f"--base-url must be an http(s) URL such as http://localhost:11434/v1, not {url!r}"
+
+
+def test_http_and_https_base_urls_are_accepted():
+    assert load_config(base_url="https://gpu-box:8000/v1").base_url == "https://gpu-box:8000/v1"
+    assert load_config(base_url="http://127.0.0.1:8080/v1").base_url == "http://127.0.0.1:8080/v1"
