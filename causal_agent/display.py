@@ -51,10 +51,14 @@ def answer_renderable(answer: Answer, show_steps: bool = True) -> Panel:
             if eff.ci_low is not None and eff.ci_high is not None
             else "no CI"
         )
+        rng = eff.range if eff.headline == "range" else None
+        value = (f"not identified, between {rng['min']:.3f} and {rng['max']:.3f} over"
+                 f" {len(rng.get('estimates') or [])} possible adjustment sets"
+                 if rng else f"{eff.estimate:.3f}  {ci}")  # a range is never shown as one number
         parts.append(
             Text(
                 f"Effect of {eff.treatment} on {eff.outcome} ({eff.t0:g} → {eff.t1:g}): "
-                f"{eff.estimate:.3f}  {ci}  [{eff.method}]",
+                f"{value}  [{eff.method}]",
                 style="bold cyan",
             )
         )

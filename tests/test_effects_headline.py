@@ -92,3 +92,65 @@ def test_settings_estimator_is_the_default_method(registry):
     r = estimate_effect(ctx, "T", "Y", confounders=["Z"])
     assert r.method == "backdoor.propensity_score_weighting"
     assert estimate_effect(ctx, "T", "Y", confounders=["Z"], method="linear").method == "backdoor.linear_regression"
+
+
+def _stored(registry, frame: pd.DataFrame, name: str, edges: list[tuple[str, str, str]]):
+    """A context whose graph ``name:hand`` is the given CPDAG (so the orientations are known)."""
+    from causal_agent.graph import CausalGraph, Edge
+    from causal_agent.memory import GraphRecord, Provenance
+
+    ctx = ctx_for(registry, frame, name)
+    ds = ctx.datasets.get()
+    graph = CausalGraph(nodes=list(frame.columns), kind="cpdag",
+                        edges=[Edge(source=a, target=b, type=k) for a, k, b in edges])
+    ctx.memory.put(GraphRecord(key=f"{name}:hand", graph=graph, provenance=Provenance(
+        dataset=ds.name, fingerprint=ds.fingerprint, algorithm="manual")))
+    return ctx
+
+
+def _chain(seed: int, direct: float) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=1500)
+    m = x + rng.normal(size=1500)
+    return pd.DataFrame({"X": x, "M": m, "Y": 1.5 * m + direct * x + rng.normal(size=1500)})
+
+
+@pytest.mark.parametrize("direct,t1", [(0.0, 1.0), (1.0, 2.0)])
+def test_no_path_orientation_is_zero_in_the_range(registry, direct, t1):
+    """X --- M --> Y: with M -> X there is no directed path X -> Y, so that set's row is 0 (as its
+    note says) and the range includes 0, even when the adjusted association is far from 0."""
+    ctx = _stored(registry, _chain(7, direct), "chain", [("X", "---", "M"), ("M", "-->", "Y")])
+    r = estimate_effect(ctx, "X", "Y", t0=0, t1=t1, graph_key="chain:hand")
+    rows = {tuple(e.parents): e for e in r.range.estimates}
+    zero = rows[("M",)]
+    assert zero.estimate == 0.0 and zero.ci_low is None and "implies effect 0" in zero.note
+    assert "not a causal effect" in zero.note
+    assert r.range.min == 0.0 and r.range.max == pytest.approx(rows[()].estimate)
+    assert rows[()].estimate == pytest.approx((1.5 + direct) * t1, rel=0.1)
+    assert r.headline == "range" and not r.direction_identified
+
+
+def _two(seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=1500)
+    return pd.DataFrame({"T": x, "Y": 2 * x + rng.normal(size=1500)})
+
+
+@pytest.mark.parametrize("case", ["confounded", "two"])
+def test_range_headline_is_one_stated_set_and_text_says_not_identified(registry, case):
+    """A range headline: ``estimate`` is the first set's own estimate (never the midpoint), and the
+    answer text says the effect is not identified and lists each set's estimate, with no ATE."""
+    from causal_agent.planner.compose import render_effect
+
+    frame = confounded(1500, 2, "normal") if case == "confounded" else _two(4)
+    r = estimate_effect(ctx_for(registry, frame, case, algorithm="pc"), "T", "Y")
+    assert r.headline == "range"
+    first = r.range.estimates[0]
+    assert (r.estimate, r.ci_low, r.ci_high) == (first.estimate, first.ci_low, first.ci_high)
+    assert r.adjustment_set == first.adjustment_set
+    assert r.estimate != pytest.approx((r.range.min + r.range.max) / 2)
+    text = render_effect(r.model_dump(), r.summary)
+    assert "not identified from the data alone" in text and "ATE" not in text
+    for e in r.range.estimates:
+        assert f"{e.estimate:.4g}" in text
+    assert f"between {r.range.min:.4g} and {r.range.max:.4g}" in text

@@ -150,20 +150,8 @@ def estimate_effect(
         runs.append(None if g is None else run_dowhy(
             frame, g, t, y, t0, t1, chosen, estimators, ctx.settings, adjust=pinned))
 
-    entries = [
-        AdjustmentEstimate(
-            parents=sorted(o.parents),
-            adjustment_set=sorted(o.parents) if r is None else (r.adjustment_set or []),
-            estimate=0.0 if r is None else r.estimate,
-            ci_low=None if r is None else r.ci_low,
-            ci_high=None if r is None else r.ci_high,
-            note=(f"{y} is a parent of {t} here, so {t} cannot cause {y}: effect 0 (not estimated)"
-                  if r is None else (f"no directed path {t} -> {y} here; the graph implies effect 0"
-                                     if o.no_path else None)),
-        )
-        for o, r in zip(orients, runs)
-    ]
     ambiguous = len(orients) > 1
+    entries = [_entry(o, r, t, y, ambiguous) for o, r in zip(orients, runs)]
     effect_range = None
     head_i = 0  # orientations are listed definite-parents-only first
     basis, basis_reason = _basis(ctx, source, t)
@@ -193,14 +181,10 @@ def estimate_effect(
     if head_run is not None and ctx.settings.refute:
         refutation = refute(head_run, ctx.settings)
 
-    if basis == "ambiguous":
-        # the answer is the range: its midpoint and the envelope of the sets' CIs, never one set's
-        lows = [e.ci_low if e.ci_low is not None else e.estimate for e in entries]
-        highs = [e.ci_high if e.ci_high is not None else e.estimate for e in entries]
-        head_estimate: tuple[float, float | None, float | None] | None = (
-            (effect_range.min + effect_range.max) / 2, min(lows), max(highs))  # type: ignore[union-attr]
-    else:
-        head_estimate = None
+    # the answer is the range; estimate/CI stay one stated set's (the headline orientation's entry,
+    # 0 where the graph implies no effect), never a midpoint nobody estimated
+    head_estimate = ((entries[head_i].estimate, entries[head_i].ci_low, entries[head_i].ci_high)
+                     if basis == "ambiguous" else None)
     if head_run is None:
         estimate, low, high = 0.0, None, None
         fallback = chosen or default_for(estimators, "backdoor")
@@ -251,6 +235,26 @@ def estimate_effect(
     )
     result.summary = summary(result, head, len(orients), head_run)
     return result
+
+
+def _entry(o: Any, r: EffectRun | None, t: str, y: str, ambiguous: bool) -> AdjustmentEstimate:
+    """One orientation's row of the range. Where the graph implies no effect (Y is T's parent, or
+    no directed path T -> Y) the row is 0, so the range includes 0 as its note says; the adjusted
+    association is kept in the note only."""
+    adjustment = sorted(o.parents) if r is None else (r.adjustment_set or [])
+    if r is None:
+        return AdjustmentEstimate(parents=sorted(o.parents), adjustment_set=adjustment, estimate=0.0,
+                                  note=f"{y} is a parent of {t} here, so {t} cannot cause {y}: effect 0"
+                                  " (not estimated)")
+    if o.no_path and ambiguous:
+        return AdjustmentEstimate(
+            parents=sorted(o.parents), adjustment_set=adjustment, estimate=0.0,
+            note=f"no directed path {t} -> {y} here; the graph implies effect 0 (the association"
+                 f" adjusted for {set_text(adjustment)}, {fmt(r.estimate)}, is not a causal effect)")
+    return AdjustmentEstimate(
+        parents=sorted(o.parents), adjustment_set=adjustment, estimate=r.estimate, ci_low=r.ci_low,
+        ci_high=r.ci_high,
+        note=f"no directed path {t} -> {y} here; the graph implies effect 0" if o.no_path else None)
 
 
 def sets_agree(entries: Sequence[AdjustmentEstimate]) -> bool:

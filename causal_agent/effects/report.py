@@ -154,9 +154,9 @@ def _range_summary(r: EffectResult, head: Orientation, n_orientations: int, run:
     t, y = r.treatment, r.outcome
     sibs = head.siblings
     text = (f"Changing {t} from {num(r.t0)} to {num(r.t1)} changes {y} by between {fmt(r.range.min)}"
-            f" and {fmt(r.range.max)}: the graph leaves {', '.join(f'{t} --- {s}' for s in sibs)}"
-            f" undirected, and the {n_orientations} possible adjustment sets disagree beyond their CIs"
-            f" (CIs together span {fmt(r.ci_low)} to {fmt(r.ci_high)}).")
+            f" and {fmt(r.range.max)}: the effect is not identified from the data alone, since the graph"
+            f" leaves {', '.join(f'{t} --- {s}' for s in sibs)} undirected and the {n_orientations}"
+            " possible adjustment sets disagree beyond their CIs.")
     parts = []
     for e in r.range.estimates:
         ci = f" (95% CI {fmt(e.ci_low)} to {fmt(e.ci_high)})" if e.ci_low is not None else ""

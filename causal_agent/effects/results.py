@@ -67,8 +67,10 @@ class EffectResult(BaseModel):
     range: EffectRange | None = Field(None, description="set when the graph leaves the adjustment set ambiguous")
     headline: Literal["estimate", "range"] = Field(
         "estimate", description="'range': the possible adjustment sets disagree and nothing orients the"
-        " edges, so the answer is range.min..range.max; estimate is then the range's midpoint and the"
-        " CI the envelope of the sets' CIs, not the estimate of any one orientation")
+        " edges, so the answer is range.min..range.max and the effect is not identified from the data"
+        " alone; estimate, CI, method and adjustment_set are then those of range.estimates[0] (the"
+        " definite-parents set; 0 with no CI where the graph implies no effect), one stated basis,"
+        " never a midpoint")
     headline_basis: HeadlineBasis = "unambiguous"
     headline_reason: str = Field("", description="why the headline is a single number or a range, in words")
     design: str | None = Field(None, description="why auto chose a design estimator (doubly robust)")

@@ -115,11 +115,48 @@ def render_graph(art: Mapping[str, Any], content: str, partial: bool) -> str:
     return text
 
 
+def _set(names: Any) -> str:
+    return "{" + ", ".join(map(str, names or [])) + "}"
+
+
+def render_range(art: Mapping[str, Any], rng: Mapping[str, Any]) -> str:
+    """A range headline: not identified, then each possible set's estimate; never one number."""
+    t, o = art.get("treatment"), art.get("outcome")
+    rows = [e for e in rng.get("estimates") or [] if isinstance(e, Mapping) and _num(e.get("estimate")) is not None]
+    rows.sort(key=lambda e: float(e["estimate"]))
+    parts = []
+    for e in rows:
+        lo, hi = _num(e.get("ci_low")), _num(e.get("ci_high"))
+        estimated = lo is not None and hi is not None  # a 0 the graph implies has no CI
+        ci = f"95% CI {_g(lo)} to {_g(hi)}, " if estimated else ""
+        how = f", adjusting for {_set(e.get('adjustment_set'))}" if estimated else ""
+        why = f"; {str(e['note']).rstrip('.')}" if e.get("note") else ""
+        parts.append(f"{_g(float(e['estimate']))} ({ci}if the parents of {t} are {_set(e.get('parents'))}"
+                     f"{how}{why})")
+    text = (f"The effect of changing {t} from {_g(art.get('t0'))} to {_g(art.get('t1'))} on {o} is not"
+            f" identified from the data alone: it depends on orientations the data cannot settle, and lies"
+            f" between {_g(rng['min'])} and {_g(rng['max'])}.")
+    if parts:
+        text += " By possible adjustment set: " + "; ".join(parts) + "."
+    return text
+
+
 def render_effect(art: Mapping[str, Any], content: str) -> str:
     est = _num(art.get("estimate"))
     if est is None:
         return content.strip() or "The effect estimator returned no estimate."
     t, o = art.get("treatment"), art.get("outcome")
+    rng = art.get("range")
+    ranged = (art.get("headline") == "range" and isinstance(rng, Mapping)
+              and _num(rng.get("min")) is not None and _num(rng.get("max")) is not None)
+    if ranged:
+        text = render_range(art, rng)  # type: ignore[arg-type]
+        parts = [f"Method: {art['method']}"] if art.get("method") else []
+        if art.get("assumption"):
+            parts.append(f"assumption: {str(art['assumption']).rstrip('.')}")
+        if parts:
+            text += " " + "; ".join(parts) + "."
+        return text + _effect_tail(art)
     direction = "increases" if est > 0 else "decreases" if est < 0 else "does not change"
     text = (f"Changing {t} from {_g(art.get('t0'))} to {_g(art.get('t1'))} {direction} {o} by "
             f"{_g(abs(est))} on average (ATE = {_g(est)}")
@@ -139,7 +176,6 @@ def render_effect(art: Mapping[str, Any], content: str) -> str:
         parts.append(f"assumption: {str(art['assumption']).rstrip('.')}")
     if parts:
         text += " " + "; ".join(parts) + "."
-    rng = art.get("range")
     if isinstance(rng, Mapping) and _num(rng.get("min")) is not None and _num(rng.get("max")) is not None:
         text += (
             f" The graph leaves the adjustment set ambiguous: over the causal structures the data allow, "
@@ -147,6 +183,12 @@ def render_effect(art: Mapping[str, Any], content: str) -> str:
         )
     if art.get("graph_implies_zero"):
         text += f" The causal graph has no directed path from {t} to {o}, which implies no effect."
+    return text + _effect_tail(art)
+
+
+def _effect_tail(art: Mapping[str, Any]) -> str:
+    """Warnings, the refuter and the first notes: the end of every effect's text."""
+    text = ""
     warnings = art.get("warnings")  # extrapolation, weak overlap, imbalance: never dropped
     if isinstance(warnings, Sequence) and not isinstance(warnings, str):
         text += "".join(f" Warning: {str(w).rstrip('.')}." for w in warnings)
