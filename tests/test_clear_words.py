@@ -236,17 +236,26 @@ def test_the_agent_answers_a_spanish_question_with_the_sentence(agent):
 
 # -- 5. the same variable twice ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("question, slots, var", [
-    ("are smoking and smoking independent?", "x and y", "smoking"),
-    ("effect of smoking on smoking", "treatment and outcome", "smoking"),
-    ("does t cause t?", "x and y", "t"),
-    ("Is Smoking independent of smoking given age?", "x and y", "smoking"),
-    ("do smoking and smoking share a common cause?", "x and y", "smoking"),
+SAME = "you named {var} twice; name two different variables"
+SAME_ROLES = "the treatment and the outcome are the same variable ({var}); name two different variables"
+
+
+@pytest.mark.parametrize("question, shown, var", [
+    ("are smoking and smoking independent?", SAME, "smoking"),
+    ("effect of smoking on smoking", SAME_ROLES, "smoking"),
+    ("does t cause t?", SAME, "t"),
+    ("Is Smoking independent of smoking given age?", SAME, "smoking"),
+    ("do smoking and smoking share a common cause?", SAME, "smoking"),
+    # the tool's parameter names (x, y) are never shown: here they are columns too
+    ("Are age and age independent?", SAME, "age"),
+    ("is a a direct cause of a?", SAME, "a"),
+    ("what is the effect of t on t?", SAME_ROLES, "t"),
 ])
-def test_the_same_variable_twice_says_exactly_that(planner, question, slots, var):
+def test_the_same_variable_twice_says_exactly_that(planner, question, shown, var):
     p = plan(planner, question)
     assert p.tool is None
-    assert p.problem == f"{slots} are the same variable ({var}); name two different variables"
+    assert p.problem == shown.format(var=var)
+    assert "x and y" not in p.problem
 
 
 def test_one_variable_and_an_unknown_word_is_still_a_missing_one(planner):
@@ -416,3 +425,87 @@ def test_a_plain_header_has_no_such_note(tmp_path):
 
     ds = load_dataset(_csv(tmp_path, "a,b,c"))
     assert not any("line breaks" in n for n in ds.profile.notes)
+
+
+# -- 10. negated yes/no questions ----------------------------------------------------------------------------
+# x -> y, w unrelated: each case gives the flip the tool's own yes/no needs, in the plan and in
+# flip_for (which serves every model), and they must agree.
+
+NEG_COLUMNS = ["x", "y", "w"]
+
+
+@pytest.mark.parametrize("question, tool, flip", [
+    ("Is it false that x and y are independent?", "test_independence", True),
+    ("Is it not true that x and y are independent?", "test_independence", True),
+    ("Is it untrue that x and w are independent?", "test_independence", True),
+    ("It is not the case that x and w are independent, is it?", "test_independence", True),
+    ("Is it false that x and y are dependent?", "test_independence", False),  # two negations
+    ("And is it incorrect that x and w are correlated?", "test_independence", False),
+    ("Is it false that x directly causes y?", "direct_cause", True),
+    ("Is it not true that w is a direct cause of y?", "direct_cause", True),
+    ("Is it false that x does not cause y?", "direct_cause", False),  # two negations
+    ("Is it wrong that x and w share a common cause?", "shared_confounder", True),
+    ("Do x and w not share a common effect?", "shared_collider", True),
+    ("Do x and y not share a common cause?", "shared_confounder", True),
+    ("x and w do not share a common effect, do they?", "shared_collider", True),
+    ("Does x not directly cause y?", "direct_cause", True),
+    # rhetorical positives: when unsure, positive
+    ("Isn't it true that x and y are independent?", "test_independence", False),
+    ("Isn't it the case that x and y are independent?", "test_independence", False),
+    ("Isn't it true that x directly causes y?", "direct_cause", False),
+    ("Isn't x a direct cause of y?", "direct_cause", False),
+    ("Doesn't x cause y?", "direct_cause", False),
+    ("Is it true that x and w share a common effect?", "shared_collider", False),
+    ("Do x and w share a common effect?", "shared_collider", False),
+])
+def test_negated_questions_flip_the_answer(planner, question, tool, flip):
+    p = planner.plan(question, {"d": NEG_COLUMNS})
+    assert p.tool == tool, p.missing
+    assert p.flip is flip
+    assert planner.flip_for(question, tool, {"d": NEG_COLUMNS}) is flip
+
+
+def test_a_negated_question_is_answered_in_its_own_polarity(planner):
+    from causal_agent.planner.compose import shown_verdict
+
+    for question, own, shown in [("Is it false that x and y are independent?", "no", "yes"),
+                                 ("Is it false that x directly causes y?", "yes", "no"),
+                                 ("Do x and w not share a common effect?", "no", "yes")]:
+        assert shown_verdict(own, planner.plan(question, {"d": NEG_COLUMNS}).flip) == shown
+
+
+# -- 11. several datasets with the named columns ------------------------------------------------------------
+
+TWO = {"base": ["x", "y", "w", "z"], "base2": ["x", "y", "w", "z"], "other": ["q", "w"]}
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("Are w and y independent?", "which dataset: base or base2 (both have w and y)? name it, e.g. '… in base2'"),
+    ("Does x cause y?", "which dataset: base or base2 (both have x and y)? name it, e.g. '… in base2'"),
+    ("What is the effect of z on x?", "which dataset: base or base2 (both have z and x)? name it, e.g. '… in base2'"),
+])
+def test_columns_in_several_datasets_make_the_plan_ask(planner, question, asked):
+    p = planner.plan(question, TWO)
+    assert p.tool is None and p.missing[0] == asked
+    swapped = planner.plan(question, dict(reversed(list(TWO.items()))))  # the order picks nothing
+    assert swapped.tool is None and swapped.missing[0] == asked.replace("base or base2", "base2 or base").replace(
+        "in base2'", "in base'")
+
+
+@pytest.mark.parametrize("question, dataset", [
+    ("Are w and y independent in base2?", "base2"),
+    ("Are w and y independent in base?", "base"),
+    ("Does x cause y in the base2 data?", "base2"),
+    ("Is x independent of y? use base.csv", "base"),
+    ("Are w and q independent?", "other"),  # only one dataset has both
+])
+def test_a_named_or_only_dataset_is_used(planner, question, dataset):
+    p = planner.plan(question, TWO)
+    assert not p.missing and p.args["dataset"] == dataset
+
+
+def test_a_follow_up_stays_with_the_previous_dataset(planner):
+    first = planner.plan("Are w and y independent in base2?", TWO)
+    for follow in ("What about x and y?", "And given z?", "Does x cause y?"):
+        p = planner.plan(follow, TWO, previous=first)
+        assert not p.missing and p.args["dataset"] == "base2", (follow, p.missing)

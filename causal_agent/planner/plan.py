@@ -186,6 +186,11 @@ class Planner:
                 and not mentions and not dspans):
             # a follow-up that names no column stays with the previous question's dataset
             dataset, notes = previous.dataset, []
+        tied = rd._tied_datasets(text, datasets, vocab)
+        if tied and previous is not None and previous.dataset in tied:
+            dataset, notes, tied = previous.dataset, [], []  # a follow-up stays with its dataset
+        if tied and dataset != tied[-1]:
+            dataset, mentions, dspans, _ = rd._pick_dataset(text, {tied[-1]: datasets[tied[-1]]}, vocab)
         variables = datasets.get(dataset, []) if dataset else []
         language = rd.foreign_language(text, mentions, vocab)
         if language is not None:
@@ -227,6 +232,11 @@ class Planner:
         if left_out:
             plan.problem = left_out
             plan.missing = plan.missing or ["a column that is analysed"]
+        if tied and not left_out:
+            named_vars = list(dict.fromkeys(m.var for m in sorted(mentions, key=lambda m: m.start)))
+            plan.missing = [rd.which_dataset(tied, named_vars)] + [
+                m for m in plan.missing if m != "what you want to know"]
+            plan.notes = [n for n in plan.notes if not n.startswith("dataset '")]
         if plan.missing:
             plan.tool = None
             plan.args = {}
@@ -424,8 +434,7 @@ class Planner:
             plan.notes.append(f"{', '.join(others)} named besides the pair; read as: {self.describe(plan)}")
         if len(set(chosen)) < len(chosen):
             same = next(v for v in chosen if chosen.count(v) > 1)
-            plan.problem = (f"{' and '.join(var_slots[:2])} are the same variable ({same}); "
-                            "name two different variables")
+            plan.problem = _same_variable(var_slots[:2], same)
             plan.missing.append("two different variables (the same one is named twice)")
             return
         if not given_slot:
@@ -437,14 +446,9 @@ class Planner:
         tv = it.of("treatment_values")
         if len(tv) >= 2:
             args[tv[0]], args[tv[1]] = rd._effect_values(ctx, seg, plan.notes)
-        if it.polarity:
-            plan.asks, why = rd._polarity(cue_sentence, vocab)
+        plan.asks, plan.negated, why = self._read_polarity(cue_sentence, it)
+        if why:
             plan.notes.append(why)
-        else:
-            pos = self.classifier.cue_position(cue_sentence, it.spec.name) if self.classifier else None
-            if rd._edge_negated(cue_sentence, pos if pos is not None else len(cue_sentence), vocab):
-                plan.negated = True
-                plan.notes.append("the question is negated: yes and no are swapped")
 
     def _fill_list(self, plan: Plan, it: _Intent, ctx: rd._Context, sentences: list[tuple[int, int]],
                    cue_sentence: str, prev: Plan | None, slot: str) -> None:
@@ -582,10 +586,32 @@ class Planner:
         skel = rd._build_skeleton(text, rd.find_mentions(text, list(columns), self.vocab), [])
         s, e = skel.sentences[-1]
         sent = skel.text[s:e]
-        if it is not None and it.polarity:
-            return rd._polarity(sent, self.vocab)[0] == "dependent"
-        pos = self.classifier.cue_position(sent, it.spec.name) if it is not None and self.classifier else None
-        return rd._edge_negated(sent, pos if pos is not None else len(sent), self.vocab)
+        if it is None:
+            body, framed = rd._frame(sent, self.vocab)
+            return rd._edge_negated(body, len(body), self.vocab) != framed
+        asks, negated, _ = self._read_polarity(sent, it)
+        return asks == "dependent" if it.polarity else negated
+
+    def _read_polarity(self, sentence: str, it: _Intent) -> tuple[Literal["independent", "dependent"] | None,
+                                                                  bool, str | None]:
+        """(asks, negated, note) of a question sentence for intent ``it``: one reading for the
+        offline plan and for ``flip_for`` (any model), so their yes/no always agree. A negating
+        frame ("is it false that …") swaps what the clause after it asks."""
+        body, framed = rd._frame(sentence, self.vocab)
+        frame_note = "the question opens with 'it is false / not true that', so yes and no are swapped"
+        if it.polarity:
+            asks, why = rd._polarity(body, self.vocab)
+            if framed:
+                asks = "dependent" if asks == "independent" else "independent"
+                why = f"{why}; {frame_note}"
+            return asks, False, why
+        pos = self.classifier.cue_position(body, it.spec.name) if self.classifier else None
+        negated = rd._edge_negated(body, pos if pos is not None else len(body), self.vocab) != framed
+        if framed and not negated:
+            return None, False, "a negated claim inside 'it is false / not true that' asks it positively"
+        if not negated:
+            return None, False, None
+        return None, True, frame_note if framed else "the question is negated: yes and no are swapped"
 
     def _choice_names(self) -> frozenset[str]:
         """Every registered choice name, label and alias, lower-cased."""
@@ -893,3 +919,16 @@ def _last_changed_slot(prev: Plan, slots: Sequence[str]) -> str:
 def _better(a: Plan, b: Plan) -> bool:
     """Prefer the reading with a known intent and fewer missing pieces."""
     return (a.intent is not None, -len(a.missing)) > (b.intent is not None, -len(b.missing))
+
+
+#: Slot names that are roles a user knows; other slot names (``x``, ``y``) are the tool's own
+#: parameters and could read as column names, so the message about them names no slot.
+_ROLE_SLOTS = frozenset({"treatment", "outcome", "cause", "effect", "mediator", "exposure"})
+
+
+def _same_variable(slots: Sequence[str], var: str) -> str:
+    """The one line for a pair question that names one variable twice."""
+    if slots and all(s in _ROLE_SLOTS for s in slots):
+        roles = " and ".join(f"the {s}" for s in slots)
+        return f"{roles} are the same variable ({var}); name two different variables"
+    return f"you named {var} twice; name two different variables"

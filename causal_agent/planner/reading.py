@@ -591,11 +591,17 @@ def _dataset_spans(text: str, datasets: Mapping[str, Sequence[str]], vocab: Voca
             rf"(?:\s+{vocab.dataset_cues})?(?![A-Za-z0-9])",
             re.I,
         )
+        columns = {c.lower() for cols in datasets.values() for c in cols}
         for m in pat.finditer(text):
             # a bare word ("a clinic wants to know") is not enough: it needs "data", "table", ".csv"…
-            if m.group().lower() != name.lower() and m.group().lower().replace(" ", "_") != name.lower():
+            # or, for a name that is no column, a preposition in front ("… in base2", "from clinic")
+            bare = m.group().lower() in (name.lower(), name.lower().replace("_", " "))
+            if not bare or (name.lower() not in columns and _BARE_DATASET.search(text[: m.start()])):
                 out.setdefault(name, []).append((m.start(), m.end()))
     return out
+
+
+_BARE_DATASET = re.compile(r"(?<![a-z0-9])(?:in|from|using|use|with|on)\s+(?:the\s+)?$", re.I)
 
 
 def _pick_dataset(
@@ -631,6 +637,26 @@ def _pick_dataset(
         why = "named in the question" if named.get(choice) else "its columns are named in the question"
         notes.append(f"dataset '{choice}' ({why})")
     return choice, per[choice], named.get(choice, []), notes
+
+
+def _tied_datasets(text: str, datasets: Mapping[str, Sequence[str]], vocab: Vocabulary) -> list[str]:
+    """The datasets that hold every column the question names equally well, when it names no
+    dataset: two or more of them mean the question is ambiguous (empty otherwise)."""
+    if len(datasets) < 2 or _dataset_spans(text, datasets, vocab):
+        return []
+    found = {name: frozenset((m.var, m.how) for m in find_mentions(text, list(cols), vocab))
+             for name, cols in datasets.items()}
+    best = max(found.values(), key=len)
+    tied = [name for name, got in found.items() if got == best]
+    return tied if best and len(tied) > 1 else []
+
+
+def which_dataset(candidates: Sequence[str], variables: Sequence[str]) -> str:
+    """What to ask when the named columns are in several loaded datasets."""
+    names = ", ".join(candidates[:-1]) + f" or {candidates[-1]}"
+    both = "both" if len(candidates) == 2 else "all"
+    cols = ", ".join(variables[:-1]) + f" and {variables[-1]}" if len(variables) > 1 else variables[0]
+    return f"which dataset: {names} ({both} have {cols})? name it, e.g. '… in {candidates[-1]}'"
 
 
 def _last_sentence_start(text: str) -> int:
@@ -694,10 +720,29 @@ def _only_deictic(seg: str, vocab: Vocabulary) -> bool:
     )
 
 
+def _frame(seg: str, vocab: Vocabulary) -> tuple[str, bool]:
+    """``seg`` with an opening frame blanked out (same length, so offsets hold) and whether it
+    negates: "is it false / not true / untrue that …" does; "isn't it true / the case that …" is
+    a rhetorical positive, blanked so its n't is not read as a negation."""
+    for pattern, negates in ((vocab.negating_frame, True), (vocab.affirming_frame, False)):
+        m = pattern.search(seg)
+        if m:
+            return seg[: m.start()] + " " * (m.end() - m.start()) + seg[m.end() :], negates
+    return seg, False
+
+
 def _edge_negated(seg: str, pos: int, vocab: Vocabulary) -> bool:
+    """Is the (non-polarity) cue at ``pos`` negated? A negator in the last few words before it
+    ("is there no edge"), or anywhere between the last variable and it ("do X and Y not share a
+    common cause", "X does not directly cause Y"); an opening n't is rhetorical ("doesn't X
+    cause Y?")."""
     clause = _clause_before(seg, pos)
-    words = clause.split()[-vocab.negation_window :]
     all_words = clause.split()
+    after_var = next((k + 1 for k in range(len(all_words) - 1, -1, -1) if PLACEHOLDER.search(all_words[k])), None)
+    span = vocab.negation_window
+    if after_var is not None:
+        span = max(span, min(len(all_words) - after_var, vocab.negation_scope))
+    words = all_words[-span:] if span else []
     first = _first_content_word(all_words, vocab)
     offset = len(all_words) - len(words)
     if any(p in " ".join(words) for p in vocab.negator_phrases):

@@ -20,6 +20,8 @@ from ..prompts import load_prompt
 BOUND_L = r"(?<![a-z0-9])"
 BOUND_R = r"(?![a-z0-9])"
 PLACEHOLDER = re.compile(r"«v(\d+)»")
+#: A frame ("is it false that …") counts only at the start of a sentence, after follow-up starters.
+_FRAME_START = r"^\s*(?:(?:and|so|but|then|now|also|ok|okay|well),?\s+)*"
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,9 @@ class Vocabulary:
     negator_phrases: tuple[str, ...]
     negation_window: int
     rhetorical: frozenset[str]
+    negating_frame: re.Pattern[str]
+    affirming_frame: re.Pattern[str]
+    negation_scope: int
     cond_prefix: tuple[re.Pattern[str], ...]
     cond_prefix_needs_suffix: tuple[re.Pattern[str], ...]
     cond_suffix: re.Pattern[str]
@@ -127,6 +132,9 @@ def _compile_vocabulary(v: Mapping[str, Any]) -> Vocabulary:
         negator_phrases=tuple(w for w in neg_cfg["negators"] if " " in w),
         negation_window=int(neg_cfg["window_words"]),
         rhetorical=frozenset(neg_cfg["rhetorical_openers"]),
+        negating_frame=re.compile(_FRAME_START + _alt(neg_cfg["negating_frames"]) + BOUND_R),
+        affirming_frame=re.compile(_FRAME_START + _alt(neg_cfg["affirming_frames"]) + BOUND_R),
+        negation_scope=int(neg_cfg["scope_words"]),
         cond_prefix=tuple(comp(p) for p in cond["prefix"] if p not in cond["prefix_requires_suffix"]),
         cond_prefix_needs_suffix=tuple(comp(p) for p in cond["prefix_requires_suffix"]),
         cond_suffix=comp(_alt(cond["suffix"])),
