@@ -509,3 +509,25 @@ def test_a_follow_up_stays_with_the_previous_dataset(planner):
     for follow in ("What about x and y?", "And given z?", "Does x cause y?"):
         p = planner.plan(follow, TWO, previous=first)
         assert not p.missing and p.args["dataset"] == "base2", (follow, p.missing)
+
+
+# -- 12. affect / influence / impact ask what "does X cause Y?" asks ----------------------------------------
+
+@pytest.mark.parametrize("question, flip", [
+    ("Does x affect y?", False),
+    ("Does x impact y?", False),
+    ("Does w have an impact on y?", False),
+    ("Is y impacted by x?", False),
+    ("Does x have any influence on w?", False),
+    ("Does x not affect y?", True),  # the auxiliary in front is no cue that hides the "not"
+    ("Is y not affected by w?", True),
+])
+def test_affect_reads_as_cause(planner, question, flip):
+    cause = planner.plan("Does x cause y?", {"d": NEG_COLUMNS})
+    p = planner.plan(question, {"d": NEG_COLUMNS})
+    assert p.intent == cause.intent == "direct_cause"
+    assert p.flip is flip and planner.flip_for(question, p.tool, {"d": NEG_COLUMNS}) is flip
+
+
+def test_how_much_x_affects_y_is_still_an_effect(planner):
+    assert planner.plan("How much does x affect y?", {"d": NEG_COLUMNS}).tool == "estimate_effect"

@@ -104,7 +104,9 @@ class IntentClassifier:
         self.synonyms = dict(synonyms)
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-        self._stop = frozenset(ENGLISH_STOP_WORDS)
+        # scikit-learn's list has "do" but not "does"/"did": an auxiliary is never a cue, else it
+        # would stand in front of a negation ("does X not affect Y?") and hide it
+        self._stop = frozenset(ENGLISH_STOP_WORDS) | {"does", "did", "doesn't", "didn't"}
         texts = [features_text(t, self.synonyms) for _, t in examples]
         labels = [n for n, _ in examples]
         self.names = sorted(set(labels))

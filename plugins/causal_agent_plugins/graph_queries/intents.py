@@ -72,6 +72,13 @@ DIRECT_CAUSE_EXAMPLES: list[str] = [
     "Do the data suggest that {x} causes {y}?",
     "Is {y} an effect of {x}, directly?",
     "Does {x} causally affect {y}?",
+    # "affect / influence / impact" without "directly" read as "Does X cause Y?" does: an edge
+    "Does {x} affect {y}?",
+    "Does {x} impact {y}?",
+    "Does {x} have an impact on {y}?",
+    "Is {y} affected by {x}?",
+    "Is {y} impacted by {x}?",
+    "Does {x} have any influence on {y}?",
     'What is the direct effect of {x} on {y}: is there an edge?',
     'Is there a direct effect of {x} on {y}?',
     "Does the graph show a direct effect of {x} on {y}?",
