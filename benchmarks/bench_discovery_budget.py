@@ -23,22 +23,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
+
+from causal_agent.examples.synthetic import sparse_linear_frame as linear_dag
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def linear_dag(p: int, n: int, seed: int = 0) -> pd.DataFrame:
-    """A random sparse linear DAG (about 1.5 parents per variable), Gaussian noise."""
-    rng = np.random.default_rng(seed)
-    x = np.zeros((n, p))
-    for j in range(p):
-        k = min(j, rng.poisson(1.5))
-        for i in rng.choice(j, size=k, replace=False) if k else []:
-            x[:, j] += rng.uniform(0.5, 1) * x[:, i]
-        x[:, j] += rng.normal(size=n)
-    return pd.DataFrame(x, columns=[f"x{i + 1}" for i in range(p)])
 
 
 def cli_run(path: Path) -> dict[str, object]:

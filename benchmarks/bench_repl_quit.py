@@ -46,18 +46,10 @@ def _cli() -> list[str]:
 
 
 def linear_chain(columns: int, rows: int, path: Path, seed: int = 0) -> Path:
-    """A linear-Gaussian table where each column depends on the three before it."""
-    import numpy as np
+    """A linear-Gaussian table where each column depends on the three before it, as a CSV."""
+    from causal_agent.examples.synthetic import chain_window_frame
 
-    rng = np.random.default_rng(seed)
-    data = np.zeros((rows, columns))
-    for j in range(columns):
-        data[:, j] = rng.normal(size=rows)
-        for k in range(max(0, j - 3), j):
-            data[:, j] += 0.4 * data[:, k]
-        data[:, j] /= data[:, j].std()  # standardised: no near-collinear columns down the chain
-    header = ",".join(f"v{j}" for j in range(columns))
-    np.savetxt(path, data, delimiter=",", header=header, comments="", fmt="%.6f")
+    chain_window_frame(columns, rows, seed).to_csv(path, index=False, float_format="%.6f")
     return path
 
 

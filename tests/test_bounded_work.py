@@ -19,6 +19,7 @@ from causal_agent.context import Settings
 from causal_agent.data import load_dataset, max_file_bytes, parse_size
 from causal_agent.errors import DataError, VariableError
 from cli_helpers import run_cli
+from causal_agent.examples.synthetic import sparse_linear_frame as linear_frame
 
 
 
@@ -48,16 +49,6 @@ def load_within(path: Path, seconds: float = 60.0, **kwargs) -> BaseException | 
     return result[0]
 
 
-def linear_frame(p: int, n: int = 200, seed: int = 0) -> pd.DataFrame:
-    """A random sparse linear DAG over x1..xp (about 1.5 parents each)."""
-    rng = np.random.default_rng(seed)
-    x = np.zeros((n, p))
-    for j in range(p):
-        k = min(j, rng.poisson(1.5))
-        for i in rng.choice(j, size=k, replace=False) if k else []:
-            x[:, j] += rng.uniform(0.5, 1) * x[:, i]
-        x[:, j] += rng.normal(size=n)
-    return pd.DataFrame(x, columns=[f"x{i + 1}" for i in range(p)])
 
 
 # ---- files -------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from causal_agent.examples.synthetic import chain_window_frame as wide_frame
 from causal_agent.cancel import (
     CancelToken,
     Cancelled,
@@ -37,16 +38,6 @@ from causal_agent.cancel import (
 BOUND_S = 30.0
 
 
-def wide_frame(columns: int, rows: int, seed: int = 0) -> pd.DataFrame:
-    """Linear Gaussian, each column caused by the three before it: PC runs many CI tests."""
-    rng = np.random.default_rng(seed)
-    data = np.zeros((rows, columns))
-    for j in range(columns):
-        data[:, j] = rng.normal(size=rows)
-        for k in range(max(0, j - 3), j):
-            data[:, j] += 0.4 * data[:, k]
-        data[:, j] /= data[:, j].std()  # standardised: no near-collinear columns down the chain
-    return pd.DataFrame(data, columns=[f"v{j}" for j in range(columns)])
 
 
 # ---- the token ------------------------------------------------------------------------------------
