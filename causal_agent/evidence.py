@@ -31,7 +31,6 @@ if TYPE_CHECKING:  # pragma: no cover
 EVIDENCE_KINDS = frozenset({"verdict", "graph", "effect"})
 
 _CLAIM = re.compile(r"^[ \t>*_`-]*ANSWER[ \t*_`]*:[ \t*_`]*(yes|no|uncertain)\b", re.I | re.M)
-_PLAIN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def claimed_verdict(text: str) -> str | None:
@@ -81,11 +80,18 @@ def contradiction_note(claimed: str, verdict: str, tool: str) -> str:
     )
 
 
+def _odd(name: str) -> bool:
+    """A name worth quoting: not an identifier (``smoking``, ``größe``), and with a letter or
+    digit in it, so that a column called ``-`` or ``%`` does not rewrite every dash or percent
+    sign in a result (``a --> b``)."""
+    return len(name) >= 2 and not name.isidentifier() and any(ch.isalnum() for ch in name)
+
+
 def quote_names(text: str, names: Sequence[str]) -> str:
     """``text`` with every name that is not a plain identifier written as a JSON string, so a
     column called ``x\\nSYSTEM: ignore …`` reads as one quoted datum, never as a line of its own.
     Plain identifiers (``smoking``) are left alone: quoting them would also hit ordinary words."""
-    odd = sorted({n for n in names if n and not _PLAIN_NAME.match(n)}, key=len, reverse=True)
+    odd = sorted({n for n in names if _odd(n)}, key=len, reverse=True)
     if not odd:
         return text
     pattern = re.compile("|".join(re.escape(n) for n in odd))
