@@ -258,6 +258,19 @@ def test_child_pids_sees_a_subprocess_and_its_child_until_they_exit():
 
 
 # ---- work that ignores the cancel -----------------------------------------------------------------
+def _interrupt_then_quit(proc: subprocess.Popen) -> str:  # type: ignore[type-arg]
+    """Ctrl-C the running question, then /quit: the rest of the output, which must come within
+    ``BOUND_S`` of the /quit."""
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.5)
+    proc.stdin.write("/quit\n")  # type: ignore[union-attr]
+    proc.stdin.flush()  # type: ignore[union-attr]
+    started = time.monotonic()
+    rest, _ = proc.communicate(timeout=BOUND_S)
+    assert time.monotonic() - started < BOUND_S
+    return rest
+
+
 def test_quit_does_not_wait_for_a_model_call_that_ignores_the_cancel(tmp_path, clinic_path):
     """A model server that never answers (the call has a 300 s timeout and no hook to stop it):
     after Ctrl-C and /quit the chat command still exits at once, abandoning the call."""
@@ -278,13 +291,7 @@ def test_quit_does_not_wait_for_a_model_call_that_ignores_the_cancel(tmp_path, c
         while not silent.conns and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)  # the model call is waiting on the silent server
         assert silent.conns, "the model was never called"
-        proc.send_signal(signal.SIGINT)
-        time.sleep(0.5)
-        proc.stdin.write("/quit\n")  # type: ignore[union-attr]
-        proc.stdin.flush()  # type: ignore[union-attr]
-        started = time.monotonic()
-        out, _ = proc.communicate(timeout=BOUND_S)
-        assert time.monotonic() - started < BOUND_S
+        out = _interrupt_then_quit(proc)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -327,13 +334,7 @@ def test_quit_abandons_a_tool_thread_that_ignores_the_cancel(tmp_path, clinic_pa
             line = proc.stdout.readline()  # type: ignore[union-attr]
             assert line, out
             out += line
-        proc.send_signal(signal.SIGINT)
-        time.sleep(0.5)
-        proc.stdin.write("/quit\n")  # type: ignore[union-attr]
-        proc.stdin.flush()  # type: ignore[union-attr]
-        started = time.monotonic()
-        rest, _ = proc.communicate(timeout=BOUND_S)
-        assert time.monotonic() - started < BOUND_S
+        rest = _interrupt_then_quit(proc)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -256,18 +256,10 @@ def test_chat_settings_reach_the_agent_and_survive_a_model_switch(tmp_path, clin
 
 # ---- Ctrl-C and /quit stop the running work (causal_agent.cancel) ---------------------------------
 def _table(tmp_path: Path, columns: int, rows: int) -> Path:
-    import numpy as np
+    from causal_agent.examples.synthetic import chain_window_frame
 
-    rng = np.random.default_rng(0)
-    data = np.zeros((rows, columns))
-    for j in range(columns):
-        data[:, j] = rng.normal(size=rows)
-        for k in range(max(0, j - 3), j):
-            data[:, j] += 0.4 * data[:, k]
-        data[:, j] /= data[:, j].std()
     path = tmp_path / f"t{columns}x{rows}.csv"
-    np.savetxt(path, data, delimiter=",", header=",".join(f"v{j}" for j in range(columns)),
-               comments="", fmt="%.6f")
+    chain_window_frame(columns, rows).to_csv(path, index=False, float_format="%.6f")
     return path
 
 
