@@ -8,6 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
+#: The distribution on PyPI: ``causal-agent`` there is another project, so ours is ``causal-agent-kit``
+#: (the import package stays ``causal_agent`` and the command ``causal-agent``).
+DISTRIBUTION = "causal-agent-kit"
 
 _LAZY = {
     "CausalAgent": ("causal_agent.agent", "CausalAgent"),

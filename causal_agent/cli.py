@@ -550,7 +550,9 @@ def _type_word(param: Any) -> str | None:
 
 def version() -> str:
     try:
-        return metadata.version("causal-agent")
+        from . import DISTRIBUTION
+
+        return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:  # pragma: no cover
         return "unknown"
 

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from . import DISTRIBUTION
 from .errors import CausalAgentError, GraphError, GraphKeyError, closest
 from .names import sanitize_name
 from .graph import CausalGraph, Edge
@@ -59,17 +60,19 @@ CONTENT_NAMESPACE: tuple[str, ...] = ("causal_agent", "content")
 #: Parameter values that leave the key unchanged (``None`` and empty containers do too).
 DEFAULT_PARAMS: dict[str, Any] = {"alpha": 0.05, "ci_test": "auto", "background": None}
 EXPORT_FORMATS: tuple[str, ...] = ("json", "dot", "png", "svg")
-_VERSIONED = ("causal-learn", "dowhy", "networkx", "langgraph", "causal-agent")
+#: Provenance label -> distribution (ours is published as causal-agent-kit; the label stays "causal-agent").
+_VERSIONED = {"causal-learn": "causal-learn", "dowhy": "dowhy", "networkx": "networkx", "langgraph": "langgraph",
+              "causal-agent": DISTRIBUTION}
 
 
 def library_versions() -> dict[str, str]:
     """Installed versions of the libraries that shape a learned graph (metadata only: cheap)."""
     versions: dict[str, str] = {}
-    for dist in _VERSIONED:
+    for label, dist in _VERSIONED.items():
         try:
-            versions[dist] = metadata.version(dist)
+            versions[label] = metadata.version(dist)
         except metadata.PackageNotFoundError:
-            versions[dist] = "not installed"
+            versions[label] = "not installed"
     return versions
 
 

@@ -44,7 +44,7 @@ def builtin_name(module: str) -> str:
     """A built-in plugin's name: its package ("discovery"; "evals" for causal_agent_evals.plugin)."""
     parts = module.split(".")
     return parts[-1] if parts[0] == "causal_agent_plugins" else parts[0].removeprefix("causal_agent_")
-_OWN_DISTRIBUTION = "causal-agent"
+from . import DISTRIBUTION as _OWN_DISTRIBUTION
 
 
 @dataclass
