@@ -61,7 +61,7 @@ class CausalAgent:
         from langgraph.checkpoint.memory import InMemorySaver
 
         from .agent_graph import build_agent_graph
-        from .memory import GraphMemory
+        from .memory import GraphMemory, open_memory
         from .models.factory import make_model, model_options
         from .planner import Planner
         from .plugins import collect_registry, make_plugin_manager
@@ -75,12 +75,7 @@ class CausalAgent:
         self.settings = settings or Settings()
         if max_model_calls is not None:
             self.settings = self.settings.model_copy(update={"max_model_calls": max_model_calls})
-        if isinstance(memory, GraphMemory):
-            self.memory = memory
-        elif self.config.memory:
-            self.memory = GraphMemory.sqlite(self.config.memory)
-        else:
-            self.memory = GraphMemory()
+        self.memory = memory if isinstance(memory, GraphMemory) else open_memory(self.config.memory)
         self.plugin_manager = make_plugin_manager(plugins)
         self.registry = collect_registry(self.plugin_manager)
         spec = model if not isinstance(model, str) else None

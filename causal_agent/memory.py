@@ -653,6 +653,18 @@ class GraphMemory:
         return GraphKeyError(message)
 
 
+def open_memory(location: str | Path | None) -> GraphMemory:
+    """The graph memory a ``--memory`` value (``ModelConfig.memory``) names: a NEW in-memory one for
+    None, else the SQLite file (``sqlite:///path`` or a plain path). The one rule ``CausalAgent``
+    and ``causal-agent graphs`` both follow, so they always open the same memory."""
+    if location is None or not str(location).strip():
+        return GraphMemory()
+    text = str(location).strip()
+    if text.startswith("sqlite:///"):
+        text = text[len("sqlite:///"):]
+    return GraphMemory.sqlite(text)
+
+
 def _marks(edge: Edge) -> dict[str, str]:
     """The endpoint mark at each node of an edge: '>' arrow, '-' tail, 'o' circle."""
     start = {"-": "-", "<": ">", "o": "o"}[edge.type[0]]
