@@ -89,6 +89,18 @@ class Answer(BaseModel):
         exclude = None if artifacts else {"steps": {"__all__": {"artifact"}}}
         return json.dumps(self.model_dump(mode="json", exclude=exclude), **kw)
 
+    def _repr_html_(self) -> str:
+        """Jupyter: badge, effect and CI, explanation, graph picture, steps (never raises)."""
+        from .notebook import answer_html
+
+        return answer_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter / Markdown renderers: the same content as text (never raises)."""
+        from .notebook import answer_markdown
+
+        return answer_markdown(self)
+
 
 def strip_verdict(text: str) -> str:
     """The final message without its machine-readable ``ANSWER:`` line."""

@@ -502,6 +502,13 @@ class CausalGraph(BaseModel):
     def __str__(self) -> str:
         return f"{self.kind.upper()} over {len(self.nodes)} nodes\n" + self.to_text()
 
+    def _repr_svg_(self) -> str:
+        """Jupyter: the picture (Graphviz, else matplotlib), or the edges as SVG text if drawing
+        fails; never raises."""
+        from .notebook import graph_svg_or_text
+
+        return graph_svg_or_text(self)
+
     # ------------------------------------------------------------------ equivalence class
     def _require_pdag(self, what: str) -> None:
         if self.kind == "pag":

@@ -133,6 +133,12 @@ class DataProfile(BaseModel):
             text += " " + " ".join(self.notes)
         return text
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the profile as a table, one row per column (never raises)."""
+        from .notebook import profile_html
+
+        return profile_html(self)
+
 
 def is_identifier_name(name: str) -> bool:
     """True for ``id``, ``ID``, ``batch_id``, ``patient id``, ``PatientID``; not ``acid``/``lipid``."""
