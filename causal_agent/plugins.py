@@ -37,6 +37,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "causal_agent_plugins.memory_tools",
     "causal_agent_plugins.models",
     "causal_agent_evals.plugin",
+    "causal_agent_plugins.mcp",
 )
 
 
