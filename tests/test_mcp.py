@@ -418,3 +418,45 @@ def test_help_does_not_import_the_mcp_sdk():
     assert proc.returncode == 0 and "--allow-dir" in proc.stdout
     imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if "|" in line}
     assert not imported & {"mcp", "mcp_types", "uvicorn", "langgraph", "pandas"}, imported
+
+
+def test_a_cancelled_request_cancels_its_work_and_close_cancels_the_rest(offline_agent):
+    import time
+
+    import anyio
+
+    from causal_agent import cancel
+    from causal_agent.mcp_server import CausalMcp
+
+    mcp = CausalMcp(offline_agent)
+    seen: list[str] = []
+
+    def work() -> None:  # long work that obeys its token, as the bootstrap and discovery do
+        try:
+            while True:
+                cancel.check()
+                time.sleep(0.01)
+        except cancel.Cancelled as exc:
+            seen.append(str(exc))
+            raise
+
+    async def cancelled_request() -> None:
+        with anyio.move_on_after(0.3):
+            await mcp.in_thread(work)
+
+    anyio.run(cancelled_request)
+    deadline = time.monotonic() + 30
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert seen == ["the MCP client cancelled the request"]
+
+    def serving() -> None:
+        with pytest.raises(cancel.Cancelled):
+            anyio.run(mcp.in_thread, work)
+
+    thread = threading.Thread(target=serving, daemon=True)
+    thread.start()
+    while not mcp._running and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert mcp.close() and seen[-1] == "the MCP server is closing"
+    thread.join(30)
