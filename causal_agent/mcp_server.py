@@ -267,8 +267,9 @@ class CausalMcp:
             problem = _schema_error(tool, tool.tool_call_schema, args)
             if problem:
                 return _error(problem)
-            if name in self.own:
-                content, artifact = tool.func(**args)
+            if name in self.own:  # validated arguments only (extra ones are ignored, as ToolNode does)
+                parsed = tool.tool_call_schema.model_validate(args)
+                content, artifact = tool.func(**{k: getattr(parsed, k) for k in type(parsed).model_fields})
                 return _result(content, artifact)
             return self._run_registered(name, args)
         except CausalAgentError as exc:

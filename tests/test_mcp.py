@@ -255,7 +255,7 @@ def test_ask_runs_the_whole_agent_and_returns_the_answer_json(stdio):
     assert answer.answer == "yes" and answer.complete
     assert [s.tool for s in answer.steps] == ["direct_cause"] and answer.steps[0].status == "ok"
     assert result.structured_content == json.loads(_text(result))
-    empty = stdio.run(lambda s: s.call_tool("ask", {"question": "  "}))
+    empty = stdio.run(lambda s: s.call_tool("ask", {"question": "  ", "extra": 1}))  # extra arguments ignored
     assert "the question is empty" in _one_line_error(empty)
 
 

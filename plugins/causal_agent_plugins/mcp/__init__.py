@@ -60,10 +60,14 @@ def register_commands(cli: typer.Typer) -> None:
     ) -> None:
         """Serve the tools (and an 'ask' tool running the whole agent) to MCP clients: Claude Desktop, Cursor, your own agent."""
         from causal_agent.cli import _check_included, _model_config, _settings
-        from causal_agent.mcp_server import CausalMcp, ServeOptions, build_agent, check_options, serve
+        from causal_agent.mcp_server import (
+            CausalMcp, ServeOptions, allowed_folders, build_agent, check_options, serve,
+        )
 
+        # an unsafe address or a missing folder is refused before any work
         options = check_options(ServeOptions(transport=transport.value, host=host, port=port, allow_dirs=allow_dir or [],
-                                             token=token))  # an unsafe address is refused before any work
+                                             token=token))
+        allowed_folders(options.allow_dirs)
         settings = _settings(resamples, budget=budget, include=include, max_file_size=max_file_size,
                              export_dir=export_dir, allow_destructive=allow_destructive)
         cfg = _model_config(model, base_url, memory, timeout=timeout, retries=retries, max_tokens=max_tokens,
