@@ -284,13 +284,20 @@ def answer_from_messages(
     verdict = graph = graph_key = None
     verdict_step: Step | None = None
     effects: list[Effect] = []
+    headline: Effect | None = None
     tables: list[Table] = []
     for step in steps:
         art = step.artifact or {}
         if step.status != "ok":
             continue
         kind = ctx.artifact_kind(step.tool)
-        if kind == "verdict" and art.get("answer") in ("yes", "no", "uncertain"):
+        if kind == "verdict" and isinstance(art.get("effects"), list) and art["effects"]:
+            # a verdict with its effects (mediation: total, direct, indirect; ``headline`` the one asked)
+            several = [Effect.model_validate(e) for e in art["effects"] if isinstance(e, dict)]
+            effects.extend(several)
+            pick = art.get("headline", 0)
+            headline = several[pick] if isinstance(pick, int) and 0 <= pick < len(several) else headline
+        if kind == "verdict" and art.get("answer") in ("yes", "no", "partly", "uncertain"):
             if planned is not None and planned["tool"] == step.tool:
                 verdict, verdict_step = shown_verdict(art["answer"], bool(planned.get("flip"))), step
             elif (planner := ctx.planner()) is not None:  # else the polarity is unknown: no verdict
@@ -340,7 +347,7 @@ def answer_from_messages(
         answer=verdict,
         graph=graph,
         graph_key=graph_key,
-        effect=effects[0] if effects else None,
+        effect=headline if headline is not None and effects else (effects[0] if effects else None),
         effects=effects,
         tables=tables,
         explanation=explanation,

@@ -8,9 +8,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-Verdict = Literal["yes", "no", "uncertain"]
+#: "partly": the question asks about a share (is the association causal?) and the answer is some,
+#: not all (explain_association)
+Verdict = Literal["yes", "no", "partly", "uncertain"]
 
-_ANSWER_LINE = re.compile(r"^[ \t]*\**[ \t]*ANSWER[ \t]*:[ \t]*\**[ \t]*(yes|no|uncertain|none)\b.*$", re.I | re.M)
+_ANSWER_LINE = re.compile(r"^[ \t]*\**[ \t]*ANSWER[ \t]*:[ \t]*\**[ \t]*(yes|no|partly|uncertain|none)\b.*$", re.I | re.M)
 
 
 class Step(BaseModel):
@@ -52,8 +54,13 @@ class Effect(BaseModel):
     headline: Literal["estimate", "range"] = "estimate"
     headline_basis: str | None = None
     warnings: list[str] = Field(default_factory=list)
+    #: the change a question stated without both values, as computed ("smoking from its observed
+    #: mean 0.01 to 0 (stopping it)")
+    contrast: str | None = None
     #: the effect artifact's tables (e.g. covariate balance); they also reach ``Answer.tables``
     tables: list[Table] = Field(default_factory=list)
+    #: what this effect is when an answer has several: "total", "direct" (NDE), "indirect" (NIE)
+    label: str | None = None
 
 
 class Answer(BaseModel):

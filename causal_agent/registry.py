@@ -26,7 +26,8 @@ ARTIFACT_KINDS: tuple[str, ...] = ("verdict", "graph", "effect", "table", "text"
 ACCESS_KINDS: tuple[str, ...] = ("read", "write", "destroy")
 DATA_KINDS: tuple[str, ...] = ("continuous", "discrete", "mixed")
 OUTPUTS: tuple[str, ...] = ("dag", "cpdag", "pag")
-SLOT_KINDS: tuple[str, ...] = ("variable", "variables", "given", "number", "treatment_values")
+SLOT_KINDS: tuple[str, ...] = ("variable", "variables", "given", "number", "treatment_values", "mediator",
+                               "adjuster", "contrast")
 #: Names a ``{"choice": NAME}`` slot may give instead of a list: the values come from a registry.
 CHOICE_REGISTRIES: tuple[str, ...] = ("algorithms", "ci_tests", "estimators")
 

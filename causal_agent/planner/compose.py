@@ -50,6 +50,10 @@ def _sentence(text: str, names: Iterable[str] = ()) -> str:
     return text[0].upper() + text[1:] + "."
 
 
+#: a verdict artifact's answers: yes / no / uncertain, and "partly" (a causal share: some, not all)
+VERDICTS = ("yes", "no", "partly", "uncertain")
+
+
 def shown_verdict(answer: str, flip: bool) -> str:
     """The tool's own answer in the polarity of the question as asked."""
     if flip and answer in ("yes", "no"):
@@ -61,7 +65,7 @@ def render_verdict(art: Mapping[str, Any], content: str, flip: bool,
                    names: Iterable[str] = ()) -> tuple[str, str]:
     """Text and shown verdict of a verdict artifact; ``names``: the call's variables."""
     answer = str(art.get("answer", "")).strip().lower()
-    if answer not in ("yes", "no", "uncertain"):
+    if answer not in VERDICTS:
         return content.strip() or "The tool returned no verdict.", "uncertain"
     shown = shown_verdict(answer, flip)
     text = f"{shown.capitalize()}. " + _sentence(art.get("finding") or content, names)
@@ -98,6 +102,12 @@ def render_graph(art: Mapping[str, Any], content: str, partial: bool) -> str:
     if art.get("algorithm"):
         text += f", learned with {art['algorithm']}"
     text += f": {len(edges)} edge{'s' if len(edges) != 1 else ''}."
+    context = graph.get("context")
+    if context:  # several environments (CD-NOD): what changes with the context, first
+        changing = list(graph.get("changing") or [])
+        text += (f"\nMechanisms that change with {context}: {_names(changing)} ({context} -> "
+                 + ", ".join(map(str, changing)) + ")." if changing else
+                 f"\nNo mechanism changes with {context}: no variable depends on it.")
     if edges:
         text += "\n" + "\n".join(f"  {e}" for e in edges)
     linked = {str(e.get(k)) for e in graph.get("edges", []) or [] if isinstance(e, Mapping) for k in ("source", "target")}
@@ -166,6 +176,8 @@ def render_effect(art: Mapping[str, Any], content: str) -> str:
         if lo <= 0 <= hi:
             text += ", which includes 0"
     text += ")."
+    if art.get("contrast"):  # a change the question stated without both values, as computed
+        text += f" Contrast: {str(art['contrast']).rstrip('.')}."
     parts = []
     if art.get("method"):
         parts.append(f"Method: {art['method']}")
@@ -216,7 +228,8 @@ def render_table(art: Mapping[str, Any], content: str) -> str:
     if not rows:
         return content.strip() or head + "."
     lines = [" | ".join(map(str, cols))] + [" | ".join(map(str, r)) for r in rows[:20]]
-    return head + ":\n" + "\n".join("  " + line for line in lines)
+    lead = f"{str(art['summary']).strip()}\n" if art.get("summary") else ""  # a table with its reading
+    return lead + head + ":\n" + "\n".join("  " + line for line in lines)
 
 
 def error_text(name: str, content: str, args: Mapping[str, Any] | None) -> str:

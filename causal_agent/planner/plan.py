@@ -33,6 +33,10 @@ if TYPE_CHECKING:  # pragma: no cover
 MIN_CONFIDENCE = 0.4
 #: Without a cue word, the probability a reading needs.
 SURE_WITHOUT_CUE = 0.6
+#: Below MIN_CONFIDENCE, a cued reading still counts when it is at least this probable and this
+#: many times as probable as the runner-up (many intents share the probability mass between them)
+CLEAR_WINNER = 0.3
+CLEAR_MARGIN = 2.5
 #: A follow-up may switch intent only when the classifier is at least this sure.
 FOLLOW_UP_SWITCH = 0.45
 
@@ -41,6 +45,8 @@ _VARIABLE_NAMES = frozenset({
     "source", "node", "exposure", "response", "mediator", "instrument", "v", "u", "w",
 })
 _GIVEN_NAMES = frozenset({"given", "conditioning", "condition", "confounders", "adjust", "controls", "z_set"})
+#: an argument of this name is the column naming each row's environment (:mod:`.context_slot`)
+CONTEXT_SLOT = "context"
 
 
 class Plan(BaseModel):
@@ -91,6 +97,8 @@ def _infer_kind(arg: str, prop: Mapping[str, Any]) -> Any:
         (p.get("items") for p in prop.get("anyOf", []) if isinstance(p, Mapping) and p.get("items")), None
     )
     name = arg.lower()
+    if name == CONTEXT_SLOT and "string" in types:
+        return "context"
     if "array" in types and (items or {}).get("type") == "string":
         return "given" if name in _GIVEN_NAMES else "variables"
     if "string" in types and (name in _VARIABLE_NAMES or "variable" in str(prop.get("description", "")).lower()):
@@ -149,14 +157,19 @@ class Planner:
         v = self.vocab
         return any(p.search(skeleton) for p in (v.pol_negative, v.pol_independent, v.pol_dependent))
 
-    def _predict(self, text: str) -> Any:
+    def _predict(self, text: str, ctx: rd._Context | None = None) -> Any:
         """The classifier's intent; when only an (in)dependence word of the vocabulary says what
         is asked, among the intents whose tools answer in that polarity group."""
         assert self.classifier is not None
         among = None
         if not self.classifier.known_words(text) and self._polarity_word(text):
             among = {n for n, it in self.intents.items() if it.polarity} or None
-        return self.classifier.predict(text, among)
+        pred = self.classifier.predict(text, among)
+        if ctx is not None:  # a question that names a context ("... across sites"): see context_slot
+            from .context_slot import prefer_context_intent
+
+            pred = prefer_context_intent(self, ctx, text, pred)
+        return pred
 
     @classmethod
     def from_registry(cls, registry: Registry) -> Planner:
@@ -297,8 +310,9 @@ class Planner:
         for s, e in reversed(sentences):
             sent = clean(skel.text[s:e])
             if self._speaks(sent):
-                pred = self._predict(sent)
-                if pred.confidence >= MIN_CONFIDENCE:
+                pred = self._predict(sent, ctx)
+                if pred.confidence >= MIN_CONFIDENCE or (
+                        pred.confidence >= CLEAR_WINNER and pred.confidence >= CLEAR_MARGIN * pred.runner_up_confidence):
                     return pred.name, pred.confidence, sent
             elif self.classifier.content_words(sent):
                 # no single telling word, but words the examples use and a clear winner
@@ -308,7 +322,7 @@ class Planner:
                     return pred.name, pred.confidence, sent
         whole = clean(skel.text[sentences[0][0] : sentences[-1][1]])
         if len(sentences) > 1 and self._speaks(whole):
-            pred = self._predict(whole)
+            pred = self._predict(whole, ctx)
             if pred.confidence >= MIN_CONFIDENCE:
                 return pred.name, pred.confidence, whole
         return None, 0.0, whole
@@ -337,11 +351,19 @@ class Planner:
         vocab, skel = ctx.vocab, ctx.skeleton
         args = plan.args
         self._options(plan, it, ctx, seg)
+        skip: set[str] = set()  # the context column is no variable of the other slots
+        for slot in it.of("context"):
+            from .context_slot import read_context
+
+            found = read_context(ctx, seg)
+            if found is not None:
+                args[slot] = found
+                skip.add(found)
         var_slots = it.of("variable")
         list_slot = next(iter(it.of("variables")), None)
         given_slot = next(iter(it.of("given")), None)
         if list_slot and not var_slots:
-            self._fill_list(plan, it, ctx, sentences, cue_sentence, prev, list_slot)
+            self._fill_list(plan, it, ctx, sentences, cue_sentence, prev, list_slot, skip)
             return
         if not var_slots:
             return
@@ -353,7 +375,22 @@ class Planner:
                 for pid in rd._list_before(toks, rd._token_index_at(toks, m.start()), vocab):
                     if skel.var_of[pid] not in given:
                         given.append(skel.var_of[pid])
-        ordered = rd._ordered_ids(ctx, sentences, set(given))
+        mediator_slot = next(iter(it.of("mediator")), None)
+        mediators = rd.mediators_named(seg, skel, vocab) if mediator_slot else []
+        if mediator_slot and not mediators and len(given) == 1 and not given_slot:
+            mediators, given = given, []  # "the effect of X on Y holding M fixed": M is the mediator
+        given = [g for g in given if g not in mediators]
+        skip |= set(mediators)  # the mediator is no variable of the pair
+        adjuster_slot = next(iter(it.of("adjuster")), None)
+        adjusters = rd.adjusters_named(seg, skel, vocab) if adjuster_slot else []
+        if adjuster_slot and not adjusters and len(given) == 1 and not given_slot:
+            adjusters = list(given)  # "… controlling for Z": Z is the variable asked about
+        if adjuster_slot:
+            given = [g for g in given if g not in adjusters[:1]]
+            skip |= set(adjusters[:1])  # the variable to adjust for is no variable of the pair
+        contrast_slot = next(iter(it.of("contrast")), None)
+        contrast = rd.read_contrast(seg, skel, vocab) if (contrast_slot or it.of("treatment_values")) else None
+        ordered = rd._ordered_ids(ctx, sentences, set(given) | skip)
         need = len(var_slots)
         if given_slot and len(ordered) > need:
             # more variables than the pair: read the conditioning clauses whole ("once we know whether …")
@@ -363,7 +400,7 @@ class Planner:
             if extra and len(rest) >= need:
                 given.extend(extra)
                 markers = [*markers, *loose_markers]
-                ordered = rd._ordered_ids(ctx, sentences, set(given))
+                ordered = rd._ordered_ids(ctx, sentences, set(given) | skip)
         if given and not given_slot:
             plan.notes.append(f"{', '.join(given)} named in a conditioning clause: not one of the pair")
         pool = [(p, v) for p, v in ordered if v not in given]
@@ -372,7 +409,18 @@ class Planner:
             # "Is Z a common cause of X and Y?": the pair is the one joined by (both) … and
             shared = rd._shared_pair(ctx, cue_sentence, [], [])
             conjoined = [v for _, v in shared] if shared else None
+        roles_asked = need == 2 and set(var_slots) == _TREATMENT_OUTCOME
+        if roles_asked:  # the treatment and the outcome come from the phrasing, never from word order
+            conjoined = None
         first, second = (conjoined[0], conjoined[1]) if conjoined else _direction(ctx, seg, {v for _, v in pool})
+        if contrast and contrast[1] in {v for _, v in pool} and first is None and second != contrast[1]:
+            first = contrast[1]  # "if nobody smoked, …": the variable that changes is the treatment
+        if roles_asked and first is None and second is None and len(pool) >= 2:
+            a, b = pool[0][1], pool[1][1]
+            plan.problem = (f"Which is the treatment (the cause) and which the outcome: {a} or {b}? Ask e.g. "
+                            f"'what is the effect of {a} on {b}?' (or of {b} on {a}).")
+            plan.missing.append(f"which of {a} and {b} is the treatment and which the outcome")
+            return
         fixed = [v for v in (first, second) if v]
         rest = [(p, v) for p, v in pool if v not in fixed]
         if first and second:
@@ -429,7 +477,19 @@ class Planner:
             return
         for slot, var in zip(var_slots, chosen):
             args[slot] = var
-        others = [v for _, v in pool if v not in chosen]
+        if mediator_slot:
+            if not mediators:  # never a guess from word order: which one is the mediator?
+                plan.missing.append("the mediator: the variable the effect goes through (e.g. '… through M')")
+                return
+            args[mediator_slot] = mediators[0]
+        if adjuster_slot:
+            third = [v for v in adjusters if v not in chosen] or [v for _, v in pool if v not in chosen]
+            if not third:
+                plan.missing.append("the variable to adjust for (e.g. 'should I adjust for Z when estimating the "
+                                    "effect of X on Y?')")
+                return
+            args[adjuster_slot] = third[0]
+        others = [v for _, v in pool if v not in chosen and v != args.get(adjuster_slot or "")]
         if conjoined and others:
             plan.notes.append(f"{', '.join(others)} named besides the pair; read as: {self.describe(plan)}")
         if len(set(chosen)) < len(chosen):
@@ -444,18 +504,27 @@ class Planner:
         if given_slot and given:
             args[given_slot] = given
         tv = it.of("treatment_values")
-        if len(tv) >= 2:
+        stated = [v for v in rd._treatment_values(seg, vocab) if v[0] != v[1]] if len(tv) >= 2 else []
+        legacy = rd.contrast_values(contrast[0]) if contrast and not stated and not contrast_slot else None
+        if contrast and not stated and contrast_slot:
+            # a change stated without both values: the tool reads t0 and t1 off the data
+            args[contrast_slot] = contrast[0]
+            plan.notes.append(f"contrast {contrast[0]} from '{contrast[2]}'")
+        elif legacy is not None and len(tv) >= 2:
+            args[tv[0]], args[tv[1]] = legacy
+            plan.notes.append(f"treatment values {rd._fmt(legacy[0])} -> {rd._fmt(legacy[1])} from '{contrast[2]}'")  # type: ignore[index]
+        elif len(tv) >= 2:
             args[tv[0]], args[tv[1]] = rd._effect_values(ctx, seg, plan.notes)
         plan.asks, plan.negated, why = self._read_polarity(cue_sentence, it)
         if why:
             plan.notes.append(why)
 
     def _fill_list(self, plan: Plan, it: _Intent, ctx: rd._Context, sentences: list[tuple[int, int]],
-                   cue_sentence: str, prev: Plan | None, slot: str) -> None:
-        """A list of variables (a partial graph), or none for all of them."""
+                   cue_sentence: str, prev: Plan | None, slot: str, skip: set[str] | None = None) -> None:
+        """A list of variables (a partial graph), or none for all of them (``skip``: the context)."""
         vocab, skel = ctx.vocab, ctx.skeleton
-        cands = [v for _, v in rd._ordered_ids(ctx, sentences, set())]
-        in_sentence = [v for _, v in rd._ordered_ids(ctx, sentences[-1:], set())]
+        cands = [v for _, v in rd._ordered_ids(ctx, sentences, set(skip or ()))]
+        in_sentence = [v for _, v in rd._ordered_ids(ctx, sentences[-1:], set(skip or ()))]
         partial = bool(vocab.partial_markers.search(cue_sentence))
         full = bool(vocab.full_markers.search(cue_sentence)) and not partial
         named = sorted(cands, key=lambda v: min(p for p, vv in skel.var_of.items() if vv == v))
@@ -920,6 +989,10 @@ def _better(a: Plan, b: Plan) -> bool:
     """Prefer the reading with a known intent and fewer missing pieces."""
     return (a.intent is not None, -len(a.missing)) > (b.intent is not None, -len(b.missing))
 
+
+#: A pair of variable slots named so is read from the phrasing's roles ("the effect of X on Y",
+#: "how much does X change Y", "Y's response to X"); a question that leaves them open is asked back.
+_TREATMENT_OUTCOME = frozenset({"treatment", "outcome"})
 
 #: Slot names that are roles a user knows; other slot names (``x``, ``y``) are the tool's own
 #: parameters and could read as column names, so the message about them names no slot.

@@ -124,6 +124,8 @@ def find_mentions(text: str, variables: Sequence[str], vocab: Vocabulary | None 
                 short = _short_name_typo(compact, names, vocab)
                 if short is not None:
                     fuzzy.append((1, short))
+            if not fuzzy and n == 1:
+                fuzzy.extend((1, var) for var in _inflected(compact, names, vocab))
             for d, var in fuzzy:
                 candidates.append((-n, 1, d, start, Mention(var, start, end, "fuzzy", d)))
     candidates.sort(key=lambda c: c[:4])
@@ -157,6 +159,34 @@ def find_mentions(text: str, variables: Sequence[str], vocab: Vocabulary | None 
                 taken.append(Mention(var, start, end, "partial"))
     taken.sort(key=lambda m: m.start)
     return taken
+
+
+_SUFFIXES = ("ings", "ing", "ers", "er", "ed", "es", "s", "e")
+
+
+def _stem(word: str) -> str:
+    """The word without one inflection ('smoked', 'smokers', 'smoking' -> 'smok'; 'stressed' and
+    'stress' -> 'stress'), leaving at least four letters."""
+    for suf in _SUFFIXES:
+        if word.endswith(suf) and len(word) - len(suf) >= 4 and not (suf == "s" and word.endswith("ss")):
+            return word[: -len(suf)]
+    return word
+
+
+def _inflected(word: str, names: Mapping[str, tuple[str, list[str]]], vocab: Vocabulary) -> list[str]:
+    """The one-word column another form of ``word`` names ('nobody smoked' names ``smoking``,
+    'coughs' ``coughing``): the same stem of four letters or more, not an ordinary word of the
+    vocabulary, and exactly one such column (a tie is not guessed)."""
+    if word in vocab.stopwords or word in vocab.function_words:
+        return []
+    stem = _stem(word)
+    if len(stem) < 4:
+        return []
+    # a gerund of a noun column names another thing ('pricing' is not 'price'); other forms of a
+    # verb column name it ('smoked', 'smokers' for 'smoking')
+    hits = [var for compact, (var, toks) in names.items() if len(toks) == 1 and compact != word
+            and _stem(compact) == stem and not (word.endswith("ing") and not compact.endswith("ing"))]
+    return hits if len(hits) == 1 else []
 
 
 def _short_name_typo(word: str, names: Mapping[str, tuple[str, list[str]]], vocab: Vocabulary) -> str | None:
@@ -457,6 +487,17 @@ def _conditioning(seg: str, vocab: Vocabulary) -> tuple[list[int], list[str]]:
         new = _list_before(toks, _token_index_at(toks, m.start()), vocab)
         add(new, m.group())
     return ids, markers
+
+
+def mediators_named(seg: str, skel: _Skeleton, vocab: Vocabulary) -> list[str]:
+    """Variables ``seg`` names as a mediator ("… through M", "does M mediate …"), in order."""
+    out: list[str] = []
+    for pat in vocab.mediator_markers:
+        for m in pat.finditer(seg):
+            var = skel.var_of[int(m.group("M"))]
+            if var not in out:
+                out.append(var)
+    return out
 
 
 def _clause_conditioning(seg: str, vocab: Vocabulary) -> tuple[list[int], list[str]]:
@@ -960,3 +1001,49 @@ def summarize(intent: Any) -> str:
     if cols:
         lines.append(cols[0][0].upper() + cols[0][1:] + ".")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------------
+# The variable to adjust for, and a change stated without both values
+
+
+def adjusters_named(seg: str, skel: _Skeleton, vocab: Vocabulary) -> list[str]:
+    """Variables ``seg`` names as the one to adjust for or whose role it asks ("should I adjust for
+    Z", "is Z a confounder here?"), in order (the ``adjuster`` slot's reading)."""
+    out: list[str] = []
+    for pat in vocab.adjuster_markers:
+        for m in pat.finditer(seg):
+            var = skel.var_of[int(m.group("Z"))]
+            if var not in out:
+                out.append(var)
+    return out
+
+
+def read_contrast(seg: str, skel: _Skeleton, vocab: Vocabulary) -> tuple[str, str | None, str] | None:
+    """(spec, treatment or None, words) of the first change ``seg`` states without both values:
+    "stop" ('if nobody smoked', 'stopped smoking'), "shift:-2" ('reduced by 2'), "set:3" ('set to
+    3'); the ``contrast`` slot's reading. The tool turns the spec into t0 and t1 from the data."""
+    best: tuple[int, str, str | None, str] | None = None
+    for pat, spec in vocab.contrasts:
+        m = pat.search(seg)
+        if m is None or (best is not None and m.start() >= best[0]):
+            continue
+        gd = m.groupdict()
+        out = spec
+        if "N1" in spec:
+            value = _parse_number(gd.get("N1") or "", vocab)
+            if value is None:
+                continue
+            out = spec.replace("-N1", _fmt(-value)).replace("N1", _fmt(value))
+        var = skel.var_of.get(int(gd["T"])) if gd.get("T") is not None else None
+        best = (m.start(), out, var, m.group())
+    return best[1:] if best is not None else None
+
+
+def contrast_values(spec: str) -> tuple[float, float] | None:
+    """The legacy (t0, t1) of a contrast for an intent without a ``contrast`` slot: a shift or a
+    set value as a change from 0 ("shift:-2" -> 0 -> -2), None for "stop" (it needs the data)."""
+    kind, _, value = spec.partition(":")
+    if kind in ("shift", "set") and value:
+        return 0.0, float(value)
+    return None

@@ -85,6 +85,14 @@ class Vocabulary:
     language_min_hits: int
     #: the share of non-ASCII letters above which a question is not English
     non_ascii_share: float
+    #: where a mediator is named ('through M', 'M mediates'): group ``M``, for a ``mediator`` slot
+    mediator_markers: tuple[re.Pattern[str], ...] = ()
+    #: where the variable to adjust for is named ('should I adjust for Z', 'is Z a confounder'):
+    #: group ``Z``, for an ``adjuster`` slot
+    adjuster_markers: tuple[re.Pattern[str], ...] = ()
+    #: (pattern, spec) of a change stated without both values: "stop", "shift:N1", "set:N1" …
+    #: (group ``T``, when present, is the treatment), for a ``contrast`` slot
+    contrasts: tuple[tuple[re.Pattern[str], str], ...] = ()
 
 
 def _alt(items: Sequence[str]) -> str:
@@ -104,7 +112,7 @@ def _compile_vocabulary(v: Mapping[str, Any]) -> Vocabulary:
         p = pattern
         p = p.replace("{_}", r"(?:[^\s.?!;]+ ){0,3}?")
         p = p.replace("{V}", r"«v\d+»")
-        for slot in ("X", "Y", "T", "O"):
+        for slot in ("X", "Y", "T", "O", "M", "Z"):
             p = p.replace("{" + slot + "}", rf"«v(?P<{slot}>\d+)»")
         p = p.replace("{N0}", rf"(?P<N0>{number_re})").replace("{N1}", rf"(?P<N1>{number_re})")
         p = p.replace("{N}", number_re)
@@ -172,6 +180,9 @@ def _compile_vocabulary(v: Mapping[str, Any]) -> Vocabulary:
         languages={k: frozenset(w) for k, w in v["languages"].items() if isinstance(w, list)},
         language_min_hits=int(v["languages"]["min_hits"]),
         non_ascii_share=float(v["languages"]["non_ascii_share"]),
+        mediator_markers=tuple(comp(p) for p in v.get("mediator", {}).get("markers", [])),
+        adjuster_markers=tuple(comp(p) for p in v.get("adjuster", {}).get("markers", [])),
+        contrasts=tuple((comp(r["re"]), r["spec"]) for r in eff.get("contrasts", [])),
     )
 
 
