@@ -75,17 +75,21 @@ ExportDirOpt = Annotated[str | None, typer.Option(
     help="The one folder the model's tools may write to (default ./causal-agent-exports).")]
 DestructiveOpt = Annotated[bool, typer.Option(
     "--allow-destructive", help="Let the model use tools that delete (e.g. delete_graph).")]
+ContextOpt = Annotated[str | None, typer.Option(
+    "--context", metavar="COL",
+    help="The column naming each row's environment (site, batch, period): graphs are learned with CD-NOD.")]
 
 
 def _settings(
     resamples: int | None = None, *, budget: float | None = None, include: list[str] | None = None,
     max_file_size: str | None = None, export_dir: str | None = None, allow_destructive: bool = False,
+    context: str | None = None,
 ) -> object | None:
     """Settings with the flags' choices (None: the defaults, when no flag was given)."""
     fields: dict[str, Any] = {
         "discovery_resamples": resamples, "discovery_budget_s": budget, "include": include or None,
         "max_file_bytes": _file_size(max_file_size), "export_dir": export_dir,
-        "allow_destructive": allow_destructive or None,
+        "allow_destructive": allow_destructive or None, "context": context,
     }
     fields = {k: v for k, v in fields.items() if v is not None}
     if budget is not None and budget < 0:
@@ -138,6 +142,7 @@ def ask(
     max_file_size: MaxFileOpt = None,
     export_dir: ExportDirOpt = None,
     allow_destructive: DestructiveOpt = False,
+    context: ContextOpt = None,
     progress: Annotated[bool | None, typer.Option(
         "--progress/--no-progress",
         help="Show each step on stderr as it runs (default: when stderr is a terminal).")] = None,
@@ -149,7 +154,7 @@ def ask(
 ) -> None:
     """Answer one question about the data."""
     settings = _settings(resamples, budget=budget, include=include, max_file_size=max_file_size,
-                         export_dir=export_dir, allow_destructive=allow_destructive)
+                         export_dir=export_dir, allow_destructive=allow_destructive, context=context)
     cfg = _model_config(model, base_url, memory, timeout=timeout, retries=retries, max_tokens=max_tokens,
                         prompt=prompt, text_tool_calls=text_tool_calls)
     from .agent import CausalAgent
@@ -160,6 +165,7 @@ def ask(
     for path in data:
         agent.load(path, columns=names)
     _check_included(agent, include)
+    _check_context(agent, context)
     show = _stderr_is_terminal() if progress is None else progress
     answer = _ask_showing_steps(agent, question) if show else agent.ask(question)
     if as_json:
@@ -183,6 +189,20 @@ def _check_included(agent: Any, include: list[str] | None) -> None:
     for name in include:
         if normalize(name) not in known:
             raise VariableError(f"--include {name!r} is not a column of the data." + suggestion(name, columns, "column"))
+
+
+def _check_context(agent: Any, context: str | None) -> None:
+    """--context names a column of a loaded dataset with at least two values (one line otherwise)."""
+    if not context:
+        return
+    from .environments import has_column, resolve_context
+
+    datasets = list(agent.datasets)
+    having = [ds for ds in datasets if has_column(ds, context)]
+    for ds in having:
+        resolve_context(ds, context)  # one value only, left out: one line naming the fix
+    if datasets and not having:
+        resolve_context(datasets[-1], context)  # not a column: one line with the closest names
 
 
 def _stderr_is_terminal() -> bool:
@@ -254,6 +274,7 @@ def chat(
     max_file_size: MaxFileOpt = None,
     export_dir: ExportDirOpt = None,
     allow_destructive: DestructiveOpt = False,
+    context: ContextOpt = None,
     timeout: TimeoutOpt = None,
     retries: RetriesOpt = None,
     max_tokens: MaxTokensOpt = None,
@@ -262,7 +283,7 @@ def chat(
 ) -> None:
     """Chat with your data in the terminal: questions, /graphs, /show, /export, /report, /help."""
     settings = _settings(resamples, budget=budget, include=include, max_file_size=max_file_size,
-                         export_dir=export_dir, allow_destructive=allow_destructive)
+                         export_dir=export_dir, allow_destructive=allow_destructive, context=context)
     cfg = _model_config(model, base_url, memory, timeout=timeout, retries=retries, max_tokens=max_tokens,
                         prompt=prompt, text_tool_calls=text_tool_calls)
     from .repl import run_chat

@@ -59,6 +59,8 @@ class Settings(BaseModel):
         "use; nothing in it is overwritten")
     allow_destructive: bool = Field(False, description="bind tools that declare access 'destroy' "
                                     "(e.g. delete_graph) to the model")
+    context: str | None = Field(None, description="the column naming each row's environment (site, "
+                                "batch, period): discovery takes it into account with CD-NOD (--context)")
     seed: int = 0
 
 

@@ -97,6 +97,9 @@ _OUTPUT_TEXT = {
 }
 #: assumptions the data profile can check (others are stated, not tested)
 CHECKED_ASSUMPTIONS: tuple[str, ...] = ("non_gaussian", "gaussian", "linear")
+#: the assumption an algorithm declares when it takes a context column (data from several
+#: environments, e.g. CD-NOD): it runs only with one, and a context is given only to such algorithms
+CONTEXT_ASSUMPTION = "context"
 #: nonlinearity profile of discovery: pairs checked, rows used, and the share of clearly
 #: dependent pairs that must look nonlinear (spline gain at least ``PAIR_NONLINEAR_GAIN``)
 NONLINEAR_PAIRS = 40
@@ -365,10 +368,12 @@ def choose_algorithm(
     latent_confounders: bool = False,
     data: Any = None,
     seed: int = 0,
+    context: str | None = None,
 ) -> tuple[str, str | None, str]:
     """The registered algorithm (and CI test) ``auto`` picks for these variables, and why, from
     the algorithms' declarations only (the ranking rule is in the module docstring). ``data``
-    (columns in the order of ``variables``) enables the nonlinearity profile."""
+    (columns in the order of ``variables``) enables the nonlinearity profile. With a ``context``
+    column only algorithms declaring ``CONTEXT_ASSUMPTION`` are eligible, without one only others."""
     p = len(variables)
     kind = data_kind(dataset, variables)
     continuous = [v for v in variables if dataset.kind(v) == "continuous"]
@@ -382,6 +387,8 @@ def choose_algorithm(
     for algo in algorithms.values():
         if kind not in algo.data_kinds or (latent_confounders and not algo.latent_confounders):
             continue
+        if (CONTEXT_ASSUMPTION in algo.assumptions) != (context is not None):
+            continue
         unmet = [u for u in (_assumption_unmet(a, len(continuous), non_gaussian)
                              for a in algo.assumptions) if u]
         if nonlinear and "linear" in algo.assumptions:
@@ -391,7 +398,8 @@ def choose_algorithm(
         else:
             eligible.append(algo)
     if not eligible:
-        wanted = f"{kind} data" + (" with latent confounders" if latent_confounders else "")
+        wanted = f"{kind} data" + (" with latent confounders" if latent_confounders else "") + (
+            f" with a context column ({context})" if context else "")
         raise AlgorithmError(
             f"no registered discovery algorithm declares {wanted} (known: "
             f"{', '.join(algorithms) or 'none'}); name one with algorithm="
@@ -412,7 +420,9 @@ def choose_algorithm(
     better = [a for a in algorithms.values() if kind in a.data_kinds
               and OUTPUT_ORDER.index(a.output) < OUTPUT_ORDER.index(best.output)]
 
-    if kind == "discrete":
+    if context is not None:
+        why = f"the data come from several environments named by {context}, so {best.label}"
+    elif kind == "discrete":
         why = f"all {p} variables are discrete, so {best.label}"
     elif nonlinear:
         why = f"continuous data whose relations look nonlinear ({shape.describe()}), so {best.label}"  # type: ignore[union-attr]
@@ -434,10 +444,11 @@ def choose_algorithm(
                 f" {_OUTPUT_TEXT[runner.output]})")
     if nonlinear_note:
         why += nonlinear_note
-    if best.assumptions:
-        unchecked = [a for a in best.assumptions if a not in CHECKED_ASSUMPTIONS or (
+    stated = [a for a in best.assumptions if a != CONTEXT_ASSUMPTION]
+    if stated:
+        unchecked = [a for a in stated if a not in CHECKED_ASSUMPTIONS or (
             a == "linear" and shape is None)]
-        why += f"; it assumes {_readable(best.assumptions)} data"
+        why += f"; it assumes {_readable(stated)} data"
         if best.output == "dag":
             why += (", and its DAG is identifiable only under that assumption (a different"
                     " orientation would fit as well if it fails)")
@@ -458,7 +469,8 @@ def choose_algorithm(
     return best.name, ci_name, why
 
 
-def _resolve_variables(dataset: Dataset, variables: Sequence[str] | str | None) -> list[str]:
+def _resolve_variables(dataset: Dataset, variables: Sequence[str] | str | None,
+                       context: str | None = None) -> list[str]:
     if variables is None:
         names = list(dataset.variables)
     else:
@@ -466,6 +478,7 @@ def _resolve_variables(dataset: Dataset, variables: Sequence[str] | str | None) 
             variables = [v for v in re.split(r"\s*,\s*", variables) if v]
         wanted = set(dataset.resolve_many(variables))
         names = [v for v in dataset.variables if v in wanted]  # dataset order: one graph per key
+    names = [v for v in names if v != context]  # the context is no variable of the graph
     if len(names) < 2:
         raise VariableError(
             f"a causal graph needs at least 2 variables, got {len(names)}"
@@ -721,6 +734,7 @@ def discover(
     partial: str | None = None,
     latent_confounders: bool = False,
     resamples: int | None = None,
+    context: str | None = None,
     **params: Any,
 ) -> DiscoveryResult:
     """Learn (or reuse from ``ctx.memory``) a causal graph over ``variables`` of ``dataset``.
@@ -739,22 +753,31 @@ def discover(
     ``resamples`` (default ``ctx.settings.discovery_resamples``; 0 off) adds the bootstrap support
     (``causal_agent.bootstrap``); an explicit number is never cut by the cost budget.
     Extra ``params`` go to the algorithm and into the memory key.
+    ``context`` (default ``ctx.settings.context``) names a column that indexes environments (site,
+    batch, period): only an algorithm declaring ``CONTEXT_ASSUMPTION`` (CD-NOD) runs, on the
+    variables plus that column as the last one; the context is no node of the graph, its
+    ``changing`` set lists the variables whose mechanism changes with it, and the key carries
+    ``@context=<column>``.
     """
     from .memory import GraphRecord, Provenance
     from .registry import lookup
 
     started = time.perf_counter()
     ds = dataset if hasattr(dataset, "fingerprint") else ctx.datasets.get(dataset)  # type: ignore[arg-type]
-    names = _resolve_variables(ds, variables)
+    context_asked = context
+    context, context_notes = _context_column(ctx, ds, context, algorithm)
+    names = _resolve_variables(ds, variables, context)
+    every = [v for v in ds.variables if v != context]  # the full graph's variables
     mode = (partial or ctx.settings.partial_graph or "induced").strip().lower()
     mode = {"subset": "marginal"}.get(mode, mode)
     if mode not in ("induced", "marginal"):
         raise AlgorithmError(f"unknown partial-graph mode {partial!r}; use 'induced' or 'subset'"
                              " (also called 'marginal')")
-    if mode == "induced" and len(names) < len(ds.variables):
+    if mode == "induced" and len(names) < len(every):
         return _induced(ctx, ds, names, started, algorithm=algorithm, alpha=alpha,
                         ci_test=ci_test, background=background,
-                        latent_confounders=latent_confounders, resamples=resamples, **params)
+                        latent_confounders=latent_confounders, resamples=resamples,
+                        context=context_asked, **params)
     requested_alpha = alpha
     alpha = check_alpha(ctx.settings.alpha if alpha is None else alpha)
     tests = ci_test_table(ctx.ci_tests)
@@ -764,7 +787,7 @@ def discover(
         wanted_test, configured_test = normalize_method(ctx.settings.ci_test, tests), True
     bg = _coerce_background(background)
     bg = bg.resolve(ds, names) if bg is not None and not bg.is_empty() else None
-    notes: list[str] = []
+    notes: list[str] = list(context_notes)
 
     requested = (algorithm or "auto").strip().lower()
     if requested == "auto" and (ctx.settings.algorithm or "auto").strip().lower() != "auto":
@@ -775,12 +798,18 @@ def discover(
         data = ds.matrix(names)
         name, auto_test, reason = choose_algorithm(ds, names, data.shape[0], ctx.algorithms, tests,
                                                    latent_confounders=latent_confounders,
-                                                   data=data, seed=ctx.settings.seed)
+                                                   # pooled environments look nonlinear (a mixture
+                                                   # of shifted lines): no nonlinearity profile
+                                                   data=data if context is None else None,
+                                                   seed=ctx.settings.seed, context=context)
         algo = ctx.algorithms[name]
     else:
         algo = lookup(ctx.algorithms, requested, "discovery algorithm")
         name, auto_test, reason = algo.name, None, f"{algo.name} was requested"
         data = None
+        context = _context_for_algorithm(ds, algo, context, context_asked is not None, notes)
+    if context is not None:
+        params = {**params, "context": context}  # to the algorithm, into the key and provenance
 
     ci_based = algo.uses_ci_test
     if ci_based:
@@ -811,7 +840,7 @@ def discover(
         key_params = {"background": bg}
     alpha_used = alpha if ci_based else None
     key_params.update(params)
-    subset_vars = None if len(names) == len(ds.variables) else names
+    subset_vars = None if len(names) == len(every) else names
     if subset_vars is not None:  # a marginal partial graph; induced ones returned above
         key_params["partial"] = "marginal"
 
@@ -823,13 +852,14 @@ def discover(
         if prov.renamed_from:
             notes.append(f"Reused the graph of {prov.renamed_from!r}, renamed (same data under"
                          " other column names).")
-        support = _support(ctx, record, resamples, notes)
+        support = _support(ctx, record, resamples, notes, context)
         took = f" in {prov.elapsed_s:.2f} s" if prov.elapsed_s is not None else ""
         summary = (
             f"Reused graph {key!r} from memory (no discovery run): a {record.graph.kind.upper()}"
             f" over {len(record.graph.nodes)} variables with {_describe(record.graph)}, learned"
             f" by {method_label(ctx.algorithms, prov.algorithm, prov.ci_test, prov.alpha, ctx.ci_tests)}{took} on {prov.created_at}."
         )
+        summary += _changing_text(record.graph)
         summary += _support_text(support, record.graph, ctx.settings.support_threshold)
         if notes:
             summary += " Note: " + " ".join(notes)
@@ -840,6 +870,8 @@ def discover(
             notes=notes, summary=summary, support=support,
         )
 
+    if context is not None:  # the context is the last column, as CD-NOD takes it
+        data = ds.matrix([*names, context])
     data = ds.matrix(names) if data is None else data
     n = int(data.shape[0])
     if ds.n_rows - n:
@@ -873,7 +905,8 @@ def discover(
         run_kwargs.update(alpha=alpha_used, ci_test=run_test)
     else:
         run_kwargs.update(alpha=None, ci_test=None)
-    graph, run_notes = _run(algo, data, names, dataset=ds.name, seed=ctx.settings.seed, **run_kwargs)
+    run_names = names if context is None else [*names, context]
+    graph, run_notes = _run(algo, data, run_names, dataset=ds.name, seed=ctx.settings.seed, **run_kwargs)
     elapsed = time.perf_counter() - t0
     notes.extend(run_notes)
     if not isinstance(graph, CausalGraph):
@@ -901,7 +934,7 @@ def discover(
     )
     record = GraphRecord(key=key, graph=graph, provenance=provenance)
     ctx.memory.put(record)
-    support = _support(ctx, record, resamples, notes)
+    support = _support(ctx, record, resamples, notes, context)
     subset = "" if subset_vars is None else " (marginal partial graph)"
     with_bg = f" and {_background_text(bg)}" if bg is not None else ""
     summary = (
@@ -909,6 +942,7 @@ def discover(
         f" {method_label(ctx.algorithms, name, test, alpha_used, ctx.ci_tests)}{with_bg} in {elapsed:.2f} s: {_describe(graph)}."
         f" Stored as {key!r}. Why: {reason}."
     )
+    summary += _changing_text(graph)
     summary += _support_text(support, graph, ctx.settings.support_threshold)
     if notes:
         summary += " Note: " + " ".join(notes)
@@ -919,14 +953,109 @@ def discover(
     )
 
 
-def _support(ctx: AgentContext, record: Any, resamples: int | None, notes: list[str]) -> Any:
+def _support(ctx: AgentContext, record: Any, resamples: int | None, notes: list[str],
+             context: str | None = None) -> Any:
     """The bootstrap support of ``record`` (computed once and stored; see ``bootstrap``)."""
     from .bootstrap import support_for
 
     if resamples is not None and int(resamples) < 0:
         raise AlgorithmError(f"resamples must be 0 (off) or a positive number, not {resamples!r}")
-    return support_for(ctx, record, resamples, force=resamples is not None and int(resamples) > 0,
-                       notes=notes)
+    force = resamples is not None and int(resamples) > 0
+    if context is not None:
+        return _context_support(ctx, record, resamples, notes, context, force)
+    return support_for(ctx, record, resamples, force=force, notes=notes)
+
+
+def _context_support(ctx: AgentContext, record: Any, resamples: int | None, notes: list[str],
+                     context: str, force: bool) -> Any:
+    """``support_for`` for a graph learned with a context column: the resamples rerun the
+    algorithm on the variables plus the context (``bootstrap._task_for`` rebuilds the data from
+    the graph's nodes alone), under the same cost rule, stored the same way."""
+    from .bootstrap import ResampleTask, bootstrap
+    from .independence import ci_test_table, discovery_ci_test
+    from .memory import GraphRecord
+
+    wanted = ctx.settings.discovery_resamples if resamples is None else int(resamples)
+    if wanted <= 0:
+        return None
+    stored = record.provenance.support
+    if stored is not None and (stored.requested or stored.resamples) >= wanted and not (
+            force and stored.resamples < wanted):
+        notes.extend(n for n in stored.notes if n not in notes)
+        return stored if stored.resamples else None
+    prov = record.provenance
+    ds = next((d for d in ctx.datasets if d.name == prov.dataset), None)
+    algo = ctx.algorithms.get(prov.algorithm)
+    if ds is None or ds.fingerprint != prov.fingerprint or algo is None:
+        return None
+    kwargs: dict[str, Any] = dict(prov.params.get("algorithm_params") or {})
+    if algo.uses_ci_test:
+        kwargs["alpha"] = prov.alpha
+        kwargs["ci_test"] = discovery_ci_test(ci_test_table(ctx.ci_tests)[prov.ci_test],
+                                              seed=ctx.settings.seed)
+    if prov.params.get("background"):
+        kwargs["background"] = Background.model_validate(prov.params["background"])
+    columns = [*prov.variables, context]
+    data = ds.matrix(columns)
+    task = ResampleTask(algorithm=algo, data=data, names=tuple(columns), kwargs=kwargs,
+                        rows=min(int(prov.params.get("n_rows") or data.shape[0]), data.shape[0]),
+                        seed=ctx.settings.seed, dataset=ds.name)
+    budget = ctx.settings.discovery_budget_s
+    support = bootstrap(task, record.graph, wanted, one_run_s=prov.elapsed_s, force=force,
+                        budget_s=budget or float("inf"))
+    notes.extend(n for n in support.notes if n not in notes)
+    ctx.memory.put(GraphRecord(key=record.key, graph=record.graph,
+                               provenance=prov.model_copy(update={"support": support})))
+    return support if support.resamples else None
+
+
+def _context_column(ctx: AgentContext, ds: Dataset, context: str | None,
+                    algorithm: str | None) -> tuple[str | None, list[str]]:
+    """The context column of this discovery: the one asked for (checked: a column with at least
+    two values, else one line naming the fix), else ``Settings.context`` when this dataset has it
+    (a configured context another dataset lacks is left out, with a note)."""
+    from .environments import resolve_context
+
+    if context:
+        return resolve_context(ds, context), []
+    configured = ctx.settings.context
+    if not configured:
+        return None, []
+    try:
+        return resolve_context(ds, configured), []
+    except CausalAgentError as exc:  # another dataset's column, or one environment in these rows
+        return None, [f"The context column {configured!r} (--context) is not used for dataset"
+                      f" {ds.name}: {str(exc).split(';')[0]}."]
+
+
+def _context_for_algorithm(ds: Dataset, algo: Algorithm, context: str | None, asked: bool,
+                           notes: list[str]) -> str | None:
+    """The context a requested algorithm runs with: one that takes none refuses an asked-for
+    context (and ignores a configured one, with a note); one that needs one refuses to run
+    without it, naming the columns that look like an environment index."""
+    takes = CONTEXT_ASSUMPTION in algo.assumptions
+    if context is not None and not takes:
+        if asked:
+            raise AlgorithmError(
+                f"{algo.label} does not take a context column, so {context!r} cannot be taken into"
+                " account; use an algorithm that does (e.g. 'using cdnod'), or drop the context")
+        notes.append(f"The context column {context!r} (--context) is not used: {algo.label} takes none.")
+        return None
+    if context is None and takes:
+        from .environments import missing_context
+
+        raise AlgorithmError(missing_context(ds, algo.label))
+    return context
+
+
+def _changing_text(graph: CausalGraph) -> str:
+    """One sentence on the mechanisms that change with the graph's context (CD-NOD)."""
+    if graph.context is None:
+        return ""
+    if not graph.changing:
+        return f" No mechanism changes with {graph.context} (no variable depends on it)."
+    return (f" Mechanisms that change with {graph.context}: {', '.join(graph.changing)}"
+            f" ({graph.context} -> each).")
 
 
 def _support_text(support: Any, graph: CausalGraph, threshold: float) -> str:

@@ -135,6 +135,10 @@ class CausalGraph(BaseModel):
     nodes: list[str]
     edges: list[Edge] = []
     kind: GraphKind = "cpdag"
+    #: data from several environments (CD-NOD): the context column the graph was learned with (not
+    #: a node) and the nodes whose mechanism changes with it (the context's children); empty otherwise
+    context: str | None = None
+    changing: list[str] = []
 
     _adj: dict[str, dict[str, Edge]] = PrivateAttr(default_factory=dict)
     _index: dict[str, int] = PrivateAttr(default_factory=dict)
@@ -177,6 +181,16 @@ class CausalGraph(BaseModel):
             out.append(e)
         out.sort(key=lambda e: (min(index[e.source], index[e.target]), max(index[e.source], index[e.target])))
         return out
+
+    @field_validator("changing", mode="after")
+    @classmethod
+    def _check_changing(cls, changing: list[str], info: Any) -> list[str]:
+        """Changed mechanisms are nodes of the graph, listed once, in node order."""
+        nodes: list[str] = info.data.get("nodes", [])
+        for n in changing:
+            if n not in nodes:
+                raise GraphError(f"changing mechanism {n!r} is not a node of the graph." + suggestion(n, nodes, "node"))
+        return [n for n in nodes if n in set(changing)]
 
     @model_validator(mode="after")
     def _check_kind(self) -> CausalGraph:
@@ -278,7 +292,7 @@ class CausalGraph(BaseModel):
         return CausalGraph(
             nodes=[n for n in self.nodes if n in keep],
             edges=[e for e in self.edges if e.source in keep and e.target in keep],
-            kind=self.kind,
+            kind=self.kind, context=self.context, changing=[n for n in self.changing if n in keep],
         )
 
     def shd(self, other: CausalGraph) -> int:
@@ -452,8 +466,13 @@ class CausalGraph(BaseModel):
         return cls(nodes=nodes, edges=list(edges.values()), kind=kind)
 
     def to_json(self) -> dict[str, Any]:
-        """``{"nodes": [...], "edges": [{"source", "target", "type"}], "kind": ...}``."""
-        return {"nodes": list(self.nodes), "edges": [e.model_dump() for e in self.edges], "kind": self.kind}
+        """``{"nodes": [...], "edges": [{"source", "target", "type"}], "kind": ...}``, plus
+        ``context`` and ``changing`` for a graph learned from several environments."""
+        out: dict[str, Any] = {"nodes": list(self.nodes), "edges": [e.model_dump() for e in self.edges],
+                               "kind": self.kind}
+        if self.context is not None:
+            out.update(context=self.context, changing=list(self.changing))
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | str) -> CausalGraph:
@@ -483,7 +502,10 @@ class CausalGraph(BaseModel):
             return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
         out = [f"digraph {q(name)} {{"]
-        out += [f"  {q(n)};" for n in self.nodes]
+        if self.context is not None:  # changed mechanisms: a double outline, and say with what
+            out.append(f"  // mechanisms that change with {self.context}: {', '.join(self.changing) or 'none'}")
+        out += [f"  {q(n)}" + (f" [peripheries=2, tooltip={q('mechanism changes with ' + self.context)}]"
+                              if n in self.changing and self.context else "") + ";" for n in self.nodes]
         for e in self.edges:
             ms, mt = e.marks
             out.append(f"  {q(e.source)} -> {q(e.target)} [dir=both, arrowtail={_DOT_MARK[ms]}, "
@@ -497,6 +519,8 @@ class CausalGraph(BaseModel):
         isolated = [n for n in self.nodes if not self._adj[n]]
         if isolated:
             lines.append("isolated: " + ", ".join(isolated))
+        if self.context is not None:
+            lines.append(f"changes with {self.context}: " + (", ".join(self.changing) or "none"))
         return "\n".join(lines) if lines else "(no nodes)"
 
     def __str__(self) -> str:

@@ -109,6 +109,9 @@ class DataProfile(BaseModel):
     content_fingerprint: str = Field("", description="sha256 of dtypes and values, names left out")
     excluded: list[str]
     notes: list[str]
+    #: columns that look like an environment index (site, batch, period): suggestions for CD-NOD's
+    #: context column (``context_candidates``), never used unless asked for
+    context_columns: list[str] = Field(default_factory=list)
 
     def column(self, name: str) -> ColumnProfile:
         """The profile of a column, resolving the name like ``Dataset.resolve`` (excluded allowed)."""
@@ -260,6 +263,67 @@ def profile_column(series: "pd.Series", include: bool = False) -> ColumnProfile:
     return ColumnProfile(**base, kind=kind, gaussian=gaussian, ordered=ordered, note=note)
 
 
+#: words of a column name that say it indexes environments (where or when the rows were collected)
+CONTEXT_WORDS = frozenset({
+    "site", "batch", "period", "env", "environment", "domain", "region", "hospital", "wave", "center",
+    "centre", "clinic", "cohort", "country", "lab", "laboratory", "study", "regime", "era", "season",
+    "plant", "context", "phase", "round", "experiment", "year", "location", "city",
+})
+MAX_CONTEXT_LEVELS = 20
+MIN_CONTEXT_ROWS = 10
+#: unnamed text columns qualify only with labels that read as an index: "A", "B"; "site1"; "env 3"
+_INDEX_LABEL = re.compile(r"^([A-Za-z]*?)[ _-]?([0-9]+|[A-Za-z])$")
+
+
+def _name_words(name: str) -> list[str]:
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", str(name))
+    return [w for w in re.split(r"[^0-9a-zA-Z]+", spaced.lower()) if w]
+
+
+def context_candidates(frame: "pd.DataFrame", columns: "list[ColumnProfile]") -> list[str]:
+    """Columns that look like an environment index, for CD-NOD's context column (a suggestion).
+
+    A column qualifies with 2..``MAX_CONTEXT_LEVELS`` values (integers or labels), each held by at
+    least ``MIN_CONTEXT_ROWS`` rows, and either a name saying so (a word of ``CONTEXT_WORDS``:
+    ``site``, ``batch_id``, ``collection period``) or, without such a name, text labels that read
+    as an index ("A"/"B"/"C", "site1"/"site2") in 3 or more balanced groups (the smallest at least
+    half the largest). An ordinary binary variable (treated, sex) never qualifies by its values."""
+    import numpy as np
+    import pandas as pd
+
+    out: list[str] = []
+    for col in columns:
+        if col.constant or col.n_missing == len(frame) or not 2 <= col.n_unique <= MAX_CONTEXT_LEVELS:
+            continue
+        values = frame[col.name].dropna()
+        numeric = pd.api.types.is_numeric_dtype(values)
+        if numeric and not np.all(np.asarray(values, dtype=float) == np.round(np.asarray(values, dtype=float))):
+            continue  # a measurement, not an index
+        counts = values.astype(str).value_counts()
+        if int(counts.min()) < MIN_CONTEXT_ROWS:
+            continue
+        named = bool(set(_name_words(col.name)) & CONTEXT_WORDS)
+        if not named:
+            labels = list(counts.index)
+            matches = [_INDEX_LABEL.match(lv.strip()) for lv in labels]
+            if numeric or col.ordered or col.n_unique < 3 or not all(matches) \
+                    or len({m.group(1).lower() for m in matches if m}) != 1 \
+                    or int(counts.min()) < 0.5 * int(counts.max()):
+                continue
+        out.append(col.name)
+    return out
+
+
+def context_note(name: str, frame: "pd.DataFrame", column: ColumnProfile) -> str:
+    """The profile's one-line suggestion for a context candidate."""
+    counts = frame[name].astype(str).value_counts()
+    how = f"{column.n_unique} values, {int(counts.min())}-{int(counts.max())} rows each"
+    left_out = f" (it is left out as an identifier: add --include {name})" if column.excluded else ""
+    return (f"{name!r} looks like an environment index ({how}){left_out}: to learn how the causal"
+            f" mechanisms change across it, ask e.g. 'which mechanisms change across {name}?' or use"
+            f" --context {name}.")
+
+
 def fingerprint(frame: "pd.DataFrame") -> str:
     """sha256 of column names, dtypes and every value; stable across processes."""
     import pandas as pd
@@ -314,6 +378,9 @@ def profile_frame(frame: "pd.DataFrame", notes: list[str] | None = None,
     non_gauss = [c.name for c in columns if c.gaussian is False]
     if non_gauss:
         out.append(f"Non-Gaussian continuous columns: {', '.join(non_gauss)}.")
+    contexts = context_candidates(frame, columns)
+    by_name = {c.name: c for c in columns}
+    out.extend(context_note(c, frame, by_name[c]) for c in contexts)
     return DataProfile(
         n_rows=len(frame),
         n_columns=len(frame.columns),
@@ -322,11 +389,12 @@ def profile_frame(frame: "pd.DataFrame", notes: list[str] | None = None,
         content_fingerprint=content_fingerprint(frame),
         excluded=[c.name for c in excluded],
         notes=out,
+        context_columns=contexts,
     )
 
 
 __all__ = [
-    "ColumnKind", "ColumnProfile", "DataProfile", "content_fingerprint", "fingerprint",
+    "ColumnKind", "ColumnProfile", "DataProfile", "content_fingerprint", "context_candidates", "fingerprint",
     "gaussian_flag", "is_identifier_name", "level_order", "profile_column", "profile_frame",
     "text_levels",
 ]

@@ -414,7 +414,7 @@ def test_using_a_plugin_algorithm_runs_exactly_it(third_party):
     ("kwargs", "fragment"),
     [
         ({"algorithm": "nope"},
-         "unknown discovery algorithm 'nope'; known: pc, fci, ges, lingam, grasp, orderdag."),
+         "unknown discovery algorithm 'nope'; known: pc, fci, ges, lingam, grasp, cdnod, orderdag."),
         ({"ci_test": "nope"},
          "unknown independence test 'nope'; known: fisherz, chisq, gsq, kci, rkci, rcit, fastkci, pz."),
         ({"algorithm": "fci", "ci_test": "pz"}, "fci runs only causal-learn's own CI tests"),

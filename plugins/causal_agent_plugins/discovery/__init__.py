@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from causal_agent.errors import AlgorithmError
 from causal_agent.hookspecs import hookimpl
 
+from .cdnod import run_cdnod
 from .intents import register_intents  # noqa: F401  (the planner's phrasings)
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -341,6 +342,10 @@ def _algorithms() -> tuple[tuple[str, Callable[..., Any], str, dict[str, Any]], 
         ("grasp", run_grasp, "GRaSP: permutation-based (BIC/BDeu), CPDAG",
          {"data_kinds": every, "output": "cpdag", "uses_ci_test": False, "cost": 0.3,
           "label": "GRaSP"}),
+        ("cdnod", run_cdnod, "CD-NOD: constraint-based, data from several environments (a context"
+         " column: site, batch, period); marks the mechanisms that change with it and orients by them",
+         {"data_kinds": every, "output": "cpdag", "uses_ci_test": True, "cost": 0.08,
+          "label": "CD-NOD", "assumptions": ("context",), "aliases": ("cd-nod",)}),
     )
 
 
@@ -383,14 +388,20 @@ def discover_graph_tool() -> Any:
         resamples: Annotated[
             int | None, "bootstrap resamples for edge support (0: off); omit for the default"
         ] = None,
+        context: Annotated[
+            str | None,
+            "column naming each row's environment (site, batch, period): learns with CD-NOD and"
+            " lists the mechanisms that change across it; omit for one environment",
+        ] = None,
     ) -> tuple[str, dict[str, Any]]:
         """Learn a causal graph (CPDAG/PAG/DAG) from the data, or reuse the stored one.
 
         Returns the graph's memory key, its edges and, with the bootstrap, each edge's support;
-        pass variables for a partial graph."""
+        pass variables for a partial graph, and context (a site/batch/period column) to learn from
+        several environments and find which mechanisms change across them."""
         result = discover(runtime.context, dataset=dataset, variables=variables,
                           algorithm=algorithm, alpha=alpha, ci_test=ci_test, background=background,
-                          partial=partial, resamples=resamples)
+                          partial=partial, resamples=resamples, context=context)
         content = f"{result.summary}\nGraph {result.key}:\n{result.graph.to_text()}"
         artifact = {
             "key": result.key,
@@ -407,6 +418,8 @@ def discover_graph_tool() -> Any:
                 "resamples": result.support.resamples, "seed": result.support.seed,
                 "edges": [e.model_dump() for e in result.support.edges]},
         }
+        if result.graph.context is not None:  # CD-NOD: what changes with the context
+            artifact.update(context=result.graph.context, changing=list(result.graph.changing))
         return content, artifact
 
     discover_graph.metadata = {"artifact": "graph", "summary": "Learn the causal graph, of all columns or some."}
@@ -415,4 +428,7 @@ def discover_graph_tool() -> Any:
 
 @hookimpl
 def register_tools(register):  # type: ignore[no-untyped-def]
+    from .environments import effect_across_environments_tool
+
     register(discover_graph_tool())
+    register(effect_across_environments_tool())

@@ -123,3 +123,6 @@ def register_intents(register):  # type: ignore[no-untyped-def]
         constants={"resamples": 0},
         name="graph_no_bootstrap",
     )
+    from .environments import register_environment_intents
+
+    register_environment_intents(register)  # CD-NOD: data from several environments
