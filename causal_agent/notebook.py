@@ -156,6 +156,8 @@ def _effect_block(effect: Effect, effects: Sequence[Effect]) -> str:
         ("change", f"{esc(effect.treatment)}: {_num(effect.t0)} → {_num(effect.t1)}, outcome {esc(effect.outcome)}"),
         ("method", esc(effect.method)),
     ]
+    if getattr(effect, "contrast", None):  # a change the question stated without both values
+        rows.insert(2, ("as computed", esc(effect.contrast)))
     if effect.adjustment_set is not None:
         rows.append(("adjustment set", esc("{" + ", ".join(map(str, effect.adjustment_set)) + "}")
                      if effect.adjustment_set else "none (empty set)"))
@@ -166,9 +168,9 @@ def _effect_block(effect: Effect, effects: Sequence[Effect]) -> str:
     body = "".join(f'<tr><th style="{_CELL}">{k}</th><td style="{_CELL}">{v}</td></tr>' for k, v in rows)
     out = f'<table class="causal-agent-effect" style="border-collapse:collapse">{body}</table>'
     if len(effects) > 1:
-        head = ["treatment", "outcome", "t0 → t1", "estimate", "method"]
-        lines = [[esc(e.treatment), esc(e.outcome), f"{_num(e.t0)} → {_num(e.t1)}", esc(effect_value(e)),
-                  esc(e.method)] for e in effects]
+        head = ["effect", "treatment", "outcome", "t0 → t1", "estimate", "method"]
+        lines = [[esc(getattr(e, "label", None) or ""), esc(e.treatment), esc(e.outcome),
+                  f"{_num(e.t0)} → {_num(e.t1)}", esc(effect_value(e)), esc(e.method)] for e in effects]
         out += "<div><strong>All effects</strong></div>" + _html_table(head, lines, escape=False)
     return out
 
@@ -291,8 +293,9 @@ def _answer_markdown(answer: Answer) -> str:
         out.append(f"**Effect** of {md_inline(e.treatment)} on {md_inline(e.outcome)} "
                    f"({_num(e.t0)} → {_num(e.t1)}): {md_inline(effect_value(e))}, method {md_inline(e.method)}")
         if len(answer.effects) > 1:
-            out.append(_md_table(["treatment", "outcome", "estimate", "method"],
-                                 [[x.treatment, x.outcome, effect_value(x), x.method] for x in answer.effects]))
+            out.append(_md_table(["effect", "treatment", "outcome", "estimate", "method"],
+                                 [[getattr(x, "label", None) or "", x.treatment, x.outcome, effect_value(x), x.method]
+                                  for x in answer.effects]))
     if answer.explanation:
         out.append(md_escape(answer.explanation))
     if answer.graph is not None:
