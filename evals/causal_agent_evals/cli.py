@@ -67,6 +67,11 @@ def eval_command(
         if markdown:
             _write(markdown, comparison_markdown(a, b))
         return compare_reports(a, b)
+    if suite == "multi-environment":  # its own generator, truth and report (causal_agent_evals.environments)
+        from .environments import family_command
+
+        return family_command(n=n, seed=seed, rows=rows, report=report, markdown=markdown, model=model,
+                              refute_simulations=refute_simulations, progress=progress, console=console)
     if suite not in SUITES:
         from causal_agent.errors import suggestion
 

@@ -555,5 +555,34 @@ def write_report(rep: dict[str, Any], json_path: str | Path | None, md_path: str
         Path(md_path).write_text(to_markdown(rep), encoding="utf-8")
 
 
-__all__ = ["FAMILY", "TEMPLATES", "EnvironmentSCM", "Shift", "draw_environment_scm", "generate_family",
+def family_command(*, n: int = 60, seed: int = 0, rows: int | None = None, report: str | None = None,
+                   markdown: str | None = None, refute_simulations: int = 5, model: str | None = "offline",
+                   progress: bool = True, console: Any = None) -> dict[str, Any]:
+    """``causal-agent eval --suite multi-environment``: run the family, print its summary, write the
+    reports (``--n`` questions, two per dataset)."""
+    from rich.console import Console
+
+    from causal_agent.errors import DataError
+
+    if (model or "offline") != "offline":
+        raise DataError("the multi-environment family runs the offline model only; drop --model")
+    if n < 2:
+        raise DataError(f"--n {n}: the multi-environment family needs at least 2 questions (one dataset)")
+    console = console or Console()
+    with console.status("multi-environment family…") as status:
+        def tick(done: int, total: int) -> None:
+            if progress:
+                status.update(f"multi-environment family: dataset {done}/{total}")
+
+        rep = run_family(n=n, seed=seed, n_rows=rows or 1500, refute_simulations=refute_simulations,
+                         progress=tick)
+    console.print(to_markdown(rep))
+    write_report(rep, report, markdown)
+    for path in (report, markdown):
+        if path:
+            console.print(f"report: {path}")
+    return rep
+
+
+__all__ = ["FAMILY", "family_command", "TEMPLATES", "EnvironmentSCM", "Shift", "draw_environment_scm", "generate_family",
            "identified_arrows", "run_family", "score_change", "score_effect", "to_markdown", "write_report"]

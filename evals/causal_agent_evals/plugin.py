@@ -15,7 +15,7 @@ from causal_agent.hookspecs import hookimpl
 def register_commands(cli: typer.Typer) -> None:
     @cli.command("eval")
     def eval_(
-        suite: Annotated[str, typer.Option("--suite", help="'four-level' (generated, with known truth), 'realistic' (generated discrete, mixed and continuous networks of 10-40 nodes) or 'published'.")] = "four-level",
+        suite: Annotated[str, typer.Option("--suite", help="'four-level' (generated, with known truth), 'realistic' (generated discrete, mixed and continuous networks of 10-40 nodes), 'published', or 'multi-environment' (data from 2-5 environments whose mechanisms partly shift; two questions a dataset).")] = "four-level",
         protocol: Annotated[str, typer.Option("--protocol", help="'default': the agent's own choices; 'reference': the published labelling procedure (Fisher-z, PC at alpha 0.05, PC on the subset for partial graphs, LinearDML).")] = "default",
         n: Annotated[int, typer.Option("--n", help="Number of questions.")] = 1000,
         model: Annotated[str | None, typer.Option("--model", "-m", help="'offline' (default) or 'openai:<name>'.")] = "offline",
