@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: the artifact kinds whose answer is a claim about the data
 EVIDENCE_KINDS = frozenset({"verdict", "graph", "effect"})
 
-_CLAIM = re.compile(r"^[ \t>*_`-]*ANSWER[ \t*_`]*:[ \t*_`]*(yes|no|uncertain)\b", re.I | re.M)
+_CLAIM = re.compile(r"^[ \t>*_`-]*ANSWER[ \t*_`]*:[ \t*_`]*(yes|no|partly|uncertain)\b", re.I | re.M)
 
 
 def claimed_verdict(text: str) -> str | None:

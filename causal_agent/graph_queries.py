@@ -625,3 +625,651 @@ def _adjustment_dag(g: CausalGraph, t: str, y: str) -> AdjustmentSets:
     if y not in nx.descendants(G, t):
         reasons.append(f"{t} is not an ancestor of {y}, so its effect on {y} is zero")
     return AdjustmentSets(treatment=t, outcome=y, sets=sets, reason="; ".join(reasons))
+
+
+# ---------------------------------------------------------------------- paths over the class
+# Causes and effects of one variable, total causation, why two variables are associated and the
+# role of a third one. Each is answered in every DAG of the class the query needs (the chain
+# components that can carry the paths in question, enumerated with ``local_orientations``), so
+# "yes" is true in every DAG the data cannot tell apart, "no" in none, "uncertain" otherwise.
+# Over a PAG only what the marks support: a chain of ``-->`` edges is a causal path, no possibly
+# directed path means none.
+Verdict4 = Literal["yes", "no", "partly", "uncertain"]
+MAX_PATHS = 5000  # simple paths between two variables examined for the role of a third
+ROLES = ("mediator", "collider", "descendant of a collider", "descendant of the treatment", "confounder",
+         "confounder and collider", "none")
+STATUS = {"yes": "definitely", "uncertain": "possibly", "no": "definitely not"}
+
+
+class Relative(BaseModel):
+    """One variable's answer to "is it a cause (an effect) of the target?", with a path."""
+
+    variable: str
+    answer: Answer  # yes: in every DAG of the class; no: in none; uncertain: in some
+    path: str = ""  # a (possibly) directed path, written with the graph's marks
+    share: str = ""  # "in 2 of 3 DAGs of the class" when the class decides it by enumeration
+
+    @property
+    def status(self) -> str:
+        return STATUS[self.answer]
+
+
+class Relatives(BaseModel):
+    """The causes (ancestors, or parents when ``direct``) or effects (descendants, or children) of
+    ``target``: every other variable with its answer, definitely ones first."""
+
+    target: str
+    direction: Literal["causes", "effects"]
+    direct: bool
+    relatives: list[Relative]
+    reason: str
+
+    def of(self, answer: str) -> list[str]:
+        return [r.variable for r in self.relatives if r.answer == answer]
+
+
+class PathAnswer(QueryAnswer):
+    """A yes/no/uncertain answer with the paths it rests on (written with the graph's marks)."""
+
+    paths: list[str] = []
+
+
+class AssociationPath(BaseModel):
+    """One path between the pair: what it is in the DAGs of the class and whether it is open."""
+
+    path: str
+    kinds: list[str]  # "causal chain a -> b", "causal chain b -> a", "confounding", "blocked at z" …
+    open: Answer  # open (given nothing) in every / no / some DAG of the class
+
+
+class AssociationReport(BaseModel):
+    """Why a and b are associated, and whether the association is causal: ``yes`` (only causal
+    paths are open), ``partly`` (causal and confounding paths), ``no`` (only confounding, or no
+    association at all: ``associated`` false), ``uncertain`` (the class disagrees)."""
+
+    a: str
+    b: str
+    answer: Verdict4
+    associated: bool | None  # None: the PAG leaves it open (never: d-connection is class-invariant)
+    paths: list[AssociationPath]
+    reason: str
+    labels: dict[str, int] = {}  # per-DAG answer -> how many DAGs of the class give it
+
+
+class RoleReport(BaseModel):
+    """The role of ``variable`` on the paths between ``treatment`` and ``outcome``, and whether to
+    adjust for it when estimating the treatment's effect (``answer``)."""
+
+    treatment: str
+    outcome: str
+    variable: str
+    role: str  # one of ROLES, or "uncertain" when the DAGs of the class disagree
+    roles: dict[str, int]  # role -> DAGs of the class that give it
+    answer: Answer  # adjust for it? yes / no / uncertain
+    reason: str
+    sets: list[list[str]] = []  # valid back-door sets (adjustment_report), when they can be listed
+
+
+def _possible_maps(g: CausalGraph) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """(possible parents, possible children): ``-->`` one way, ``---`` both; over a PAG every edge
+    with no arrowhead at its start (``o->``, ``o-o``, ``-->``, ``---``)."""
+    pa: dict[str, set[str]] = {n: set() for n in g.nodes}
+    ch: dict[str, set[str]] = {n: set() for n in g.nodes}
+    for e in g.edges:
+        for a, b in ((e.source, e.target), (e.target, e.source)):
+            if g.kind == "pag":
+                ok = g.mark(a, b) != "arrow"
+            else:
+                ok = e.type == "---" or (e.type == "-->" and e.source == a)
+            if ok:
+                pa[b].add(a)
+                ch[a].add(b)
+    return pa, ch
+
+
+def _sure_maps(g: CausalGraph) -> dict[str, set[str]]:
+    """Definite parents: ``-->`` edges (over a PAG a tail at the start and an arrowhead at the end)."""
+    pa: dict[str, set[str]] = {n: set() for n in g.nodes}
+    for e in g.edges:
+        if e.type == "-->":
+            pa[e.target].add(e.source)
+    return pa
+
+
+def _reach(step: dict[str, set[str]], start: str) -> set[str]:
+    """Nodes reached from ``start`` along ``step`` (not ``start`` itself unless on a cycle)."""
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        for n in step[stack.pop()]:
+            if n not in seen:
+                seen.add(n)
+                stack.append(n)
+    seen.discard(start)
+    return seen
+
+
+def _members(g: CausalGraph, focus: Iterable[str]) -> list[set[tuple[str, str]]] | str:
+    """The DAGs of a DAG's / CPDAG's class that differ on the chain components touching ``focus``,
+    as arc sets (directed edges plus one orientation of those components; other undirected
+    edges are left out, which the callers' questions never need); a string saying why when the
+    class is too large to enumerate or empty."""
+    base = _directed(g)
+    if g.kind == "dag" or not any(e.type == "---" for e in g.edges):
+        return [base]
+    if g.consistent_extension() is None:
+        return _no_class(g).reason  # type: ignore[union-attr]
+    focus = [n for n in focus if g.undirected_neighbors(n)]
+    if not focus:
+        return [base]
+    try:
+        return [base | arcs for arcs in g.local_orientations(focus)]
+    except ClassTooLarge as exc:
+        return str(exc)
+
+
+def _path_text(g: CausalGraph, path: Sequence[str], arcs: set[tuple[str, str]] | None = None) -> str:
+    """``a --> b --- c`` with the graph's marks, or with the arrows of one member DAG (``arcs``)."""
+    parts = [path[0]]
+    for a, b in zip(path, path[1:]):
+        if arcs is not None:
+            parts.append(f"{'-->' if (a, b) in arcs else '<--'} {b}")
+        else:
+            e = g.edge_between(a, b)
+            parts.append(f"{e.type_from(a) if e is not None else '-->'} {b}")
+    return " ".join(parts)
+
+
+def _shortest_paths(step: dict[str, set[str]], src: str, dst: str, k: int = 3) -> list[list[str]]:
+    """Up to ``k`` shortest simple paths src -> dst along ``step`` (networkx's Yen enumeration)."""
+    import networkx as nx
+
+    G = nx.DiGraph()
+    G.add_nodes_from(step)
+    G.add_edges_from((a, b) for a, bs in step.items() for b in bs)
+    if src not in G or dst not in G or not nx.has_path(G, src, dst):
+        return []
+    out: list[list[str]] = []
+    for p in nx.shortest_simple_paths(G, src, dst):
+        out.append(p)
+        if len(out) >= k:
+            break
+    return out
+
+
+def _share(hits: int, total: int) -> str:
+    return f"in {hits} of {total} DAGs of the class" if total > 1 else ""
+
+
+def relatives(g: CausalGraph, target: str, direction: Literal["causes", "effects"] = "causes",
+              direct: bool = False) -> Relatives:
+    """Every other variable as a cause (``causes``: an ancestor; ``direct``: a parent) or an effect
+    (``effects``: a descendant; ``direct``: a child) of ``target``, yes / no / uncertain over the
+    class, with a path for each yes and uncertain. ``direct`` reuses :func:`direct_cause` per
+    neighbour, so "the parents of y" and "is x a direct cause of y?" never disagree."""
+    t = g.resolve(target)
+    others = [n for n in g.nodes if n != t]
+    word = "cause" if direction == "causes" else "effect"
+    rows: list[Relative] = []
+    if direct:
+        for n in others:
+            src, dst = (n, t) if direction == "causes" else (t, n)
+            qa = direct_cause(g, src, dst)
+            e = g.edge_between(src, dst)
+            rows.append(Relative(variable=n, answer=qa.answer, path=e.reads(src, dst) if e is not None else ""))
+        reason = (f"the direct {word}s of {t} are its {'parents' if direction == 'causes' else 'children'}: each "
+                  f"neighbour's edge read over every DAG of the class")
+        return Relatives(target=t, direction=direction, direct=True, relatives=_ordered(rows), reason=reason)
+    pa, ch = _possible_maps(g)
+    sure = _sure_maps(g)
+    sure_ch: dict[str, set[str]] = {n: set() for n in g.nodes}
+    for b, ps in sure.items():
+        for a in ps:
+            sure_ch[a].add(b)
+    back, fwd = (pa, ch) if direction == "causes" else (ch, pa)
+    possible = _reach(back, t)  # possible ancestors (descendants) of t
+    definite = _reach(sure if direction == "causes" else sure_ch, t)
+    counts: dict[str, int] = {}
+    total = 1
+    undecided = [n for n in possible if n not in definite]
+    note = ""
+    if undecided and g.kind != "pag":
+        members = _members(g, [t, *possible])
+        if isinstance(members, str):
+            note = f"; whether {', '.join(sorted(undecided))} {'is' if len(undecided) == 1 else 'are'} a {word} in " \
+                   f"every DAG of the class could not be checked ({members})"
+        else:
+            total = len(members)
+            for arcs in members:
+                parents = _arcs_parents(g.nodes, arcs)
+                if direction == "causes":
+                    found = _reach(parents, t)
+                else:
+                    found = _reach(_children_of(parents), t)
+                for n in found:
+                    counts[n] = counts.get(n, 0) + 1
+    for n in others:
+        src, dst = (n, t) if direction == "causes" else (t, n)
+        if n in definite:
+            path = _shortest_paths(sure if direction == "causes" else sure_ch, t, n)
+            shown = _path_text(g, list(reversed(path[0])) if direction == "causes" else path[0]) if path else ""
+            rows.append(Relative(variable=n, answer="yes", path=shown))
+        elif n not in possible:
+            rows.append(Relative(variable=n, answer="no"))
+        else:
+            path = _shortest_paths(ch, src, dst)
+            shown = _path_text(g, path[0]) if path else ""
+            hits = counts.get(n)
+            if g.kind == "pag" or hits is None or note:
+                rows.append(Relative(variable=n, answer="uncertain", path=shown))
+            elif hits == total:
+                rows.append(Relative(variable=n, answer="yes", path=shown, share=_share(hits, total)))
+            elif hits == 0:
+                rows.append(Relative(variable=n, answer="no", share=_share(hits, total)))
+            else:
+                rows.append(Relative(variable=n, answer="uncertain", path=shown, share=_share(hits, total)))
+    what = "ancestors" if direction == "causes" else "descendants"
+    if g.kind == "dag":
+        reason = f"the {word}s of {t} are its {what} in the DAG"
+    elif g.kind == "pag":
+        reason = (f"the {word}s of {t} are its {what}: definitely along chains of --> edges, possibly along paths "
+                  f"whose circle marks leave the direction open, definitely not where no path can point "
+                  f"{'into' if direction == 'causes' else 'out of'} {t}")
+    else:
+        reason = (f"the {word}s of {t} are its {what} in the DAGs the data cannot tell apart: definitely when in "
+                  f"every one, possibly when in some ({total} DAG{'s' if total != 1 else ''} enumerated)")
+    return Relatives(target=t, direction=direction, direct=False, relatives=_ordered(rows), reason=reason + note)
+
+
+def _ordered(rows: list[Relative]) -> list[Relative]:
+    rank = {"yes": 0, "uncertain": 1, "no": 2}
+    return sorted(rows, key=lambda r: rank[r.answer])
+
+
+def _children_of(parents: dict[str, set[str]]) -> dict[str, set[str]]:
+    ch: dict[str, set[str]] = {n: set() for n in parents}
+    for b, ps in parents.items():
+        for a in ps:
+            ch.setdefault(a, set()).add(b)
+    return ch
+
+
+def total_cause(g: CausalGraph, x: str, y: str) -> PathAnswer:
+    """Is x a cause of y at all (a directed path x -> ... -> y, any length)? yes in every DAG of
+    the class, no in none, uncertain otherwise; the reason names the paths. A direct edge is
+    :func:`direct_cause`'s question."""
+    x, y = _pair(g, x, y)
+    pa, ch = _possible_maps(g)
+    sure = _sure_maps(g)
+    sure_paths = _shortest_paths(_children_of(sure), x, y)
+    tail = f" (whether {x} causes {y} directly, through an edge of its own, is the direct-cause question)"
+    if sure_paths:
+        shown = [_path_text(g, p) for p in sure_paths]
+        where = "in the DAG" if g.kind == "dag" else "in every DAG of the class" if g.kind == "cpdag" \
+            else "in every MAG of the PAG's class"
+        return PathAnswer(answer="yes", reason=f"{x} causes {y} through the directed path {shown[0]} {where}"
+                          + (f" (and {len(shown) - 1} more shown)" if len(shown) > 1 else "") + tail, paths=shown)
+    maybe = _shortest_paths(ch, x, y)
+    if not maybe:
+        back = _shortest_paths(ch, y, x)
+        why = f"; {y} may cause {x} instead ({_path_text(g, back[0])})" if back else ""
+        where = "the DAG" if g.kind == "dag" else "any DAG of the class" if g.kind == "cpdag" else \
+            "any MAG of the PAG's class"
+        return PathAnswer(answer="no", reason=f"no directed path leads from {x} to {y} in {where}, so {x} is not a "
+                          f"cause of {y}{why}", paths=[])
+    shown = [_path_text(g, p) for p in maybe]
+    if g.kind == "pag":
+        return PathAnswer(answer="uncertain", reason=f"{shown[0]} could be a causal path from {x} to {y}, but its "
+                          f"circle marks leave the direction open" + tail, paths=shown)
+    between = (_reach(ch, x) | {x}) & (_reach(pa, y) | {y})
+    members = _members(g, between)
+    if isinstance(members, str):
+        return PathAnswer(answer="uncertain", reason=f"{shown[0]} could be a causal path; whether every DAG of the "
+                          f"class has one could not be checked ({members})", paths=shown)
+    hits = sum(y in _reach(_children_of(_arcs_parents(g.nodes, arcs)), x) for arcs in members)
+    total = len(members)
+    if hits == total:
+        return PathAnswer(answer="yes", reason=f"every one of the {total} DAGs of the class has a directed path from "
+                          f"{x} to {y} (e.g. along {shown[0]}), though no single one is oriented in all" + tail,
+                          paths=shown)
+    if hits == 0:
+        return PathAnswer(answer="no", reason=f"none of the {total} DAGs of the class has a directed path from {x} to "
+                          f"{y} ({shown[0]} cannot be oriented that way)", paths=[])
+    return PathAnswer(answer="uncertain", reason=f"{shown[0]} is a causal path from {x} to {y} in {hits} of the "
+                      f"{total} DAGs of the class but not in the others: the data cannot tell the direction" + tail,
+                      paths=shown)
+
+
+# ---------------------------------------------------------------------- why associated
+def _latent_parents(g: CausalGraph, arcs: set[tuple[str, str]]) -> dict[str, set[str]]:
+    """Parents of one member DAG, with a latent parent for each ``<->`` edge of a PAG."""
+    pa = _arcs_parents(g.nodes, arcs)
+    for e in g.edges:
+        if e.type == "<->":
+            latent = f"[latent {e.source}~{e.target}]"
+            pa[latent] = set()
+            pa[e.source].add(latent)
+            pa[e.target].add(latent)
+    return pa
+
+
+def _association_label(parents: dict[str, set[str]], a: str, b: str) -> str:
+    """One DAG: 'yes' (causal paths only), 'partly', 'no' (confounding only) or 'none'."""
+    children = _children_of(parents)
+    causal = b in _reach(children, a) or a in _reach(children, b)
+    confounded = bool((_ancestors_avoiding(parents, a, b) & _ancestors_avoiding(parents, b, a)) - {a, b})
+    if causal and confounded:
+        return "partly"
+    if causal:
+        return "yes"
+    return "no" if confounded else "none"
+
+
+def explain_association(g: CausalGraph, a: str, b: str, max_paths: int = 30) -> AssociationReport:
+    """Why a and b are associated (given nothing): the open paths between them, as causal chains
+    (one causes the other) and confounding (a common cause, latent ones of a PAG's ``<->``
+    included), colliders blocking the rest; and whether the association is causal."""
+    a, b = _pair(g, a, b)
+    if g.kind == "pag":
+        return _association_pag(g, a, b, max_paths)
+    pa, _ = _possible_maps(g)
+    listed = _skeleton_paths(g, a, b, max_paths)
+    focus = {a, b} | _reach(pa, a) | _reach(pa, b) | {n for p in listed for n in p}
+    members = _members(g, focus)
+    if isinstance(members, str):
+        return AssociationReport(a=a, b=b, answer="uncertain", associated=None, paths=[],
+                                 reason=f"the DAGs of the class could not be enumerated ({members})")
+    labels: dict[str, int] = {}
+    for arcs in members:
+        lab = _association_label(_arcs_parents(g.nodes, arcs), a, b)
+        labels[lab] = labels.get(lab, 0) + 1
+    paths = _classify_paths(g, members, listed)
+    shown = "; ".join(f"{p.path} ({', '.join(p.kinds)})" for p in paths if p.open != "no")
+    total = len(members)
+    if set(labels) == {"none"}:
+        blocked = [p.path for p in paths]
+        why = f": every path is blocked by a collider ({'; '.join(blocked[:3])})" if blocked else \
+            ": no path joins them"
+        return AssociationReport(a=a, b=b, answer="no", associated=False, paths=paths, labels=labels,
+                                 reason=f"{a} and {b} are not associated in the causal graph (d-separated given "
+                                 f"nothing){why}, so there is no association to be causal")
+    if len(labels) == 1:
+        label = next(iter(labels))
+        meaning = {"yes": "only causal paths are open, so the association is causal",
+                   "partly": "causal and confounding paths are both open, so the association is partly causal "
+                             "and partly confounding",
+                   "no": "only confounding paths are open, so the association is not causal"}[label]
+        where = "in the DAG" if g.kind == "dag" else f"in every one of the {total} DAGs of the class" \
+            if total > 1 else "in every DAG of the class"
+        return AssociationReport(a=a, b=b, answer=label, associated=True, paths=paths, labels=labels,  # type: ignore[arg-type]
+                                 reason=f"{meaning} {where}: {shown}")
+    split = ", ".join(f"{_LABEL_WORDS[k]} in {v}" for k, v in sorted(labels.items()))
+    return AssociationReport(a=a, b=b, answer="uncertain", associated=True, paths=paths, labels=labels,
+                             reason=f"the DAGs of the class disagree ({split} of {total}): undirected edges "
+                             f"leave open which paths are causal ({shown})")
+
+
+_LABEL_WORDS = {"yes": "causal", "partly": "partly causal", "no": "confounding only", "none": "not associated"}
+
+
+def _skeleton_paths(g: CausalGraph, a: str, b: str, max_paths: int) -> list[list[str]]:
+    """The ``max_paths`` shortest simple paths between a and b in the skeleton."""
+    import networkx as nx
+
+    U = nx.Graph()
+    U.add_nodes_from(g.nodes)
+    U.add_edges_from((e.source, e.target) for e in g.edges)
+    if not nx.has_path(U, a, b):
+        return []
+    return list(itertools.islice(nx.shortest_simple_paths(U, a, b), max_paths))
+
+
+def _classify_paths(g: CausalGraph, members: list[set[tuple[str, str]]],
+                    listed: list[list[str]]) -> list[AssociationPath]:
+    """What each listed path is in the DAGs of the class (``members`` orient all its edges)."""
+    out: list[AssociationPath] = []
+    for path in listed:
+        kinds: list[str] = []
+        opened = 0
+        for arcs in members:
+            kind = _path_kind(path, arcs)
+            opened += not kind.startswith("blocked")
+            if kind not in kinds:
+                kinds.append(kind)
+        state: Answer = "yes" if opened == len(members) else "no" if opened == 0 else "uncertain"
+        out.append(AssociationPath(path=_path_text(g, path), kinds=kinds, open=state))
+    return out
+
+
+def _path_kind(path: Sequence[str], arcs: set[tuple[str, str]]) -> str:
+    """What one path is in one DAG: a causal chain, confounding (a fork), or blocked at a collider."""
+    a, b = path[0], path[-1]
+    steps = [(u, v) in arcs for u, v in zip(path, path[1:])]  # True: points towards b
+    for k in range(1, len(path) - 1):
+        if steps[k - 1] and not steps[k]:
+            return f"blocked at collider {path[k]}"
+    if all(steps):
+        return f"causal chain {a} -> {b}"
+    if not any(steps):
+        return f"causal chain {b} -> {a}"
+    fork = next(path[k] for k in range(1, len(path) - 1) if not steps[k - 1] and steps[k])
+    return f"confounding via {fork}"
+
+
+def _association_pag(g: CausalGraph, a: str, b: str, max_paths: int) -> AssociationReport:
+    """A PAG cannot rule out unmeasured confounding of a pair it leaves connected: yes/partly are
+    never claimed; 'no' when the pair is m-separated or no possibly directed path joins them."""
+    sep = d_separated(g, a, b)
+    if sep.answer == "yes":
+        return AssociationReport(a=a, b=b, answer="no", associated=False, paths=[],
+                                 reason=f"{a} and {b} are m-separated given nothing in the PAG: not associated, so "
+                                 "there is no association to be causal")
+    _, ch = _possible_maps(g)
+    ab, ba = _shortest_paths(ch, a, b), _shortest_paths(ch, b, a)
+    if not ab and not ba:
+        return AssociationReport(a=a, b=b, answer="no", associated=True, paths=[],
+                                 reason=f"no possibly directed path joins {a} and {b} either way in the PAG, so "
+                                 f"their association is not causal: it comes from common causes, measured or not "
+                                 f"({sep.reason})")
+    shown = _path_text(g, (ab or ba)[0])
+    return AssociationReport(a=a, b=b, answer="uncertain", associated=True, paths=[
+        AssociationPath(path=shown, kinds=["possibly causal"], open="uncertain")],
+        reason=f"{shown} may be causal, but a PAG (latent confounders allowed) cannot rule out an unmeasured "
+        f"common cause of {a} and {b}, so how much of the association is causal is not identified")
+
+
+# ---------------------------------------------------------------------- the role of a third variable
+def adjustment_role(g: CausalGraph, treatment: str, outcome: str, variable: str) -> RoleReport:
+    """The role of ``variable`` (z) on the paths between treatment x and outcome y, and whether to
+    adjust for z when estimating x's effect on y. In one DAG (first that applies):
+
+    * **mediator**: z on a directed path x -> ... -> z -> ... -> y (no: adjusting removes part of
+      the effect);
+    * **confounder and collider**: z blocks an open back-door path and is a collider on another
+      (yes only together with a set that closes what z opens; no if no valid set contains z);
+    * **collider**: z is the only collider on some path between x and y (no: adjusting for z
+      opens that path);
+    * **descendant of a collider**: of the only collider on such a path (no, for the same reason);
+    * **descendant of the treatment** (no: post-treatment);
+    * **confounder**: z is a non-collider on an open back-door path x <- ... y (yes: adjusting
+      blocks it);
+    * **none**: on no such path (no: not needed).
+
+    Over a CPDAG each DAG of the class is read so; they must agree on the advice, else uncertain.
+    The valid back-door sets come from :func:`adjustment_report`."""
+    import networkx as nx
+
+    x, y = _pair(g, treatment, outcome)
+    z = g.resolve(variable)
+    if z in (x, y):
+        raise GraphError(f"{z!r} is the {'treatment' if z == x else 'outcome'} itself; name a third variable "
+                         "whose role to check")
+    if g.kind == "pag":
+        raise GraphError("adjustment advice needs a DAG or CPDAG, but this graph is a PAG (FCI); use a PC/GES "
+                         "graph or name the confounders yourself")
+    U = nx.Graph()
+    U.add_nodes_from(g.nodes)
+    U.add_edges_from((e.source, e.target) for e in g.edges)
+    component = nx.node_connected_component(U, x)
+    members = _members(g, component)
+    sets_report = adjustment_report(g, x, y)
+    if isinstance(members, str):
+        return RoleReport(treatment=x, outcome=y, variable=z, role="uncertain", roles={}, answer="uncertain",
+                          sets=sets_report.sets, reason=f"the DAGs of the class could not be enumerated ({members})")
+    paths: list[list[str]] | None = []
+    if y in component:
+        for k, p in enumerate(nx.all_simple_paths(U, x, y)):
+            if k >= MAX_PATHS:
+                paths = None
+                break
+            paths.append(p)  # type: ignore[union-attr]
+    roles: dict[str, int] = {}
+    example: dict[str, str] = {}
+    for arcs in members:
+        role, why = _role_in(arcs, g.nodes, x, y, z, paths)
+        roles[role] = roles.get(role, 0) + 1
+        example.setdefault(role, why)
+    advice = {r: _ADVICE[r] for r in roles}
+    total = len(members)
+    where = "in the DAG" if g.kind == "dag" else "in every DAG of the class" if total == 1 else \
+        f"in every one of the {total} DAGs of the class"
+    shown = _sets_text(sets_report)
+    if "confounder and collider" in roles:
+        ok = _set_with(members, g.nodes, x, y, z)
+        advice["confounder and collider"] = "yes" if ok is not None else "no"
+        if ok:
+            example["confounder and collider"] += f"; adjust for {z} together with {_names(ok)} (a valid set)"
+        elif ok is not None:
+            example["confounder and collider"] += f"; {{{z}}} alone is a valid set"
+        else:
+            example["confounder and collider"] += f"; no valid back-door set contains {z}"
+    if "unchecked" in roles:
+        return RoleReport(treatment=x, outcome=y, variable=z, role="uncertain", roles=roles, answer="uncertain",
+                          sets=sets_report.sets, reason=f"there are more than {MAX_PATHS} paths between {x} and {y}, "
+                          f"too many to check whether {z} is a collider on one; {shown}")
+    if len(roles) == 1:
+        role = next(iter(roles))
+        answer = advice[role]
+        return RoleReport(treatment=x, outcome=y, variable=z, role=role, roles=roles, answer=answer,  # type: ignore[arg-type]
+                          sets=sets_report.sets,
+                          reason=f"{z} is {_ROLE_WORDS[role]} {where}: {example[role]}. {_ADVICE_WORDS[answer]}; {shown}")
+    split = "; ".join(f"{_ROLE_WORDS[r]} in {n} ({example[r]})" for r, n in sorted(roles.items()))
+    answers = set(advice.values())
+    if len(answers) == 1:
+        answer = answers.pop()
+        return RoleReport(treatment=x, outcome=y, variable=z, role="uncertain", roles=roles, answer=answer,  # type: ignore[arg-type]
+                          sets=sets_report.sets, reason=f"the role of {z} differs across the {total} DAGs of the "
+                          f"class ({split}), but the advice is the same in all. {_ADVICE_WORDS[answer]}; {shown}")
+    return RoleReport(treatment=x, outcome=y, variable=z, role="uncertain", roles=roles, answer="uncertain",
+                      sets=sets_report.sets, reason=f"the DAGs of the class disagree on the role of {z} ({split} of "
+                      f"{total}), so whether to adjust for it is not identified from the data; {shown}")
+
+
+_ADVICE = {"mediator": "no", "collider": "no", "descendant of a collider": "no", "descendant of the treatment": "no",
+           "confounder": "yes", "confounder and collider": "yes", "none": "no", "unchecked": "uncertain"}
+_ROLE_WORDS = {
+    "mediator": "a mediator (on a causal path from the treatment to the outcome)",
+    "collider": "a collider on a path between the treatment and the outcome",
+    "descendant of a collider": "a descendant of a collider on a path between the treatment and the outcome",
+    "descendant of the treatment": "a descendant of the treatment (affected by it, not on its way to the outcome)",
+    "confounder": "a confounder (on an open back-door path between the treatment and the outcome)",
+    "confounder and collider": "both a confounder and a collider",
+    "none": "on no open or openable path between the treatment and the outcome",
+    "unchecked": "not checked",
+}
+_ADVICE_WORDS = {"yes": "Adjust for it", "no": "Do not adjust for it", "uncertain": "Whether to adjust is uncertain"}
+
+
+def _sets_text(rep: AdjustmentSets) -> str:
+    if not rep.sets:
+        return f"no back-door set is listed ({rep.reason})"
+    shown = "; ".join(_names(s) for s in rep.sets[:4])
+    return f"valid back-door set{'s' if len(rep.sets) > 1 else ''} for {rep.treatment} -> {rep.outcome}: {shown}"
+
+
+def _role_in(arcs: set[tuple[str, str]], nodes: Sequence[str], x: str, y: str, z: str,
+             paths: list[list[str]] | None) -> tuple[str, str]:
+    """(role, why) of z in one DAG (``arcs``); ``paths``: the simple x–y paths of the skeleton
+    (None: too many to list)."""
+    parents = _arcs_parents(nodes, arcs)
+    children = _children_of(parents)
+    de_x = _reach(children, x)
+    an_y = _reach(parents, y)
+    if z in de_x and z in an_y:
+        via = _shortest_paths(children, x, z)[0] + _shortest_paths(children, z, y)[0][1:]
+        return "mediator", _path_text_arcs(via, arcs)
+    if paths is None:  # too many paths to look for colliders; a descendant of x is a "no" either way
+        if z in de_x:
+            return "descendant of the treatment", f"{_path_text_arcs(_shortest_paths(children, x, z)[0], arcs)}"
+        return "unchecked", ""
+    collider = desc = confound = None
+    for p in paths:
+        kinds = _node_kinds(p, arcs)
+        colliders = [p[k] for k in range(1, len(p) - 1) if kinds[k]]
+        if z in p[1:-1]:
+            if colliders == [z] and collider is None:  # adjusting for z alone opens this path
+                collider = p
+            if not colliders and (p[1], x) in arcs and confound is None:
+                confound = p
+        if desc is None and z not in p and len(colliders) == 1 and z in _reach(children, colliders[0]):
+            desc = (p, colliders[0])
+    if collider is not None and confound is not None:
+        return "confounder and collider", (f"it blocks {_path_text_arcs(confound, arcs)} but is a collider on "
+                                           f"{_path_text_arcs(collider, arcs)}")
+    if collider is not None:
+        return "collider", f"{_path_text_arcs(collider, arcs)}: adjusting for {z} opens this path"
+    if desc is not None and confound is None:
+        p, c = desc
+        return "descendant of a collider", (f"{z} descends from {c}, a collider on {_path_text_arcs(p, arcs)}: "
+                                            f"adjusting for {z} opens it")
+    if z in de_x:
+        via = _shortest_paths(children, x, z)[0]
+        return "descendant of the treatment", f"{_path_text_arcs(via, arcs)}, and {z} does not lead to {y}"
+    if confound is not None:
+        common = x in _reach(children, z) and y in _reach(children, z)
+        what = "a common cause, on" if common else "on"
+        return "confounder", f"{what} the back-door path {_path_text_arcs(confound, arcs)}; adjusting for {z} blocks it"
+    return "none", f"{z} lies on no open back-door path, no causal path and no collider path between {x} and {y}"
+
+
+def _node_kinds(path: Sequence[str], arcs: set[tuple[str, str]]) -> list[bool]:
+    """Per position: is the node a collider on the path (both neighbours point into it)?"""
+    out = [False] * len(path)
+    for k in range(1, len(path) - 1):
+        out[k] = (path[k - 1], path[k]) in arcs and (path[k + 1], path[k]) in arcs
+    return out
+
+
+def _path_text_arcs(path: Sequence[str], arcs: set[tuple[str, str]]) -> str:
+    parts = [path[0]]
+    for a, b in zip(path, path[1:]):
+        parts.append(f"{'-->' if (a, b) in arcs else '<--'} {b}")
+    return " ".join(parts)
+
+
+def _set_with(members: list[set[tuple[str, str]]], nodes: Sequence[str], x: str, y: str,
+              z: str) -> list[str] | None:
+    """The other variables of a back-door set containing z that is valid in every member DAG, or
+    None when there is none."""
+    import networkx as nx
+
+    found: list[str] | None = None
+    for arcs in members:
+        G = nx.DiGraph()
+        G.add_nodes_from(nodes)
+        G.add_edges_from(arcs)
+        back = G.copy()
+        back.remove_edges_from(list(G.out_edges(x)))
+        restricted = set(nodes) - nx.descendants(G, x) - {x, y}
+        if z not in restricted:
+            return None
+        if found is not None:
+            S = set(found) | {z}
+            if S <= restricted and nx.is_d_separator(back, {x}, {y}, S):
+                continue
+            return None
+        m = nx.find_minimal_d_separator(back, {x}, {y}, included={z}, restricted=restricted)
+        if m is None:
+            return None
+        found = sorted(set(m) - {z}, key=list(nodes).index)
+    return found

@@ -219,7 +219,7 @@ def test_a_question_in_another_language_is_told_what_works(planner, question, la
 
 @pytest.mark.parametrize("question, columns, tool", [
     ("Is café independent of naïve given résumé?", ["café", "naïve", "résumé"], "test_independence"),
-    ("Does el cause la?", ["el", "la", "de"], "direct_cause"),
+    ("Does el cause la?", ["el", "la", "de"], "causes"),  # total causation (no "directly")
     ("Is 吸烟 independent of 年龄?", ["吸烟", "年龄"], "test_independence"),
     ("What is the effect of the déjà vu score on y?", ["déjà vu score", "y"], "estimate_effect"),
 ])
@@ -443,7 +443,7 @@ NEG_COLUMNS = ["x", "y", "w"]
     ("And is it incorrect that x and w are correlated?", "test_independence", False),
     ("Is it false that x directly causes y?", "direct_cause", True),
     ("Is it not true that w is a direct cause of y?", "direct_cause", True),
-    ("Is it false that x does not cause y?", "direct_cause", False),  # two negations
+    ("Is it false that x does not cause y?", "causes", False),  # two negations
     ("Is it wrong that x and w share a common cause?", "shared_confounder", True),
     ("Do x and w not share a common effect?", "shared_collider", True),
     ("Do x and y not share a common cause?", "shared_confounder", True),
@@ -454,7 +454,7 @@ NEG_COLUMNS = ["x", "y", "w"]
     ("Isn't it the case that x and y are independent?", "test_independence", False),
     ("Isn't it true that x directly causes y?", "direct_cause", False),
     ("Isn't x a direct cause of y?", "direct_cause", False),
-    ("Doesn't x cause y?", "direct_cause", False),
+    ("Doesn't x cause y?", "causes", False),
     ("Is it true that x and w share a common effect?", "shared_collider", False),
     ("Do x and w share a common effect?", "shared_collider", False),
 ])
@@ -511,7 +511,8 @@ def test_a_follow_up_stays_with_the_previous_dataset(planner):
         assert not p.missing and p.args["dataset"] == "base2", (follow, p.missing)
 
 
-# -- 12. affect / influence / impact ask what "does X cause Y?" asks ----------------------------------------
+# -- 12. affect / influence / impact ask what "does X cause Y?" asks: total causation (a directed path of
+#        any length, the ``causes`` tool); "directly" keeps direct_cause ---------------------------------
 
 @pytest.mark.parametrize("question, flip", [
     ("Does x affect y?", False),
@@ -525,7 +526,7 @@ def test_a_follow_up_stays_with_the_previous_dataset(planner):
 def test_affect_reads_as_cause(planner, question, flip):
     cause = planner.plan("Does x cause y?", {"d": NEG_COLUMNS})
     p = planner.plan(question, {"d": NEG_COLUMNS})
-    assert p.intent == cause.intent == "direct_cause"
+    assert p.intent == cause.intent == "total_cause"
     assert p.flip is flip and planner.flip_for(question, p.tool, {"d": NEG_COLUMNS}) is flip
 
 

@@ -97,10 +97,13 @@ def estimate_effect(
     confounders: Sequence[str] | None = None,
     graph_key: str | None = None,
     method: str = "auto",
+    contrast: str | None = None,
 ) -> EffectResult:
     """The ATE E[Y | do(T=t1)] - E[Y | do(T=t0)] with a 95% CI, a refuter and its assumptions.
 
-    See the module docstring for the graph, IDA range, identification and estimation rules.
+    ``contrast`` ("stop", "shift:D", "set:V"; :mod:`.contrast`) replaces t0 and t1 by values read
+    off the data, and the result states it. See the module docstring for the graph, IDA range,
+    identification and estimation rules.
     """
     estimators = estimator_table(ctx.estimators)
     if (method or "auto").strip().lower() == "auto":
@@ -118,6 +121,12 @@ def estimate_effect(
     tm, ym = ds.match(treatment), ds.match(outcome)
     notes += [m.note + "." for m in (tm, ym) if m.note]
     t, y = tm.name, ym.name
+    contrast_text, contrast_warnings = None, []
+    if contrast:
+        from .contrast import resolve_contrast
+
+        t0, t1, contrast_text, contrast_warnings = resolve_contrast(ds, t, contrast)
+        notes.append(f"Contrast: {contrast_text}.")
     notes += _check_variables(ds, t, y, t0, t1)
 
     source = graph_source(ctx, ds, t, y, confounders, graph_key)
@@ -213,6 +222,7 @@ def estimate_effect(
     design = head_run.design_note if head_run is not None and head_run.estimator.binary_design else None
     observed_range = (float(frame[t].min()), float(frame[t].max()))
     warnings += extrapolation(t, t0, t1, observed_range, head_run or next((r for r in runs if r), None))
+    warnings += contrast_warnings
     coded = [v for v in [*(adjustment or []), *instruments, *mediators]
              if v in ds.columns and ds.is_nominal(v)]
     if coded:
@@ -229,7 +239,7 @@ def estimate_effect(
         mediators=mediators, assumption=assumed, graph_key=source.key, range=effect_range,
         headline="range" if basis == "ambiguous" else "estimate", headline_basis=basis,
         headline_reason=basis_reason, design=design, observed_range=observed_range, overlap=overlap, tables=tables,
-        warnings=warnings,
+        warnings=warnings, contrast=contrast_text,
         direction_identified=direction_identified, graph_implies_zero=implies_zero,
         refutation=refutation, n=int(len(frame)), notes=notes, summary="",
     )

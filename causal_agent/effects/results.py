@@ -78,6 +78,8 @@ class EffectResult(BaseModel):
     overlap: Overlap | None = Field(None, description="propensity-score overlap of a binary-treatment design")
     tables: list[dict] = Field(default_factory=list, description="tables {title, columns, rows}, e.g. balance")
     warnings: list[str] = Field(default_factory=list, description="extrapolation, weak overlap, imbalance ...")
+    contrast: str | None = Field(None, description="the change a contrast spec ('stop', 'shift:D', 'set:V') "
+                                 "was read as, in words: t0 and t1 came from the data")
     direction_identified: bool = True
     graph_implies_zero: bool = Field(False, description="no directed path from treatment to outcome")
     refutation: Refutation | None = None

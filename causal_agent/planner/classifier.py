@@ -28,6 +28,13 @@ _SLOT = re.compile(r"\{(\w+)\}")
 CUE_SHARE = 0.4
 #: … and a word leans to a few intents when this share of its examples are one intent's
 LEAN_SHARE = 0.3
+#: … or when its three commonest tools hold this share of its uses ("effect": the effect, its
+#: mediation and its adjustment set), however many tools share the word between them
+LEAN_TOP3 = 0.75
+#: … or, for a word of at least LEAN_MIN_USES examples (a topic word: "effect", "cause"; polite
+#: wrappers such as "tell" or "could" are rare in every intent), when they hold LEAN_TOP3_COMMON
+LEAN_MIN_USES = 30
+LEAN_TOP3_COMMON = 0.5
 _DO = re.compile(r"(?<![a-z])do ?\(")
 _WORD = re.compile(r"[a-z][a-z'\-]*|VAR|NUM|DATA")
 #: a list of three or more variables: its length says nothing about the intent
@@ -133,17 +140,45 @@ class IntentClassifier:
         words = {w for w in uses if w not in self._stop and w not in {"VAR", "NUM", "DATA"}
                  and "'" not in w and len(w) > 2}
         self._cues = {w for w in words if max(uses[w].values()) >= CUE_SHARE * sum(uses[w].values())}
+        # … and cue phrases: two or three words (variables included) that most of their examples
+        # give one tool, so a word many intents share still speaks in its phrase ("what cause VAR",
+        # "VAR cause VAR", "effect on VAR")
+        phrase_uses: dict[str, Counter[str]] = {}
+        for label, text in zip(labels, texts):
+            for ph in self._phrases(text):
+                phrase_uses.setdefault(ph, Counter())[group.get(label, label)] += 1
+        self._cue_phrases = {ph for ph, c in phrase_uses.items() if max(c.values()) >= CUE_SHARE * sum(c.values())}
         # words that lean to a few intents ("affect": collider, direct cause, effect…) without
         # being cues; polite wrappers ("tell", "could", "please") spread wider and are not here
-        self._leaning = {w for w in words if max(uses[w].values()) >= LEAN_SHARE * sum(uses[w].values())}
+        def leans(c: Counter[str]) -> bool:
+            total, top3 = sum(c.values()), sum(n for _, n in c.most_common(3))
+            return (max(c.values()) >= LEAN_SHARE * total or top3 >= LEAN_TOP3 * total
+                    or (total >= LEAN_MIN_USES and top3 >= LEAN_TOP3_COMMON * total))
+
+        self._leaning = {w for w in words if leans(uses[w])}
 
     def _x(self, text: str) -> Any:
         return self._hstack([self._words.transform([text]), self._chars.transform([text])]).tocsr()
 
+    def _phrases(self, text: str) -> set[str]:
+        """The two- and three-word phrases of a features text that hold a content word (not only
+        stop words and variables)."""
+        toks = ["BOS", *text.split(), "EOS"]  # where a phrase stands: "affect EOS" (what does X affect?)
+        out: set[str] = set()
+        for n in (2, 3):
+            for i in range(len(toks) - n + 1):
+                gram = toks[i:i + n]
+                if any(t not in self._stop and t not in {"VAR", "NUM", "DATA", "BOS", "EOS"} and len(t) > 2
+                       and "'" not in t for t in gram):
+                    out.add(" ".join(gram))
+        return out
+
     def known_words(self, skeleton: str) -> list[str]:
-        """The cue words of ``skeleton``: a sentence without any is not a question the plugins
-        taught ("tell me about A and B", "what's the weather?")."""
-        return [w for w in features_text(skeleton, self.synonyms).split() if w in self._cues]
+        """The cue words and cue phrases of ``skeleton``: a sentence without any is not a question
+        the plugins taught ("tell me about A and B", "what's the weather?")."""
+        text = features_text(skeleton, self.synonyms)
+        words = [w for w in text.split() if w in self._cues]
+        return words + sorted(ph for ph in self._phrases(text) if ph in self._cue_phrases)
 
     def content_words(self, skeleton: str) -> list[str]:
         """Words of ``skeleton`` that lean to some intents (not cues, not polite wrappers)."""
@@ -183,7 +218,8 @@ class IntentClassifier:
         vocab = self._words.vocabulary_
         coef = self._model.coef_[k]
         found: list[tuple[int, float]] = []
-        for words in (self._cues, self._leaning):  # cue words first; leaning words if none
+        known = {w for w in vocab if " " not in w and w not in self._stop}
+        for words in (self._cues, self._leaning, known):  # cue words first; leaning, then any known
             for m in re.finditer(r"[a-z][a-z'\-]*", skeleton):
                 w = self.synonyms.get(m.group(), m.group())
                 j = vocab.get(w)

@@ -47,6 +47,12 @@ def estimate_effect_tool() -> Any:
             "iv, frontdoor, dml and econml_dr (need econml)",
         ] = "auto",
         dataset: Annotated[str | None, "dataset name; omit for the loaded one"] = None,
+        contrast: Annotated[
+            str | None,
+            "a change stated without both values, instead of t0/t1: 'stop' (the treatment removed: "
+            "1 -> 0 for a binary one, observed mean -> 0 otherwise), 'shift:D' (observed mean -> mean + D, "
+            "e.g. shift:-2 for 'reduced by 2') or 'set:V' (observed mean -> V)",
+        ] = None,
     ) -> tuple[str, dict[str, Any]]:
         """Estimate the average causal effect of a treatment on an outcome (DoWhy).
 
@@ -55,7 +61,7 @@ def estimate_effect_tool() -> Any:
         the range over adjustment sets when the graph leaves them ambiguous."""
         result = estimate_effect(
             runtime.context, treatment, outcome, t0=t0, t1=t1, dataset=dataset,
-            confounders=confounders, graph_key=graph_key, method=method,
+            confounders=confounders, graph_key=graph_key, method=method, contrast=contrast,
         )
         content = result.summary
         if result.notes:

@@ -2,7 +2,8 @@
 ``shared_collider``, ``d_separation`` and ``adjustment_set``.
 
 These examples are the planner's training data, so each list keeps to the words that tell its
-question apart from the neighbouring ones: a direct edge or parent (direct cause), a common cause or
+question apart from the neighbouring ones: a direct edge or parent (direct cause; "does X cause
+Y?" without "directly" is total causation, the ``causes`` tool's), a common cause or
 ancestor (confounder), a common parent or direct common cause (direct confounder), a common effect
 or child (collider), blocked paths and d-separation in the
 graph (d-separation), and what to adjust or control for (adjustment set). Effect sizes belong to
@@ -13,28 +14,31 @@ from causal_agent.hookspecs import hookimpl
 
 DIRECT_CAUSE_EXAMPLES: list[str] = [
     "Does {x} directly cause {y}?",
+    # "does X cause / affect Y?" without "directly" is total causation (the ``causes`` tool's
+    # ``total_cause`` intent): here every phrasing says direct, parent, edge or arrow
+    "Does {x} cause {y} directly?",
+    "Is {x} a direct cause of {y} or not?",
+    "Is {y} caused directly by {x}?",
+    "Is {x} NOT directly causing {y}?",
+    "Does {x} directly lead to {y}?",
+    "Is {x} directly responsible for {y}?",
+    "Tell me if {x} is a parent of {y}.",
+    "Do the data suggest a direct edge from {x} to {y}?",
+    "Does {x} affect {y} directly?",
+    "Does {x} have a direct impact on {y}?",
+    "Is {y} directly impacted by {x}?",
+    "Does {x} cause {y} directly, with no variable in between?",
     "Is {x} a direct cause of {y}?",
     "Does {x} have a direct effect on {y}?",
     "Is there a direct edge from {x} to {y}?",
     "Is {y} directly caused by {x}?",
     "Is {x} a parent of {y}?",
-    "Does {x} cause {y}?",
     "Does {x} influence {y} directly?",
-    "Is {x} a cause of {y}?",
-    "Is {y} caused by {x}?",
-    "Is {x} NOT a cause of {y}?",
     "Is {x} NOT a direct cause of {y}?",
-    "Does {x} cause {y} or not?",
-    "Is it true that {x} causes {y}?",
-    "Is {x} the cause of {y}?",
-    "Is {x} causing {y}?",
     "Does {x} directly influence {y}?",
     "Does {x} directly affect {y}?",
     "Does {x} directly determine {y}?",
     "Does {x} directly drive {y}?",
-    "Does {x} drive {y}?",
-    "Does {x} lead to {y}?",
-    "Is {x} responsible for {y}?",
     "Is {y} directly influenced by {x}?",
     "Is {y} a direct effect of {x}?",
     "Is {x} an immediate cause of {y}?",
@@ -67,18 +71,8 @@ DIRECT_CAUSE_EXAMPLES: list[str] = [
     "Could you tell me whether {x} directly causes {y}?",
     "I'd like to know if {x} is a direct cause of {y}.",
     "Check whether {x} is a direct cause of {y}.",
-    "Tell me if {x} causes {y}.",
     "Please determine whether there is a direct arrow {x} -> {y}.",
-    "Do the data suggest that {x} causes {y}?",
     "Is {y} an effect of {x}, directly?",
-    "Does {x} causally affect {y}?",
-    # "affect / influence / impact" without "directly" read as "Does X cause Y?" does: an edge
-    "Does {x} affect {y}?",
-    "Does {x} impact {y}?",
-    "Does {x} have an impact on {y}?",
-    "Is {y} affected by {x}?",
-    "Is {y} impacted by {x}?",
-    "Does {x} have any influence on {y}?",
     'What is the direct effect of {x} on {y}: is there an edge?',
     'Is there a direct effect of {x} on {y}?',
     "Does the graph show a direct effect of {x} on {y}?",

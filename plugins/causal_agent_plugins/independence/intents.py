@@ -35,6 +35,11 @@ INDEPENDENCE_EXAMPLES: list[str] = [
     "Are {x} and {y} unconnected in the data?",
     "Is {x} statistically disconnected from {y}?",
     "Is there a relationship between {x} and {y}?",
+    # a plain association, no "why" and no "causal" (those ask explain_association)
+    "Is there any association at all between {x} and {y}?",
+    "Is there a statistical association between {x} and {y} in these data?",
+    "Is there an association of {x} with {y}?",
+    "Is there a correlation between {x} and {y} or not?",
     "Is there any dependence between {x} and {y}?",
     "Do the data show a link between {x} and {y}?",
     "Do {x} and {y} vary together?",

@@ -1,0 +1,221 @@
+"""The path questions (causes_of, effects_of, causes, explain_association, adjustment_advice) on
+hand-built graphs: a mediator, a collider, a descendant of a collider, a confounder, an ambiguous
+class and a variable with no path, through the semantics (``causal_agent.graph_queries``) and
+through the tools as an agent calls them (a LangGraph ToolNode over a stored graph)."""
+
+from __future__ import annotations
+
+import pytest
+
+from causal_agent import graph_queries as gq
+from causal_agent.errors import GraphError
+from causal_agent.graph import CausalGraph, Edge
+
+
+def graph(kind: str, *edges: str, nodes: list[str] | None = None) -> CausalGraph:
+    """graph('dag', 'a --> b', 'b --- c')."""
+    es, ns = [], list(nodes or [])
+    for text in edges:
+        a, t, b = text.split()
+        es.append(Edge(source=a, target=b, type=t))  # type: ignore[arg-type]
+        ns += [n for n in (a, b) if n not in ns]
+    return CausalGraph(nodes=ns, edges=es, kind=kind)  # type: ignore[arg-type]
+
+
+#: X -> M -> Y (mediator M), C -> X, C -> Y (confounder C), X -> K <- Y (collider K), K -> D
+#: (descendant of a collider), X -> P (descendant of the treatment only), M-bias X <- A -> B <- E -> Y
+#: (B a collider, A on a blocked path), N with no edge at all
+ROLES = graph("dag", "C --> X", "C --> Y", "X --> M", "M --> Y", "X --> K", "Y --> K", "K --> D", "X --> P",
+              "A --> X", "A --> B", "E --> B", "E --> Y", nodes=["N"])
+#: the class of a --- b --- c: a -> b -> c, a <- b <- c and a <- b -> c (three DAGs)
+CHAIN_CLASS = graph("cpdag", "a --- b", "b --- c")
+
+
+# ---- adjustment advice: every role --------------------------------------------------------------
+@pytest.mark.parametrize("z, role, answer", [
+    ("M", "mediator", "no"),
+    ("C", "confounder", "yes"),
+    ("K", "collider", "no"),
+    ("B", "collider", "no"),  # M-bias: adjusting for B opens X <- A -> B <- E -> Y
+    ("D", "descendant of a collider", "no"),
+    ("P", "descendant of the treatment", "no"),
+    ("A", "none", "no"),  # on a path that B blocks
+    ("N", "none", "no"),  # no path at all
+])
+def test_the_role_of_a_third_variable(z: str, role: str, answer: str) -> None:
+    rep = gq.adjustment_role(ROLES, "X", "Y", z)
+    assert (rep.role, rep.answer) == (role, answer), rep.reason
+    assert rep.roles == {role: 1}
+    assert ["A", "C"] in rep.sets or ["C"] in rep.sets  # the adjustment sets come from adjustment_report
+    assert z in rep.reason
+
+
+def test_a_confounder_that_is_also_a_collider_needs_company() -> None:
+    """Butterfly: Z causes X and Y and is the collider of A -> Z <- B (A -> X, B -> Y). Adjusting for
+    Z blocks X <- Z -> Y but opens X <- A -> Z <- B -> Y: yes, together with A or B."""
+    g = graph("dag", "A --> X", "A --> Z", "B --> Z", "B --> Y", "Z --> X", "Z --> Y", "X --> Y")
+    rep = gq.adjustment_role(g, "X", "Y", "Z")
+    assert rep.role == "confounder and collider" and rep.answer == "yes"
+    assert "together with" in rep.reason
+
+
+def test_the_role_over_an_ambiguous_class_is_uncertain() -> None:
+    rep = gq.adjustment_role(CHAIN_CLASS, "a", "c", "b")
+    assert rep.role == "uncertain" and rep.answer == "uncertain"
+    assert rep.roles == {"mediator": 1, "confounder": 2}  # a -> b -> c; b a common cause or on a <- b <- c
+    with pytest.raises(GraphError, match="third variable"):
+        gq.adjustment_role(ROLES, "X", "Y", "Y")
+
+
+# ---- causes and effects of one variable ---------------------------------------------------------
+def test_causes_and_effects_of_a_variable_in_a_dag() -> None:
+    causes = gq.relatives(ROLES, "Y")
+    assert set(causes.of("yes")) == {"C", "X", "M", "A", "E"}
+    assert causes.of("uncertain") == [] and "N" in causes.of("no") and "K" in causes.of("no")
+    path = {r.variable: r.path for r in causes.relatives}
+    assert path["A"] in ("A --> X --> M --> Y",)
+    effects = gq.relatives(ROLES, "X", "effects")
+    assert set(effects.of("yes")) == {"M", "Y", "K", "D", "P"}
+    direct = gq.relatives(ROLES, "X", "effects", direct=True)
+    assert set(direct.of("yes")) == {"M", "K", "P"}
+    parents = gq.relatives(ROLES, "Y", direct=True)
+    assert set(parents.of("yes")) == {"C", "M", "E"}
+    assert {r.variable: r.path for r in parents.relatives}["M"] == "M --> Y"
+
+
+def test_causes_over_an_ambiguous_class_are_possible_with_their_share() -> None:
+    rep = gq.relatives(CHAIN_CLASS, "c")
+    rows = {r.variable: r for r in rep.relatives}
+    assert rows["a"].answer == rows["b"].answer == "uncertain"
+    assert rows["a"].share == "in 1 of 3 DAGs of the class" and rows["b"].share == "in 2 of 3 DAGs of the class"
+    assert rows["a"].path == "a --- b --- c"
+    # an arrow into a v-structure decides what the class alone cannot: a -> b <- c, b --- d
+    v = graph("cpdag", "a --> b", "c --> b", "b --> d")
+    assert set(gq.relatives(v, "d").of("yes")) == {"a", "b", "c"}
+    assert gq.relatives(v, "a", "effects").of("no") == ["c"]
+
+
+def test_a_definite_ancestor_without_a_directed_path() -> None:
+    """x --- a --> y, x --- b --> y with a, b not adjacent: x must be an ancestor of y in every DAG
+    (a <- x -> b is forced, else a -> x <- b would be a new v-structure), though no path of
+    directed edges shows it; the enumeration finds it."""
+    g = graph("cpdag", "x --- a", "x --- b", "a --> y", "b --> y")
+    assert gq.total_cause(g, "x", "y").answer == "yes"
+    assert {r.variable: r.answer for r in gq.relatives(g, "y").relatives}["x"] == "yes"
+
+
+# ---- total causation ------------------------------------------------------------------------------
+def test_total_causation() -> None:
+    yes = gq.total_cause(ROLES, "C", "D")
+    assert yes.answer == "yes" and yes.paths and yes.paths[0].startswith("C --> ")
+    assert "direct-cause question" in yes.reason
+    no = gq.total_cause(ROLES, "Y", "X")
+    assert no.answer == "no" and no.paths == []
+    assert gq.total_cause(ROLES, "N", "Y").answer == "no"  # no path at all
+    maybe = gq.total_cause(CHAIN_CLASS, "a", "c")
+    assert maybe.answer == "uncertain" and "1 of the 3 DAGs" in maybe.reason
+    # a PAG: a chain of --> edges is causal; a circle mark leaves it open
+    pag = graph("pag", "u o-> v", "v --> w")
+    assert gq.total_cause(pag, "v", "w").answer == "yes"
+    assert gq.total_cause(pag, "u", "w").answer == "uncertain"
+    assert gq.total_cause(pag, "w", "u").answer == "no"
+
+
+# ---- why two variables are associated -------------------------------------------------------------
+@pytest.mark.parametrize("a, b, answer, associated", [
+    ("X", "Y", "partly", True),  # X -> M -> Y and X <- C -> Y
+    ("C", "M", "yes", True),  # C -> X -> M only
+    ("P", "M", "no", True),  # P <- X -> M: confounding only
+    ("K", "D", "yes", True),
+    ("N", "Y", "no", False),  # no path: not associated
+    ("A", "E", "no", False),  # A -> B <- E and A -> X ... Y <- E: colliders block both
+])
+def test_explain_association(a: str, b: str, answer: str, associated: bool) -> None:
+    rep = gq.explain_association(ROLES, a, b)
+    assert (rep.answer, rep.associated) == (answer, associated), rep.reason
+    if associated:
+        assert any(p.open == "yes" for p in rep.paths)
+    kinds = {k for p in rep.paths for k in p.kinds}
+    if (a, b) == ("X", "Y"):
+        assert "causal chain X -> Y" in kinds and "confounding via C" in kinds
+    if (a, b) == ("A", "E"):
+        assert {p.open for p in rep.paths} == {"no"} and "blocked at collider B" in kinds
+
+
+def test_explain_association_over_the_class_and_a_pag() -> None:
+    rep = gq.explain_association(CHAIN_CLASS, "a", "c")
+    assert rep.answer == "uncertain" and rep.labels == {"yes": 2, "no": 1}
+    pag = graph("pag", "u <-> v")
+    assert gq.explain_association(pag, "u", "v").answer == "no"  # only a latent common cause
+    assert gq.explain_association(graph("pag", "u o-> v"), "u", "v").answer == "uncertain"
+
+
+# ---- the tools, as the agent calls them ---------------------------------------------------------
+@pytest.fixture(scope="module")
+def call():
+    """Calls one tool through a LangGraph ToolNode over stored hand-built graphs."""
+    from langchain_core.messages import AIMessage
+    from langgraph.graph import START, MessagesState, StateGraph
+    from langgraph.prebuilt import ToolNode
+
+    from causal_agent.context import AgentContext, Settings, context_from_registry
+    from causal_agent.memory import GraphRecord, Provenance
+    from causal_agent.plugins import collect_registry, make_plugin_manager
+
+    registry = collect_registry(make_plugin_manager())
+    ctx = context_from_registry(registry, settings=Settings(discovery_resamples=0))
+    for key, g in (("hand:roles", ROLES), ("hand:chain", CHAIN_CLASS)):
+        ctx.memory.put(GraphRecord(key=key, graph=g, provenance=Provenance(
+            dataset="hand", fingerprint="none", variables=g.nodes, algorithm="pc")))
+    names = ("causes_of", "effects_of", "causes", "explain_association", "adjustment_advice")
+    tools = [registry.tools[n] for n in names]
+    for t in tools:
+        assert t.metadata["access"] == "read"
+        assert len(t.description) > 200  # a real model reads it to pick the tool
+    builder = StateGraph(MessagesState, context_schema=AgentContext)
+    builder.add_node("tools", ToolNode(tools, handle_tool_errors=True))
+    builder.add_edge(START, "tools")
+    app = builder.compile()
+
+    def run(name: str, **args: object):
+        msg = AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": "1"}])
+        return app.invoke({"messages": [msg]}, context=ctx)["messages"][-1]
+
+    return run
+
+
+def test_causes_of_is_a_table(call) -> None:
+    out = call("causes_of", variable="y", graph_key="hand:roles")  # names resolved case-insensitively
+    art = out.artifact
+    assert art["title"] == "Causes of Y" and art["columns"][:2] == ["variable", "cause of Y?"]
+    assert {r[0]: r[1] for r in art["rows"]}["C"] == "definitely"
+    assert {r[0]: r[1] for r in art["rows"]}["N"] == "definitely not"
+    assert set(art["definitely"]) == {"C", "X", "M", "A", "E"}
+    direct = call("causes_of", variable="Y", direct=True, graph_key="hand:roles").artifact
+    assert set(direct["definitely"]) == {"C", "M", "E"} and direct["title"] == "Causes of Y (direct)"
+    chain = call("effects_of", variable="a", graph_key="hand:chain").artifact
+    assert chain["possibly"] == ["b", "c"] and chain["definitely"] == []
+
+
+def test_the_verdict_tools(call) -> None:
+    yes = call("causes", x="C", y="D", graph_key="hand:roles").artifact
+    assert yes["answer"] == "yes" and yes["paths"] and "a directed causal path" in yes["finding"]
+    part = call("explain_association", a="X", b="Y", graph_key="hand:roles").artifact
+    assert part["answer"] == "partly" and part["associated"] is True
+    assert any("confounding via C" in p for p in part["paths"])
+    advice = call("adjustment_advice", treatment="X", outcome="Y", variable="B", graph_key="hand:roles").artifact
+    assert advice["answer"] == "no" and advice["role"] == "collider"
+    assert advice["finding"].startswith("do not adjust for B") and "collider" in advice["finding"]
+    unsure = call("causes", x="a", y="c", graph_key="hand:chain").artifact
+    assert unsure["answer"] == "uncertain" and "equivalence class" in unsure["finding"]
+    bad = call("adjustment_advice", treatment="X", outcome="Y", variable="nope", graph_key="hand:roles")
+    assert bad.status == "error" and "nope" in bad.content
+
+
+def test_partly_reaches_the_answer_and_the_offline_text() -> None:
+    """A verdict of "partly" is a verdict: composed, put in the question's polarity, and kept."""
+    from causal_agent.planner.compose import render_verdict, shown_verdict
+
+    assert shown_verdict("partly", True) == "partly" and shown_verdict("yes", True) == "no"
+    text, shown = render_verdict({"answer": "partly", "finding": "the association is partly causal"}, "", False)
+    assert shown == "partly" and text.startswith("Partly.")
