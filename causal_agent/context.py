@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 from .bootstrap import BUDGET_S
 from .errors import DataError, suggestion
@@ -61,7 +61,22 @@ class Settings(BaseModel):
                                     "(e.g. delete_graph) to the model")
     context: str | None = Field(None, description="the column naming each row's environment (site, "
                                 "batch, period): discovery takes it into account with CD-NOD (--context)")
+    executor: Annotated[str, AfterValidator(lambda v: _check_executor(v, "executor"))] = Field(
+        "local", description="where bootstrap resamples run: 'local' (a process pool) or 'ray' (Ray"
+        " tasks); causal_agent.executors")
+    ray_address: str | None = Field(None, description="the Ray cluster of executor 'ray' (None:"
+                                    " RAY_ADDRESS, else a local Ray with this machine's cores)")
+    read_as: dict[str, str] = Field(default_factory=dict, description="intent -> the intent its questions "
+                                    "are read as by the offline planner; the eval's reference protocol reads "
+                                    "'does X cause Y?' (total_cause) as a direct edge (direct_cause), as the "
+                                    "published benchmark labels it")
     seed: int = 0
+
+
+def _check_executor(name: str, where: str) -> str:
+    from .executors import check_executor
+
+    return check_executor(name, where)
 
 
 class DatasetRegistry:

@@ -88,7 +88,9 @@ class OfflinePlanner(BaseChatModel):
         previous = earlier[-1] if earlier else None
         datasets = {ds.name: list(ds.variables) for ds in ctx.datasets}
         excluded = {ds.name: {c.name: c.reason for c in ds.profile.columns if c.excluded} for ds in ctx.datasets}
-        plan = planner.plan(_text(messages[last]), datasets, previous, excluded=excluded)
+        settings = getattr(ctx, "settings", None)
+        plan = planner.plan(_text(messages[last]), datasets, previous, excluded=excluded,
+                            read_as=getattr(settings, "read_as", None))
         return self._call(plan, planner, bound, salt=f"{len(messages)}:{_text(messages[last])}",
                           registered=ctx.tools)
 

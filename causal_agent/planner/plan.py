@@ -184,10 +184,13 @@ class Planner:
     # -- planning ---------------------------------------------------------------------------------
     def plan(self, question: str, datasets: Mapping[str, Sequence[str]] | None = None,
              previous: Plan | None = None,
-             excluded: Mapping[str, Mapping[str, str | None]] | None = None) -> Plan:
+             excluded: Mapping[str, Mapping[str, str | None]] | None = None,
+             read_as: Mapping[str, str] | None = None) -> Plan:
         """Plan one question about ``datasets`` (name -> column names); ``previous`` is the last
         turn's plan, for follow-ups; ``excluded``: dataset -> {column left out of analysis: the
-        profile's reason}, so a question naming one is told why instead of "not found"."""
+        profile's reason}, so a question naming one is told why instead of "not found";
+        ``read_as``: intent -> the intent its questions are read as (``Settings.read_as``: the
+        reference protocol reads total causation as a direct edge, as the published labels do)."""
         vocab = self.vocab
         datasets = {k: list(v) for k, v in (datasets or {}).items()}
         raw = (question or "").strip()
@@ -210,7 +213,8 @@ class Planner:
             return Plan(question=raw, dataset=dataset, missing=["an English question"],
                         problem=_not_english(language))
         skel = rd._build_skeleton(text, mentions, dspans)
-        ctx = rd._Context(vocab, dataset, variables, skel, raw, self._choice_patterns())
+        ctx = rd._Context(vocab, dataset, variables, skel, raw, self._choice_patterns(),
+                          {a: b for a, b in (read_as or {}).items() if b in self.intents})
         prev = previous if previous is not None and previous.tool is not None else None
 
         plan: Plan | None = None
@@ -331,6 +335,7 @@ class Planner:
         skel = ctx.skeleton
         seg = skel.text[sentences[0][0] : sentences[-1][1]]
         name, confidence, cue_sentence = self._classify(ctx, sentences)
+        name = ctx.read_as.get(name, name) if name is not None else None
         plan = Plan(confidence=round(confidence, 3))
         if name is None:
             found = [v for _, v in rd._ordered_ids(ctx, sentences, set())]
@@ -711,7 +716,7 @@ class Planner:
         if self.classifier is not None and self._speaks(asked):
             pred = self._predict(seg)
             if pred.name != name and pred.confidence >= FOLLOW_UP_SWITCH:
-                name, switched = pred.name, True
+                name, switched = ctx.read_as.get(pred.name, pred.name), True
         refers_back = switched or bool(vocab.pronouns.search(seg) or vocab.followup_starters.search(seg))
         it = self.intents[name]
         named = [v for _, v in rd._ordered_ids(ctx, skel.sentences, set(cond))]

@@ -617,6 +617,8 @@ class _Context:
     original: str
     #: patterns of the choice values (registered algorithms, CI tests…): not variable words
     choice_patterns: tuple[re.Pattern[str], ...] = ()
+    #: intent -> the intent its questions are read as (``Settings.read_as``)
+    read_as: Mapping[str, str] = field(default_factory=dict)
 
 
 def _dataset_spans(text: str, datasets: Mapping[str, Sequence[str]], vocab: Vocabulary) -> dict[str, list[tuple[int, int]]]:

@@ -36,10 +36,11 @@ REFERENCE_SEED = 123
 PROTOCOL_TEXT: dict[str, str] = {
     "default": "the agent's own choices (CI test and discovery algorithm chosen by the data's "
                "profile, partial graphs induced from the full graph, bootstrap-checked discovery, estimator "
-               "'auto')",
+               "'auto', 'does X cause Y?' read as total causation: a directed path of any length)",
     "reference": "the published labelling procedure (Fisher-z CI tests at alpha 0.05; PC with "
                  "Fisher-z at alpha 0.05 on all columns for edges and graphs; PC on the chosen subset for "
-                 "partial graphs; no discovery bootstrap; {estimator} for ATE)",
+                 "partial graphs; no discovery bootstrap; {estimator} for ATE; 'does X cause Y?' read as a "
+                 "direct edge, as the CAUSE labels are)",
 }
 
 
@@ -62,7 +63,10 @@ def protocol_settings(protocol: str, **overrides: Any) -> Any:
         fixed: dict[str, Any] = {"ci_test": "fisherz", "algorithm": "pc", "alpha": 0.05, "partial_graph": "subset",
                                  "algorithm_params": {"uc_rule": 0, "uc_priority": 2},  # plain pc()
                                  "discovery_resamples": 0, "estimator": reference_estimator(),
-                                 "seed": REFERENCE_SEED}
+                                 "seed": REFERENCE_SEED,
+                                 # the published CAUSE labels are a direct edge of PC: "does X cause Y?"
+                                 # keeps that reading (the default protocol reads total causation)
+                                 "read_as": {"total_cause": "direct_cause"}}
         return Settings(**{**overrides, **fixed})
     raise DataError(f"unknown protocol {protocol!r}; use --protocol default or --protocol reference."
                     + suggestion(protocol, PROTOCOLS, "protocol"))
@@ -167,6 +171,8 @@ class ReferenceProcedure:
         if qt == "ATE":
             t, y = question.interest[:2]
             return self.ate(t, y, float(question.t0), float(question.t1))[0]
+        if qt in ("Mediates", "NIE", "NDE"):
+            return None  # the published procedure has no mediation step
         raise DataError(f"unknown question type {qt!r}")
 
     def annotate(self, question: Any) -> Any:
