@@ -846,6 +846,8 @@ def discover(
 
     key = ctx.memory.key_for(ds, name, subset_vars, key_params)
     record = ctx.memory.lookup(ds, name, subset_vars, key_params)
+    if record is not None and record.graph.context != context:
+        record = None  # a copy that lost its context (e.g. reused under other names): learn it again
     if record is not None:
         prov = record.provenance
         notes = [str(n) for n in prov.params.get("notes") or []] + notes

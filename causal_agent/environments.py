@@ -19,7 +19,11 @@ per-environment estimates and their 95% CIs are compared three ways:
   ``EQUIVALENCE_SHARE`` of the pooled effect or ``EQUIVALENCE_SD`` of Y's standard deviation,
   whichever is larger; the margin is stated;
 * **undecided** ("uncertain") otherwise: no significant difference, but one as large as the margin
-  cannot be ruled out.
+  cannot be ruled out; and whenever the graph leaves the effect unidentified in an environment (an
+  undirected edge at T: each estimate is then one possible adjustment's), or the estimates differ
+  while CD-NOD finds no change in Y's mechanism or in one between T and Y (under CD-NOD's
+  assumptions the effect is then the same everywhere, so the difference points at an adjustment
+  that does not fit, not at the effect).
 
 CD-NOD's changed set is reported beside it: a change in Y's mechanism, or in a variable on a
 causal path from T to Y, is what can make the effect differ (an intercept shift changes Y's level
@@ -247,6 +251,7 @@ def compare_effects(
     usable = [e for e in effects if e.estimate is not None and e.se is not None]
     changing = list(graph.changing)
     paths = sorted(_on_paths(graph, t, y) & set(changing), key=graph.nodes.index)
+    unidentified = [e.environment for e in usable if e.headline == "range"]
     contrast = f"changing {t} from {_g(t0)} to {_g(t1)}"
     answer: Literal["yes", "no", "uncertain"] = "uncertain"
     p = q = pooled = margin = None
@@ -275,10 +280,24 @@ def compare_effects(
         test = f"a test of equal effects gives p = {p:.3g} (Cochran's Q = {q:.3g}, {df} df)"
         cis = "the 95% CIs " + ("overlap" if overlap else "do not all overlap")
         alpha = ctx.settings.alpha
-        if p < alpha:
+        if p < alpha and unidentified:
+            finding = (f"the estimates of the effect of {contrast} on {y} differ between {c} environments,"
+                       f" {listed} ({test}), but the graph does not identify the effect (the direction of"
+                       f" an edge at {t} is open), so the estimates are one possible adjustment's and a"
+                       " difference between them is no difference of the effect")
+        elif p < alpha and not paths:
+            finding = (f"the estimates of the effect of {contrast} on {y} differ between {c} environments,"
+                       f" {listed} ({test}), but CD-NOD finds no change in the mechanism of {y} or of a"
+                       f" variable between {t} and {y}, which keeps the effect the same; the difference"
+                       " more likely comes from an adjustment that does not fit every environment")
+        elif p < alpha:
             answer = "yes"
             finding = (f"the effect of {contrast} on {y} differs between {c} environments, {listed};"
                        f" {test}, below alpha {alpha:g}, and {cis}")
+        elif worst < margin and unidentified:
+            finding = (f"the estimates of the effect of {contrast} on {y} agree across {c} environments"
+                       f" within +-{_g(margin)}, {listed}, but the graph does not identify the effect (the"
+                       f" direction of an edge at {t} is open), so they are one possible adjustment's")
         elif worst < margin:
             answer = "no"
             finding = (f"the effect of {contrast} on {y} is the same in every {c} environment within"

@@ -317,7 +317,8 @@ def context_candidates(frame: "pd.DataFrame", columns: "list[ColumnProfile]") ->
 def context_note(name: str, frame: "pd.DataFrame", column: ColumnProfile) -> str:
     """The profile's one-line suggestion for a context candidate."""
     counts = frame[name].astype(str).value_counts()
-    how = f"{column.n_unique} values, {int(counts.min())}-{int(counts.max())} rows each"
+    lo, hi = int(counts.min()), int(counts.max())
+    how = f"{column.n_unique} values, {lo if lo == hi else f'{lo}-{hi}'} rows each"
     left_out = f" (it is left out as an identifier: add --include {name})" if column.excluded else ""
     return (f"{name!r} looks like an environment index ({how}){left_out}: to learn how the causal"
             f" mechanisms change across it, ask e.g. 'which mechanisms change across {name}?' or use"

@@ -80,18 +80,18 @@ CONTEXT_SWITCH = 0.5
 
 
 def prefer_context_intent(planner: Any, ctx: _Context, text: str, pred: Any) -> Any:
-    """The prediction for a question that names a context ("... from site to site") when the
-    classifier's choice takes none: the likeliest intent that takes one, if it is at least
-    ``CONTEXT_SWITCH`` as probable as that choice (its confidence renormalised over those intents);
-    else ``pred`` unchanged."""
+    """The prediction for a question that names a context ("... from site to site"): among the
+    intents that take one, the likeliest, when it is at least ``CONTEXT_SWITCH`` as probable as the
+    classifier's first choice, with its probability renormalised over those intents (the context
+    phrase has ruled the others out); else ``pred`` unchanged."""
     from .classifier import Prediction
 
-    if planner.intents[pred.name].of("context") or read_context(ctx, text) is None:
+    if read_context(ctx, text) is None:
         return pred
     probs = planner.classifier.probabilities(text)
     takers = {n for n in probs if n in planner.intents and planner.intents[n].of("context")}
     best = max(takers, key=probs.__getitem__, default=None)
-    if best is None or probs[best] < CONTEXT_SWITCH * probs.get(pred.name, pred.confidence):
+    if best is None or probs[best] < CONTEXT_SWITCH * max(probs.values()):
         return pred
     return Prediction(best, probs[best] / sum(probs[n] for n in takers), pred.name, pred.confidence)
 
