@@ -12,18 +12,21 @@ support``, stored in memory, so it is paid once):
   (``agreement``: "smoking --> lung_cancer in 47 of 50 resamples").
 
 This module is the only implementation of bootstrap resampling of discovery. The resample loop
-(``run_resamples``) takes a ``map``-like callable, so a different executor (Ray, a cluster) only
-has to supply ``mapper``; the default is the builtin ``map`` when the whole bootstrap is cheap
-(serially at most ``POOL_MIN_S``), else a local process pool over the machine's cores.
+(``run_resamples``) takes a ``map``-like callable, which comes from an executor
+(``causal_agent.executors``, chosen by ``Settings.executor``: ``local`` or ``ray``): the builtin
+``map`` when the whole bootstrap is cheap (serially at most ``POOL_MIN_S``), else the executor's
+``mapper`` over its slots (a local process pool over the machine's cores, or Ray tasks over the
+cluster's CPUs). Resample ``i`` depends only on (seed, i), so every executor gives the same support.
 
 Cancellation (``causal_agent.cancel``): the loop checks the current cancel token before each
-resample and after each result; the local pool keeps only ``2 x workers`` resamples submitted (so a
-cancel stops submitting) and a cancel kills its worker processes at once; a pool broken by a cancel
-raises ``Cancelled`` rather than falling back to running serially; in-process resamples are
-interruptible (``discover._run``). A cancelled bootstrap stores nothing.
+resample and after each result; the executor keeps only ``2 x workers`` resamples submitted (so a
+cancel stops submitting) and a cancel kills its worker processes (Ray: force-cancels its tasks); a
+pool broken by a cancel raises ``Cancelled`` rather than falling back to running serially;
+in-process resamples are interruptible (``discover._run``). A cancelled bootstrap stores nothing.
 
 Cost rule (``plan_resamples``). The estimate is one run's time (the stored discovery time) x
-resamples / workers, plus ``POOL_STARTUP_S`` when a pool is used. Over ``BUDGET_S`` the count is cut
+resamples / workers, plus the executor's start-up (``Executor.startup_s``: ``POOL_STARTUP_S`` for
+the local pool, more for a Ray not yet started) when workers are used. Over ``BUDGET_S`` the count is cut
 to what fits; if fewer than ``MIN_RESAMPLES`` fit the bootstrap is skipped. Either way a note says
 so and how to get them all: ask for the resamples explicitly (the ``discover_graph`` tool's
 ``resamples`` argument, ``discover(..., resamples=N)``, "discover the graph with 50 bootstrap
@@ -36,17 +39,15 @@ says how many would fit. A skip is stored too (``resamples == 0``), so it is dec
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
+from .executors import POOL_STARTUP_S, Executor, Mapper, local_workers
 from .graph import CausalGraph
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,16 +55,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from .context import AgentContext
     from .memory import GraphRecord
 
+#: cores this process may use for the local pool (kept here under its old name)
+workers = local_workers
+
 #: seconds the bootstrap of one graph may take unless forced
 BUDGET_S = 60.0
 #: below this many resamples a bootstrap is not worth reporting: skipped instead
 MIN_RESAMPLES = 10
 #: estimated serial seconds under which the resamples run in this process (no pool start-up)
 POOL_MIN_S = 10.0
-#: seconds a fresh worker process takes to start and import causal-learn (spawned, not forked)
-POOL_STARTUP_S = 5.0
 
-Mapper = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
 
 
 class EdgeSupport(BaseModel):
@@ -286,109 +287,20 @@ def run_resamples(task: ResampleTask, indices: Iterable[int],
     return graphs, errors
 
 
-def workers() -> int:
-    """Cores this process may use (1 in a daemonic process, which may not start a pool)."""
-    import multiprocessing
-
-    if multiprocessing.current_process().daemon:
-        return 1
-    try:
-        return max(len(os.sched_getaffinity(0)), 1)
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(os.cpu_count() or 1, 1)
-
-
-@contextmanager
-def local_mapper(n_workers: int) -> Iterator[Mapper]:
-    """``map`` for one worker, else a spawned process pool's ``map`` (spawned, not forked: the
-    agent runs tools on threads, and forking a threaded process can deadlock)."""
-    import multiprocessing
-
-    if n_workers <= 1 or multiprocessing.current_process().daemon:
-        yield map  # a daemonic process (an eval worker) may not start children: run serially
-        return
-    from concurrent.futures import ProcessPoolExecutor
-
-    from .cancel import on_cancel
-
-    pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"))
-    try:
-        with on_cancel(lambda: _kill_workers(pool)):
-            yield partial(_pool_map, pool, in_flight=2 * n_workers)
-    except BaseException:  # a cancel, a failure, Ctrl-C: the running resamples are not wanted
-        _kill_workers(pool)
-        pool.shutdown(wait=False, cancel_futures=True)
-        _join_workers(pool)
-        raise
-    pool.shutdown(wait=True)
-
-
-def _pool_map(pool: Any, fn: Callable[[Any], Any], items: Iterable[Any], *,
-              in_flight: int) -> Iterator[Any]:
-    """``pool.map`` with at most ``in_flight`` items submitted and the cancel token checked
-    while waiting (``Executor.map`` submits everything up front, so it cannot stop submitting)."""
-    from collections import deque
-
-    from .cancel import check
-
-    todo = iter(items)
-    pending: deque[Any] = deque()
-
-    def fill() -> None:
-        while len(pending) < in_flight:
-            check()
-            try:
-                item = next(todo)
-            except StopIteration:
-                return
-            pending.append(pool.submit(fn, item))
-
-    fill()
-    while pending:
-        while True:
-            try:
-                out = pending[0].result(timeout=0.1)
-                break
-            except TimeoutError:
-                check()
-        pending.popleft()
-        yield out
-        fill()
-
-
-def _workers_of(pool: Any) -> list[Any]:
-    return list((getattr(pool, "_processes", None) or {}).values())  # private, stable since 3.3
-
-
-def _kill_workers(pool: Any) -> None:
-    """SIGKILL the pool's worker processes (may run in a signal handler: signals only, no waiting)."""
-    for proc in _workers_of(pool):
-        try:
-            proc.kill()
-        except (OSError, ValueError, AttributeError):  # already gone or closed
-            pass
-
-
-def _join_workers(pool: Any, timeout_s: float = 2.0) -> None:
-    for proc in _workers_of(pool):
-        try:
-            proc.join(timeout_s)
-        except (OSError, ValueError, AssertionError):
-            pass
-
-
 def plan_resamples(one_run_s: float, wanted: int, n_workers: int, *, force: bool = False,
-                   budget_s: float = BUDGET_S) -> tuple[int, int, str | None]:
-    """(resamples to run, workers to use, note or None) under the cost rule (module docstring)."""
+                   budget_s: float = BUDGET_S,
+                   startup_s: float = POOL_STARTUP_S) -> tuple[int, int, str | None]:
+    """(resamples to run, workers to use, note or None) under the cost rule (module docstring);
+    ``startup_s``: the executor's start-up, paid when more than one worker is used."""
     one = max(one_run_s, 1e-4)
     use = 1 if one * wanted <= POOL_MIN_S else max(1, min(n_workers, wanted))
 
     def cost(k: int, w: int) -> float:
-        return one * k / w + (POOL_STARTUP_S if w > 1 else 0.0)
+        return one * k / w + (startup_s if w > 1 else 0.0)
 
     if cost(wanted, use) <= budget_s:
         return wanted, use, None
-    fit = int(max(budget_s - (POOL_STARTUP_S if use > 1 else 0.0), 0) * use / one)
+    fit = int(max(budget_s - (startup_s if use > 1 else 0.0), 0) * use / one)
     est = f"one discovery run takes {one:.2f} s, so {wanted} resamples on {use} worker(s) would take ~{cost(wanted, use):.0f} s"
     raise_to = f"--budget {math.ceil(cost(wanted, use))}"
     if force:  # asked for explicitly: all of them or none, within the user's budget
@@ -405,9 +317,14 @@ def plan_resamples(one_run_s: float, wanted: int, n_workers: int, *, force: bool
 
 def bootstrap(task: ResampleTask, original: CausalGraph, wanted: int, *, one_run_s: float | None,
               force: bool = False, mapper: Mapper | None = None,
-              budget_s: float = BUDGET_S) -> Support:
-    """The support of ``original`` from ``wanted`` resamples of ``task`` under the cost rule
-    (``mapper`` given: it is used as is, and the rule assumes ``workers()`` of them)."""
+              budget_s: float = BUDGET_S, executor: Executor | None = None) -> Support:
+    """The support of ``original`` from ``wanted`` resamples of ``task`` under the cost rule, run
+    on ``executor`` (default: the local one; ``executors.executor_for(ctx.settings)`` follows the
+    user's choice). ``mapper`` given: it is used as is, and the rule assumes the executor's slots."""
+    if executor is None:
+        from .executors import LocalExecutor
+
+        executor = LocalExecutor()
     notes: list[str] = []
     graphs: list[CausalGraph] = []
     errors: list[str] = []
@@ -416,7 +333,11 @@ def bootstrap(task: ResampleTask, original: CausalGraph, wanted: int, *, one_run
         t0 = time.perf_counter()
         graphs, errors = run_resamples(task, [0])
         one_run_s, start = time.perf_counter() - t0, 1
-    count, n_workers, note = plan_resamples(one_run_s, wanted, workers(), force=force, budget_s=budget_s)
+    # a cheap bootstrap runs here whatever the executor, so it never starts a pool or a Ray
+    cheap = mapper is None and max(one_run_s, 1e-4) * wanted <= POOL_MIN_S
+    count, n_workers, note = plan_resamples(one_run_s, wanted, 1 if cheap else executor.slots(),
+                                            force=force, budget_s=budget_s,
+                                            startup_s=executor.startup_s())
     if note:
         notes.append(note)
     if count == 0:
@@ -426,16 +347,18 @@ def bootstrap(task: ResampleTask, original: CausalGraph, wanted: int, *, one_run
         more, bad = run_resamples(task, rest, mapper)
     else:
         try:
-            with local_mapper(n_workers if len(rest) > 1 else 1) as m:
+            with executor.mapper(n_workers if len(rest) > 1 else 1) as m:
                 more, bad = run_resamples(task, rest, m)
         except (OSError, RuntimeError, BrokenProcessPool) as exc:
             from .cancel import check
 
             check()  # a pool broken by a cancel is no reason to start again serially
             # no pool here (a main module spawn cannot re-import, e.g. a script on stdin; no
-            # semaphores): the same resamples, serially, with a note rather than no answer
+            # semaphores; a Ray task that crashed): the same resamples, serially, with a note
+            # rather than no answer (an executor that cannot be reached is an ExecutorError)
+            why = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
             notes.append(f"The bootstrap ran in this process: a worker pool could not run"
-                         f" ({type(exc).__name__}).")
+                         f" ({type(exc).__name__}{': ' + why if why else ''}).")
             more, bad = run_resamples(task, rest)
     graphs, errors = graphs + more, errors + bad
     if errors:
@@ -518,8 +441,11 @@ def support_for(ctx: AgentContext, record: GraphRecord | str, resamples: int | N
         if task is None:
             return None
         budget = ctx.settings.discovery_budget_s  # the same budget as discovery's (0: none)
+        from .executors import executor_for
+
         support = bootstrap(task, rec.graph, wanted, one_run_s=rec.provenance.elapsed_s,
-                            force=force, mapper=mapper, budget_s=budget or float("inf"))
+                            force=force, mapper=mapper, budget_s=budget or float("inf"),
+                            executor=executor_for(ctx.settings))
         notes.extend(n for n in support.notes if n not in notes)
     if support is None:
         return None
@@ -530,6 +456,6 @@ def support_for(ctx: AgentContext, record: GraphRecord | str, resamples: int | N
 
 __all__ = [
     "BUDGET_S", "MIN_RESAMPLES", "POOL_MIN_S", "EdgeSupport", "ResampleTask", "Support",
-    "agreement", "bootstrap", "local_mapper", "one_resample", "plan_resamples", "run_resamples",
+    "agreement", "bootstrap", "one_resample", "plan_resamples", "run_resamples",
     "summarize", "support_for", "workers",
 ]

@@ -78,12 +78,18 @@ DestructiveOpt = Annotated[bool, typer.Option(
 ContextOpt = Annotated[str | None, typer.Option(
     "--context", metavar="COL",
     help="The column naming each row's environment (site, batch, period): graphs are learned with CD-NOD.")]
+ExecutorOpt = Annotated[str | None, typer.Option(
+    "--executor", metavar="local|ray",
+    help="Where bootstrap resamples run: 'local' processes (default) or 'ray' tasks (or CAUSAL_AGENT_EXECUTOR).")]
+RayAddressOpt = Annotated[str | None, typer.Option(
+    "--ray-address", metavar="HOST:PORT",
+    help="The Ray cluster for --executor ray (default: RAY_ADDRESS, else a local Ray with this machine's cores).")]
 
 
 def _settings(
     resamples: int | None = None, *, budget: float | None = None, include: list[str] | None = None,
     max_file_size: str | None = None, export_dir: str | None = None, allow_destructive: bool = False,
-    context: str | None = None,
+    context: str | None = None, executor: str | None = None, ray_address: str | None = None,
 ) -> object | None:
     """Settings with the flags' choices (None: the defaults, when no flag was given)."""
     fields: dict[str, Any] = {
@@ -92,6 +98,7 @@ def _settings(
         "allow_destructive": allow_destructive or None, "context": context,
     }
     fields = {k: v for k, v in fields.items() if v is not None}
+    fields.update(_executor_fields(executor, ray_address))
     if budget is not None and budget < 0:
         _fail(f"--budget must be a number of seconds >= 0 (0: no limit), not {budget:g}")
     if export_dir is not None and not export_dir.strip():
@@ -101,6 +108,24 @@ def _settings(
     from .context import Settings
 
     return Settings(**fields)
+
+
+def _executor_fields(executor: str | None, ray_address: str | None) -> dict[str, Any]:
+    """The Settings fields of ``--executor`` / ``--ray-address`` over ``CAUSAL_AGENT_EXECUTOR`` /
+    ``RAY_ADDRESS`` and the config file. A cluster named by address is reached now, so an
+    unreachable one is one line before any work; a local Ray starts when a bootstrap needs it."""
+    from .config import load_executor
+
+    chosen = load_executor(executor, ray_address)
+    if chosen.executor != "ray":
+        if ray_address is not None:
+            _fail(f"--ray-address {ray_address} is for --executor ray; add --executor ray")
+        return {}
+    if chosen.ray_address:
+        from .executors import RayExecutor
+
+        RayExecutor(chosen.ray_address, where=chosen.ray_address_from or "--ray-address").connect()
+    return {"executor": "ray", "ray_address": chosen.ray_address}
 
 
 def _file_size(text: str | None) -> int | None:
@@ -143,6 +168,8 @@ def ask(
     export_dir: ExportDirOpt = None,
     allow_destructive: DestructiveOpt = False,
     context: ContextOpt = None,
+    executor: ExecutorOpt = None,
+    ray_address: RayAddressOpt = None,
     progress: Annotated[bool | None, typer.Option(
         "--progress/--no-progress",
         help="Show each step on stderr as it runs (default: when stderr is a terminal).")] = None,
@@ -154,7 +181,8 @@ def ask(
 ) -> None:
     """Answer one question about the data."""
     settings = _settings(resamples, budget=budget, include=include, max_file_size=max_file_size,
-                         export_dir=export_dir, allow_destructive=allow_destructive, context=context)
+                         export_dir=export_dir, allow_destructive=allow_destructive, context=context,
+                         executor=executor, ray_address=ray_address)
     cfg = _model_config(model, base_url, memory, timeout=timeout, retries=retries, max_tokens=max_tokens,
                         prompt=prompt, text_tool_calls=text_tool_calls)
     from .agent import CausalAgent
@@ -167,7 +195,14 @@ def ask(
     _check_included(agent, include)
     _check_context(agent, context)
     show = _stderr_is_terminal() if progress is None else progress
-    answer = _ask_showing_steps(agent, question) if show else agent.ask(question)
+    from .cancel import cancellable
+
+    with cancellable() as token:  # Ctrl-C cancels the running work (pool workers, Ray tasks) too
+        try:
+            answer = _ask_showing_steps(agent, question) if show else agent.ask(question)
+        except KeyboardInterrupt:
+            token.cancel("interrupted")
+            raise
     if as_json:
         typer.echo(answer.to_json())
         return
@@ -275,6 +310,8 @@ def chat(
     export_dir: ExportDirOpt = None,
     allow_destructive: DestructiveOpt = False,
     context: ContextOpt = None,
+    executor: ExecutorOpt = None,
+    ray_address: RayAddressOpt = None,
     timeout: TimeoutOpt = None,
     retries: RetriesOpt = None,
     max_tokens: MaxTokensOpt = None,
@@ -283,7 +320,8 @@ def chat(
 ) -> None:
     """Chat with your data in the terminal: questions, /graphs, /show, /export, /report, /help."""
     settings = _settings(resamples, budget=budget, include=include, max_file_size=max_file_size,
-                         export_dir=export_dir, allow_destructive=allow_destructive, context=context)
+                         export_dir=export_dir, allow_destructive=allow_destructive, context=context,
+                         executor=executor, ray_address=ray_address)
     cfg = _model_config(model, base_url, memory, timeout=timeout, retries=retries, max_tokens=max_tokens,
                         prompt=prompt, text_tool_calls=text_tool_calls)
     from .repl import run_chat
@@ -388,6 +426,9 @@ def make_app() -> typer.Typer:
     app.callback(invoke_without_command=True)(_root)
     for command in (ask, demo, chat, plugins, models):
         app.command()(command)
+    from .cli_memory import register as register_memory_commands
+
+    register_memory_commands(app)  # graphs, logs
     for plugin in command_plugins():
         plugin.register_commands(cli=app)
     return app

@@ -13,7 +13,10 @@ Precedence: explicit argument (a CLI flag) > environment > config file (``CAUSAL
 | extra tries after the first | ``retries`` / ``--retries`` | ``CAUSAL_AGENT_RETRIES`` | ``retries`` (or ``max_retries``) |
 | reply length cap | ``max_tokens`` / ``--max-tokens`` | ``CAUSAL_AGENT_MAX_TOKENS`` | ``max_tokens`` |
 | system prompt style | ``prompt`` / ``--prompt`` | ``CAUSAL_AGENT_PROMPT`` | ``prompt`` |
+| executor of bootstrap resamples and eval jobs (``load_executor``) | ``--executor local|ray`` | ``CAUSAL_AGENT_EXECUTOR`` | ``executor`` |
+| Ray cluster of the ``ray`` executor | ``--ray-address HOST:PORT`` | ``RAY_ADDRESS`` | ``ray_address`` |
 | recover tool calls written as text | ``text_tool_calls`` / ``--[no-]text-tool-calls`` | ``CAUSAL_AGENT_TEXT_TOOL_CALLS`` | ``text_tool_calls`` |
+| log every question (``causal_agent.logs``) | ``CausalAgent(log=False)`` / ``causal-agent logs on|off`` | ``CAUSAL_AGENT_LOGS=off`` (any other value is the log file's path) | ``logs`` |
 
 ``timeout``, ``retries``, ``prompt`` and ``text_tool_calls`` left unset (``None``) mean "the model
 backend's default" (``causal-agent models`` lists them); ``models.factory.model_options`` resolves
@@ -60,6 +63,8 @@ class ModelConfig(BaseModel):
     #: recover tool calls a model wrote as text (None: backend default)
     text_tool_calls: bool | None = None
     memory: str | None = None
+    #: log each question to the question log (``causal_agent.logs``); ``logs off`` / ``CAUSAL_AGENT_LOGS=off``
+    logs: bool = True
 
     @property
     def max_retries(self) -> int | None:
@@ -72,6 +77,54 @@ def config_path() -> Path:
     if env:
         return Path(env).expanduser()
     return Path("~/.config/causal-agent/config.toml").expanduser()
+
+
+def data_dir() -> Path:
+    """The user's data folder for causal-agent: ``$XDG_DATA_HOME/causal-agent``, else
+    ``~/.local/share/causal-agent`` (where the REPL keeps its history and the question log lives)."""
+    base = os.environ.get("XDG_DATA_HOME") or "~/.local/share"
+    return Path(base).expanduser() / "causal-agent"
+
+
+#: ``CAUSAL_AGENT_LOGS`` holds the log file's path; this one word turns logging off instead
+LOGS_OFF = "off"
+
+
+def logs_env_off() -> bool:
+    """True when ``CAUSAL_AGENT_LOGS=off``: logging is off in this environment, whatever the file says."""
+    return os.environ.get("CAUSAL_AGENT_LOGS", "").strip().lower() == LOGS_OFF
+
+
+def write_setting(key: str, value: bool) -> Path:
+    """Set the top-level ``key = true|false`` in the config file (created if missing), leaving every
+    other line as it is; returns the file. Written to a temporary file and moved into place, and only
+    when the result still parses, so a failure never leaves a broken config."""
+    path = config_path()
+    try:
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        tomllib.loads(text)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CausalAgentError(f"cannot read the config file {path}: {exc}; fix it, then try again") from None
+    line = f"{key} = {'true' if value else 'false'}"
+    lines = text.splitlines()
+    table = next((i for i, x in enumerate(lines) if x.lstrip().startswith("[")), len(lines))
+    mine = [i for i in range(table) if re.match(rf"^\s*{re.escape(key)}\s*=", lines[i])]
+    if mine:
+        lines[mine[0]] = line
+    else:  # top-level keys go before the first table
+        lines.insert(table, line)
+    new = "\n".join(lines) + "\n"
+    if tomllib.loads(new).get(key) is not value:  # e.g. a multi-line value we did not replace whole
+        raise CausalAgentError(f"cannot set {key} in {path}: edit the file and set {line}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(new, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise CausalAgentError(f"cannot write the config file {path}: {exc}; set CAUSAL_AGENT_CONFIG "
+                               "to a writable file") from None
+    return path
 
 
 # -- parsing one value, with a one-line error naming where it came from -----------------------------
@@ -116,6 +169,17 @@ def _flag(value: Any, where: str) -> bool:
     raise CausalAgentError(f"{where} must be 1 or 0 (true/false, yes/no), not {value!r}")
 
 
+def _file_values() -> tuple[dict[str, Any], Path]:
+    """The config file's values (none when it is missing) and its path."""
+    path = config_path()
+    if not path.is_file():
+        return {}, path
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8")), path
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CausalAgentError(f"cannot read the config file {path}: {exc}") from None
+
+
 def _pick(flag: Any, flag_name: str, env_name: str, file_values: dict[str, Any], keys: tuple[str, ...],
           path: Path, parse: Any) -> Any:
     """The first given of flag > environment > config file, parsed (None when none is given)."""
@@ -146,13 +210,7 @@ def load_config(
     """Merge flags (these arguments), environment and the config file into one ``ModelConfig``.
 
     A bad value is a ``CausalAgentError`` naming the flag, variable or key it came from."""
-    file_values: dict[str, Any] = {}
-    path = config_path()
-    if path.is_file():
-        try:
-            file_values = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise CausalAgentError(f"cannot read the config file {path}: {exc}") from None
+    file_values, path = _file_values()
     env = os.environ
     merged: dict[str, Any] = {
         "model": model or env.get("CAUSAL_AGENT_MODEL") or file_values.get("model") or "offline",
@@ -168,6 +226,10 @@ def load_config(
         "text_tool_calls": _pick(text_tool_calls, "--text-tool-calls", "CAUSAL_AGENT_TEXT_TOOL_CALLS",
                                  file_values, ("text_tool_calls",), path, _flag),
     }
+    if logs_env_off():
+        merged["logs"] = False
+    elif "logs" in file_values:
+        merged["logs"] = _flag(file_values["logs"], f"logs in {path}")
     url = merged["base_url"]
     if url is not None and not re.match(r"^https?://[^\s/]+", str(url).strip()):
         where = "--base-url" if base_url else ("CAUSAL_AGENT_BASE_URL" if env.get("CAUSAL_AGENT_BASE_URL")
@@ -182,3 +244,30 @@ def load_config(
     except Exception as exc:
         first = str(exc).splitlines()
         raise CausalAgentError(f"invalid model configuration: {' '.join(first[:3])}") from None
+
+
+class ExecutorConfig(BaseModel):
+    """Where parallel work runs (``causal_agent.executors``) and the Ray cluster to use."""
+
+    executor: str = "local"
+    ray_address: str | None = None
+    #: where ``ray_address`` came from, for one-line errors ("--ray-address", "RAY_ADDRESS", ...)
+    ray_address_from: str | None = None
+
+
+def load_executor(executor: str | None = None, ray_address: str | None = None) -> ExecutorConfig:
+    """The executor of flags (these arguments) > environment (``CAUSAL_AGENT_EXECUTOR``,
+    ``RAY_ADDRESS``) > config file (``executor``, ``ray_address``) > ``local``; an unknown name, or
+    ``ray`` without Ray installed, is one line naming where it came from."""
+    from .executors import check_executor
+
+    file_values, path = _file_values()
+    name = _pick(executor, "--executor", "CAUSAL_AGENT_EXECUTOR", file_values, ("executor",), path,
+                 check_executor) or "local"
+    address, source = None, None
+    for value, where in ((ray_address, "--ray-address"), (os.environ.get("RAY_ADDRESS"), "RAY_ADDRESS"),
+                         (file_values.get("ray_address"), f"ray_address in {path}")):
+        if value is not None and str(value).strip():
+            address, source = str(value).strip(), where
+            break
+    return ExecutorConfig(executor=name, ray_address=address, ray_address_from=source)

@@ -228,6 +228,7 @@ def test_a_pool_that_cannot_start_falls_back_to_this_process(registry, monkeypat
     from contextlib import contextmanager
 
     import causal_agent.bootstrap as bs
+    import causal_agent.executors as executors
 
     ctx = make_ctx(registry, collider(), resamples=0)
     key = discover(ctx, algorithm="pc").key
@@ -241,7 +242,7 @@ def test_a_pool_that_cannot_start_falls_back_to_this_process(registry, monkeypat
 
         yield fail
 
-    monkeypatch.setattr(bs, "local_mapper", broken)
+    monkeypatch.setattr(executors, "local_mapper", broken)
     support = bs.bootstrap(task, ctx.memory.get(key).graph, 6, one_run_s=0.01)
     assert support.resamples == 6 and not support.failed
     assert any("ran in this process" in n and "BrokenProcessPool" in n for n in support.notes)
@@ -276,7 +277,7 @@ def test_a_cancel_stops_the_resample_loop_before_the_next_resample(registry):
 def test_the_pool_map_keeps_only_a_few_resamples_submitted():
     from concurrent.futures import ThreadPoolExecutor
 
-    from causal_agent.bootstrap import _pool_map
+    from causal_agent.executors import _pool_map
 
     taken: list[int] = []
     ahead: list[int] = []
@@ -345,6 +346,7 @@ def test_a_pool_broken_by_a_cancel_does_not_rerun_the_resamples_here(registry, m
     from contextlib import contextmanager
 
     import causal_agent.bootstrap as bs
+    import causal_agent.executors as executors
     from causal_agent.cancel import Cancelled, cancellable, current
 
     ctx = make_ctx(registry, collider(), resamples=0)
@@ -363,7 +365,7 @@ def test_a_pool_broken_by_a_cancel_does_not_rerun_the_resamples_here(registry, m
 
         yield fail
 
-    monkeypatch.setattr(bs, "local_mapper", killed_by_a_cancel)
+    monkeypatch.setattr(executors, "local_mapper", killed_by_a_cancel)
     for wanted in (6, 12):
         ran.clear()
         with cancellable(), pytest.raises(Cancelled):

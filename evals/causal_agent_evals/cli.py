@@ -32,7 +32,7 @@ def eval_command(
     n: int = 1000,
     model: str | None = "offline",
     base_url: str | None = None,
-    workers: int = 2,
+    workers: int | None = None,
     seed: int = 0,
     rows: int | None = None,
     out: str | None = None,
@@ -51,6 +51,8 @@ def eval_command(
     compare: tuple[str, str] | list[str] | None = None,
     progress: bool = True,
     console: Any = None,
+    executor: str | None = None,
+    ray_address: str | None = None,
 ) -> Any:
     """Run (or compare) and print; returns the ``EvalReport`` (or the list of differences)."""
     from rich.console import Console
@@ -83,6 +85,9 @@ def eval_command(
 
         raise DataError(f"unknown protocol {protocol!r}; use --protocol default or --protocol reference."
                         + suggestion(protocol, PROTOCOLS, "protocol"))
+    chosen = _executor(executor, ray_address)
+    if workers is None:  # local: 2 processes; Ray: the cluster's CPUs
+        workers = 2 if chosen.executor == "local" else _ray_slots(chosen)
     if workers < 1:
         raise DataError(f"--workers {workers} is not a worker count; use --workers 1 or more")
     if refute_simulations < 1:
@@ -100,6 +105,7 @@ def eval_command(
         model=model or "offline", base_url=base_url, protocol=protocol, workers=workers, refute_simulations=refute_simulations,
         max_model_calls=max_model_calls, tolerance=Tolerance(rel=tolerance_rel, abs=tolerance_abs),
         resume=resume, retry_errors=retry_errors, progress=progress,
+        executor=chosen.executor, ray_address=chosen.ray_address,
     )
     with console.status(f"preparing the {suite} suite…"):
         prepared = prepare_suite(suite, n=n, seed=seed, rows=rows, cache_dir=cache_dir, path=path,
@@ -114,7 +120,7 @@ def eval_command(
         values = {"suite": suite, "protocol": protocol, "n": n, "model": options.model, "base_url": base_url, "workers": workers,
                   "seed": seed, "rows": rows, "path": path, "data_dir": data_dir, "graphs_dir": graphs_dir,
                   "cache_dir": cache_dir, "refute_simulations": refute_simulations, "report": report,
-                  "markdown": markdown}
+                  "markdown": markdown, "executor": executor, "ray_address": ray_address}
         console.print("resume with:\n  " + _resume_command(values, str(exc.results_file)))
         raise SystemExit(130) from None  # typer would turn KeyboardInterrupt into a returned code
     rep = annotate_report(build_report(result), result)
@@ -131,6 +137,29 @@ def eval_command(
         _write(markdown, report_markdown(rep))
         console.print(f"markdown: {markdown}")
     return rep
+
+
+def _executor(executor: str | None, ray_address: str | None) -> Any:
+    """``--executor`` / ``--ray-address`` over the environment and the config file; a Ray cluster
+    named by address is reached now (one line, before any work, when it cannot be)."""
+    from causal_agent.config import load_executor
+
+    chosen = load_executor(executor, ray_address)
+    if chosen.executor != "ray":
+        if ray_address is not None:
+            raise DataError(f"--ray-address {ray_address} is for --executor ray; add --executor ray")
+        return chosen
+    if chosen.ray_address:
+        from causal_agent.executors import RayExecutor
+
+        RayExecutor(chosen.ray_address, where=chosen.ray_address_from or "--ray-address").connect()
+    return chosen
+
+
+def _ray_slots(chosen: Any) -> int:
+    from causal_agent.executors import RayExecutor
+
+    return RayExecutor(chosen.ray_address).slots()
 
 
 def check_model(model: str, base_url: str | None) -> None:

@@ -20,7 +20,7 @@ def register_commands(cli: typer.Typer) -> None:
         n: Annotated[int, typer.Option("--n", help="Number of questions.")] = 1000,
         model: Annotated[str | None, typer.Option("--model", "-m", help="'offline' (default) or 'openai:<name>'.")] = "offline",
         base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1")] = None,
-        workers: Annotated[int, typer.Option("--workers", "-w", help="Worker processes.")] = 2,
+        workers: Annotated[int | None, typer.Option("--workers", "-w", help="Files answered at once (default 2 worker processes; with --executor ray, the cluster's CPUs).")] = None,
         seed: Annotated[int, typer.Option("--seed", help="Suite seed.")] = 0,
         rows: Annotated[int | None, typer.Option("--rows", help="Rows per generated dataset (default 1500).")] = None,
         out: Annotated[str | None, typer.Option("--out", "-o", help="Results file (JSON lines); rerun with it to resume.")] = None,
@@ -38,6 +38,8 @@ def register_commands(cli: typer.Typer) -> None:
         cache_dir: Annotated[str | None, typer.Option("--cache-dir", help="Where generated suites are cached (default ~/.cache/causal-agent/evals).")] = None,
         compare: Annotated[tuple[str, str] | None, typer.Option("--compare", help="Compare two JSON reports: --compare a.json b.json")] = None,
         progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+        executor: Annotated[str | None, typer.Option("--executor", metavar="local|ray", help="Where the jobs run: 'local' worker processes (default) or 'ray' tasks (or CAUSAL_AGENT_EXECUTOR).")] = None,
+        ray_address: Annotated[str | None, typer.Option("--ray-address", metavar="HOST:PORT", help="The Ray cluster for --executor ray (default: RAY_ADDRESS, else a local Ray with this machine's cores).")] = None,
     ) -> None:
         """Run the four-level or realistic benchmark (or the published one) and report accuracy by level and sub-type."""
         from .cli import eval_command
@@ -47,5 +49,5 @@ def register_commands(cli: typer.Typer) -> None:
             report=report, markdown=markdown, resume=resume, retry_errors=retry_errors, tolerance_rel=tolerance_rel,
             tolerance_abs=tolerance_abs, refute_simulations=refute_simulations, max_model_calls=max_model_calls,
             path=path, data_dir=data_dir, graphs_dir=graphs_dir, cache_dir=cache_dir, compare=compare,
-            progress=progress,
+            progress=progress, executor=executor, ray_address=ray_address,
         )

@@ -15,10 +15,15 @@ Design, and why:
 * **Protocols.** ``RunOptions.protocol`` is ``default`` (the agent's own choices) or ``reference``
   (the published labelling procedure, :func:`causal_agent_evals.reference.protocol_settings`); it
   is part of the run key, so results of the two never mix in one file.
-* **Processes, spawned.** Workers are ``spawn``-ed (forking a process that runs rich's refresh
-  thread is unsafe), ignore SIGINT (the parent owns Ctrl-C) and warm the heavy imports once.
-  Each answer is sent back as soon as it exists and the parent appends it to the results file,
-  flushed, so an interrupted run loses at most the questions in flight.
+* **Jobs on an executor** (``causal_agent.executors``, ``RunOptions.executor``: ``local`` or
+  ``ray``). A job is one file (:func:`answer_job`), a generator of one answer per question. The
+  local executor runs ``spawn``-ed worker processes (forking a process that runs rich's refresh
+  thread is unsafe) that ignore SIGINT (the parent owns Ctrl-C) and warm the heavy imports once
+  (:func:`warm_worker`); Ray runs each job as a streaming task on a local Ray or a cluster. Either
+  way every worker has the same ``PYTHONHASHSEED``, each answer is sent back as soon as it exists
+  and the parent appends it to the results file, flushed, so an interrupted run loses at most the
+  questions in flight, and a run gives the same answers on either executor (and may be resumed on
+  the other: the executor is not part of the run key).
 * **Resumable.** A rerun with the same ``--out`` skips question ids already in the file; records
   carry the run key (suite + model), so a file from another suite or model is refused rather than
   silently mixed. The report is always recomputed from the stored answers (with the current
@@ -31,11 +36,8 @@ import hashlib
 import json
 import math
 import os
-import queue
 import shutil
-import signal
 import statistics
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -95,7 +97,9 @@ class RunOptions(BaseModel):
     base_url: str | None = None
     protocol: Literal["default", "reference"] = Field(
         "default", description="'default': the agent's own choices; 'reference': the published labelling procedure")
-    workers: int = Field(2, ge=1)
+    workers: int = Field(2, ge=1, description="jobs (files) answered at once: local worker processes or Ray tasks")
+    executor: str = Field("local", description="'local' (worker processes) or 'ray' (Ray tasks); causal_agent.executors")
+    ray_address: str | None = Field(None, description="the Ray cluster (None: RAY_ADDRESS, else a local Ray)")
     refute_simulations: int = Field(5, ge=1, description="DoWhy refuter simulations per estimate")
     max_model_calls: int | None = Field(None, ge=1)
     tolerance: Tolerance = Field(default_factory=Tolerance)
@@ -544,28 +548,24 @@ def warm_imports() -> float:
     return time.perf_counter() - t0
 
 
-def _worker_main(options_json: str, tasks: Any, results: Any) -> None:
-    """A worker process: warm up, then answer whole files until the sentinel."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    options = RunOptions.model_validate_json(options_json)
-    pid = os.getpid()
-    t0 = time.perf_counter()
+def warm_worker(options_json: str) -> None:
+    """A local worker's warm-up: the heavy imports, then one agent (plugin discovery, model
+    construction, graph compilation)."""
     warm_imports()
     try:
-        make_agent(options)  # plugin discovery, model construction, graph compilation
+        make_agent(RunOptions.model_validate_json(options_json))
     except Exception:  # noqa: BLE001 - the per-dataset call reports the real error
         pass
-    results.put(("ready", pid, time.perf_counter() - t0))
-    while True:
-        task = tasks.get()
-        if task is None:
-            break
-        groups: Task = [(DataSpec.model_validate_json(spec_json), [Question.model_validate_json(j) for j in qjs])
-                        for spec_json, qjs in task]
-        results.put(("start", pid, [q.id for _, qs in groups for q in qs]))
-        for out in answer_file(options, groups):
-            results.put(("result", pid, out.model_dump_json()))
-    results.put(("exit", pid, None))
+
+
+def answer_job(options_json: str, job: list[tuple[str, list[str]]]) -> Iterator[str]:
+    """One executor job: a file's datasets and questions as JSON in, one ``Outcome`` JSON out per
+    question, as each is answered (JSON both ways, so a job crosses any process boundary)."""
+    options = RunOptions.model_validate_json(options_json)
+    groups: Task = [(DataSpec.model_validate_json(spec_json), [Question.model_validate_json(j) for j in qjs])
+                    for spec_json, qjs in job]
+    for out in answer_file(options, groups):
+        yield out.model_dump_json()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -775,15 +775,19 @@ def run_suite(
             tasks = _tasks(todo, suite.data_dir)
             n_workers = min(options.workers, len(tasks))
             stats.workers = n_workers
-            if n_workers <= 1:
+            if n_workers <= 1 and options.executor == "local":
                 factory = agent_factory or make_agent
                 for task in tasks:
                     for out in answer_file(options, task, factory):
                         sink.add(out)
             else:
                 if agent_factory is not None:
-                    raise CausalAgentError("a custom agent_factory needs workers=1 (it cannot cross processes)")
-                _run_processes(tasks, options, n_workers, sink, stats, progress, task_id)
+                    raise CausalAgentError("a custom agent_factory needs workers=1 and the local executor"
+                                           " (it cannot cross processes)")
+                from causal_agent.executors import make_executor
+
+                with make_executor(options.executor, ray_address=options.ray_address) as executor:
+                    _run_jobs(executor, tasks, options, n_workers, sink, stats, progress, task_id)
     except KeyboardInterrupt:
         sink.close()
         if progress is not None:
@@ -807,86 +811,38 @@ def _describe_key(key: str) -> str:
     return f"{parts[0]}, model {parts[1]}, protocol {protocol}"
 
 
-def _run_processes(tasks: list[Task], options: RunOptions, n_workers: int,
-                   sink: _Sink, stats: RunStats, progress: Any, task_id: Any) -> None:
-    """Spawned workers pull whole files from a queue and stream answers back one by one."""
-    import multiprocessing as mp
+def _run_jobs(executor: Any, tasks: list[Task], options: RunOptions, n_workers: int,
+              sink: _Sink, stats: RunStats, progress: Any, task_id: Any) -> None:
+    """Every file a job on ``executor``, ``n_workers`` at a time; answers go to the sink as they
+    arrive. A job lost (a worker that crashed or was killed) records its unanswered questions as
+    errors; the others go on."""
+    from functools import partial
 
-    ctx = mp.get_context("spawn")
-    task_q = ctx.Queue()
-    result_q = ctx.Queue()
-    for task in tasks:
-        task_q.put([(spec.model_dump_json(), [q.model_dump_json() for q in qs]) for spec, qs in task])
-    for _ in range(n_workers):
-        task_q.put(None)
-    outstanding = {q.id for task in tasks for _, qs in task for q in qs}
-    in_flight: dict[int, set[str]] = {}
-    procs: list[Any] = []
-    # Children inherit an ignored SIGINT across exec, so Ctrl-C reaches only the parent even
-    # while a child is still importing.
-    main_thread = threading.current_thread() is threading.main_thread()
-    old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+    jobs = [[(spec.model_dump_json(), [q.model_dump_json() for q in qs]) for spec, qs in task] for task in tasks]
+    ids = [[q.id for _, qs in task for q in qs] for task in tasks]
+    outstanding = {qid for job_ids in ids for qid in job_ids}
     # A fixed string-hash seed in the workers makes runs repeatable: some agent choices (e.g. the
     # back-door set DoWhy picks) follow set iteration order, which PYTHONHASHSEED randomises.
-    old_seed = os.environ.get("PYTHONHASHSEED")
-    os.environ["PYTHONHASHSEED"] = old_seed if old_seed is not None else str(WORKER_HASH_SEED)
-    try:
-        for _ in range(n_workers):
-            p = ctx.Process(target=_worker_main, args=(options.model_dump_json(), task_q, result_q), daemon=True)
-            p.start()
-            procs.append(p)
-    finally:
-        if main_thread:
-            signal.signal(signal.SIGINT, old)
-        if old_seed is None:
-            del os.environ["PYTHONHASHSEED"]
-    try:
-        while outstanding:
-            try:
-                kind, pid, payload = result_q.get(timeout=0.5)
-            except queue.Empty:
-                _reap_dead(procs, in_flight, outstanding, sink)
-                if not any(p.is_alive() for p in procs) and outstanding:
-                    for qid in sorted(outstanding):
-                        sink.add(Outcome(id=qid, error="WorkerError: no worker left to answer this question"))
-                    outstanding.clear()
-                continue
-            if kind == "ready":
-                stats.worker_startup_s.append(round(float(payload), 3))
-                if progress is not None:
-                    progress.update(task_id, status=f"{len(stats.worker_startup_s)}/{n_workers} workers ready")
-            elif kind == "start":
-                in_flight[pid] = set(payload)
-            elif kind == "result":
-                out = Outcome.model_validate_json(payload)
-                if out.id in outstanding:
-                    outstanding.discard(out.id)
-                    in_flight.get(pid, set()).discard(out.id)
-                    sink.add(out)
-        for p in procs:
-            p.join(timeout=5)
-    finally:
-        for p in procs:
-            if p.is_alive():
-                p.terminate()
-        for p in procs:
-            p.join(timeout=5)
-            if p.is_alive():
-                p.kill()
-        task_q.cancel_join_thread()
-        result_q.cancel_join_thread()
-        task_q.close()
-        result_q.close()
-
-
-def _reap_dead(procs: list[Any], in_flight: dict[int, set[str]], outstanding: set[str], sink: _Sink) -> None:
-    """A worker that died (crash, OOM kill) loses only its current dataset: record those as errors."""
-    for p in procs:
-        if not p.is_alive() and p.exitcode not in (0, None) and in_flight.get(p.pid):
-            for qid in sorted(in_flight.pop(p.pid)):
+    env = {"PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", str(WORKER_HASH_SEED))}
+    opts = options.model_dump_json()
+    for event in executor.stream(partial(answer_job, opts), jobs, workers=n_workers,
+                                 init=partial(warm_worker, opts), env=env):
+        if event.kind == "ready":
+            stats.worker_startup_s.append(round(float(event.value), 3))
+            if progress is not None:
+                progress.update(task_id, status=f"{len(stats.worker_startup_s)}/{n_workers} workers ready")
+        elif event.kind == "result":
+            out = Outcome.model_validate_json(event.value)
+            if out.id in outstanding:
+                outstanding.discard(out.id)
+                sink.add(out)
+        elif event.kind == "lost":
+            for qid in ids[event.index]:
                 if qid in outstanding:
                     outstanding.discard(qid)
-                    sink.add(Outcome(id=qid, error=f"WorkerError: worker {p.pid} exited with code {p.exitcode}"))
+                    sink.add(Outcome(id=qid, error=f"WorkerError: {event.value}", worker=event.worker))
+    for qid in sorted(outstanding):  # a job that ended without answering them (never expected)
+        sink.add(Outcome(id=qid, error="WorkerError: no worker answered this question"))
 
 
 # ---------------------------------------------------------------------------------------------
