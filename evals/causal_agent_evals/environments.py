@@ -511,6 +511,9 @@ def to_markdown(rep: dict[str, Any]) -> str:
         + ", ".join(f"{k}: {v}" for k, v in m["environments"].items()) + f"; {m['shifted_nodes']} shifted mechanisms",
         f"- run time: {m['wall_s']} s wall (generation {m['prepare_s']} s); median {m['median_latency_s']} s per question;"
         f" errors: {m['errors']}",
+        f"- reproduce: `causal-agent eval --suite {FAMILY} --n {m['questions']} --seed {m['seed']}`"
+        f" (the agent's default settings: CD-NOD chosen by the context, Fisher-z, alpha 0.05, 30 bootstrap"
+        " resamples under the cost rule; offline model)",
         "- truth from the generator's SCM: the shifted nodes, the true DAG, per-environment effects"
         " (linear ATE of each environment's SCM); ceiling: arrows identified in the augmented DAG's class"
         " with nothing causing the context",
@@ -542,7 +545,20 @@ def to_markdown(rep: dict[str, Any]) -> str:
                      f" {s['uncertain']} | {s['wrong']} |")
     lines += ["", f"Right {_pct(e['right_rate'])}, confidently wrong {_pct(e['wrong_rate'])}. 'no' is answered only"
               " when an equivalence test bounds every pairwise difference (margin: 20% of the pooled effect or 0.1 sd"
-              " of the outcome), so an honest 'uncertain' is the expected answer for many same-effect pairs.", ""]
+              " of the outcome), so an honest 'uncertain' is the expected answer for many same-effect pairs; 'uncertain'"
+              " is also the answer when an environment's effect is not identified by the graph, or when the estimates"
+              " differ but CD-NOD finds no changed mechanism between T and Y.", "",
+              "## Reading the figures", "",
+              "- The changed set is what CD-NOD's context node is adjacent to; a false positive is a variable whose"
+              " separating set from the context was not found (typically a missed or near-unfaithful edge elsewhere),"
+              " a false negative a shift too small for the per-environment tests at this n.",
+              "- causal-learn's own cdnod reads the context's codes as numbers (Fisher-z): a shift that is not monotone"
+              " in the code order, a coefficient or a noise shift is invisible to it, hence its recall.",
+              "- Arrowheads: the ceiling is what the augmented class identifies at best; the gap to it is PC-style"
+              " orientation error (a wrong collider propagates through Meek's rules). Phase 3 of CD-NOD (orienting"
+              " between two changing variables by the independence of their changes) is not implemented.",
+              "- ENV-EFFECT errors come from a wrongly oriented graph: the adjustment set is then wrong, and its bias"
+              " differs between environments whose variances differ.", ""]
     return "\n".join(lines)
 
 
