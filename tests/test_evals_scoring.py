@@ -117,7 +117,7 @@ def test_aggregate_table() -> None:
     assert rep.by_type["CAUSE"].n == 0 and rep.by_type["CAUSE"].accuracy is None
     assert rep.by_level["variable"].n == 3 and rep.overall.n == 4
     assert rep.overall.accuracy == pytest.approx(2 / 4)
-    assert len(rep.rows) == len(QUESTION_TYPES) + 4 + 1
+    assert len(rep.rows) == len(QUESTION_TYPES) + len(set(LEVELS.values())) + 1
     assert rep.model_dump(mode="json")["by_type"]["Has-Collider"]["n"] == 0
 
 

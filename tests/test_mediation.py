@@ -162,7 +162,7 @@ def test_the_planner_reads_the_mediator_and_never_guesses_it(registry):
     p = planner.plan("Is the effect of smoking on coughing fully mediated by lung cancer?", cols)
     assert p.tool == "mediation" and p.args["question"] == "fully" and p.args["mediator"] == "lung_cancer"
     p = planner.plan("What fraction of the smoking effect on coughing is carried by lung_cancer?", cols)
-    assert p.tool == "mediation" and p.args["question"] == "share" and p.args["mediator"] == "lung_cancer"
+    assert p.tool == "mediation" and p.args["question"] == "through" and p.args["mediator"] == "lung_cancer"
     # no variable named as the mediator: ask, never guess one
     p = planner.plan("How much of the effect of smoking on coughing is mediated?", cols)
     assert p.tool is None and any("mediator" in m for m in p.missing), p
@@ -185,3 +185,39 @@ def test_the_agent_answers_with_three_effects_and_the_headline(registry, tmp_pat
     assert ans.effect.ci_low <= 1.0 <= ans.effect.ci_high
     neg = agent.ask("Is the effect of x on y not mediated by m?")
     assert neg.answer == "no"
+
+
+def test_the_eval_truth_is_the_sum_of_path_products_and_the_oracle_agrees_with_the_tool():
+    """The benchmark's NIE/NDE come from the SCM's coefficients (independent of the code scored):
+    checked against an explicit sum over directed paths; the oracle's "mediates" over the class
+    against the tool's structure() on random DAGs' CPDAGs."""
+    import itertools
+
+    import networkx as nx
+
+    from causal_agent.graph import cpdag_of
+    from causal_agent_evals.oracle import Oracle
+    from causal_agent_evals.scm import build_scm, random_dag
+    from causal_agent_evals.truth import linear_mediation
+
+    rng = np.random.default_rng(4)
+    for k in range(6):
+        dag = random_dag(6, 0.5, rng, names=[f"v{i}" for i in range(6)])
+        scm = build_scm(dag, "linear_gaussian", rng)
+        b = scm.coefficient_matrix()
+        idx = {n: i for i, n in enumerate(scm.order)}
+
+        def paths_through(t, y, m):
+            out = 0.0
+            for path in nx.all_simple_paths(dag, t, y):
+                if m in path:
+                    out += float(np.prod([b[idx[a], idx[c]] for a, c in itertools.pairwise(path)]))
+            return out
+
+        oracle = Oracle(dag)
+        cpdag = cpdag_of(CausalGraph.from_networkx(dag, kind="dag"))
+        for t, y, m in itertools.permutations(dag.nodes, 3):
+            te, nde, nie = linear_mediation(scm, t, y, m)
+            assert nie == pytest.approx(paths_through(t, y, m), abs=1e-9)
+            assert te == pytest.approx(nde + nie)
+            assert oracle.mediates_over_class(t, m, y) == structure(cpdag, t, m, y).answer, (k, t, m, y)

@@ -13,6 +13,8 @@ Definitions (the literature's):
 * **Has-Confounder**: a common *cause*: some Z ∉ {A, B} with a directed path Z ⇝ A that does not
   pass through B and a directed path Z ⇝ B that does not pass through A (a grandparent counts).
 * **Has-Direct-Confounder**: a common *parent* (Z → A and Z → B).
+* **Mediates** (three variables): M on a directed path X ⇝ M ⇝ Y (``mediates_in_dag`` /
+  ``mediates_over_class``).
 
 Each is answered in the true DAG (``in_dag``) and over its Markov equivalence class
 (``over_class``: yes if true in every DAG of the class, no if in none, uncertain otherwise).
@@ -87,6 +89,27 @@ def common_causes(parents: dict[str, set[str]], a: str, b: str) -> set[str]:
 
 def has_confounder(parents: dict[str, set[str]], a: str, b: str) -> bool:
     return bool(common_causes(parents, a, b))
+
+
+def descendants(parents: dict[str, set[str]], a: str) -> set[str]:
+    """Nodes with a directed path from ``a`` (``a`` excluded)."""
+    children: dict[str, set[str]] = {n: set() for n in parents}
+    for n, ps in parents.items():
+        for p in ps:
+            children[p].add(n)
+    seen: set[str] = set()
+    stack = [a]
+    while stack:
+        for c in children[stack.pop()]:
+            if c not in seen:
+                seen.add(c)
+                stack.append(c)
+    return seen
+
+
+def mediates(parents: dict[str, set[str]], x: str, m: str, y: str) -> bool:
+    """Is ``m`` on a directed path x ⇝ m ⇝ y (does x act on y through m at all)?"""
+    return m in descendants(parents, x) and y in descendants(parents, m)
 
 
 PREDICATES: dict[str, Callable[[dict[str, set[str]], str, str], bool]] = {
@@ -279,6 +302,28 @@ class Oracle:
             raise DataError(f"{query!r} is not an edge question." + suggestion(query, PREDICATES, "type"))
         return PREDICATES[query]
 
+    # -- mediation (three variables) -------------------------------------------------------------
+    def mediates_in_dag(self, x: str, m: str, y: str) -> Label:
+        """Is m on a directed path x ⇝ m ⇝ y in the true DAG?"""
+        self._check_triple(x, m, y)
+        return "yes" if mediates(self.parents, x, m, y) else "no"
+
+    def mediates_over_class(self, x: str, m: str, y: str) -> Label:
+        """The same over the class. Every node of a directed path into m or y is a possible
+        ancestor of {m, y}, so the members over those components decide it."""
+        self._check_triple(x, m, y)
+        seen: set[bool] = set()
+        for parents in self.members((m, y)):
+            seen.add(mediates(parents, x, m, y))
+            if len(seen) == 2:
+                return "uncertain"
+        return "yes" if seen == {True} else "no"
+
+    def _check_triple(self, x: str, m: str, y: str) -> None:
+        self._check(x, m, y)
+        if len({x, m, y}) < 3:
+            raise VariableError(f"a mediation question needs three distinct variables, got {x!r}, {m!r}, {y!r}")
+
     # -- graphs ---------------------------------------------------------------------------------
     def cpdag_json(self, subset: Sequence[str] | None = None) -> dict[str, Any]:
         """The CPDAG as ``CausalGraph`` JSON (``{"nodes", "edges", "kind": "cpdag"}``): full, or the
@@ -302,4 +347,5 @@ class Oracle:
         return {"nodes": keep, "edges": edges, "kind": "dag"}
 
 
-__all__ = ["EDGE_QUERIES", "PREDICATES", "ClassTooLarge", "Oracle", "common_causes", "cpdag_parts"]
+__all__ = ["EDGE_QUERIES", "PREDICATES", "ClassTooLarge", "Oracle", "common_causes", "cpdag_parts", "descendants",
+           "mediates"]

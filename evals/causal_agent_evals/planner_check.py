@@ -69,6 +69,15 @@ def check(question: Any, plan: Any) -> list[str]:
             errors.append(f"values {a.get('t0')}->{a.get('t1')} (want {question.t0}->{question.t1})")
         if a.get("confounders"):
             errors.append(f"confounders {a['confounders']} (none named)")
+    elif want == "mediation":  # interest: treatment, outcome, mediator
+        got = (a.get("treatment"), a.get("outcome"), a.get("mediator"))
+        if got != tuple(interest[:3]):
+            errors.append(f"treatment/outcome/mediator {'/'.join(map(str, got))} (want {interest})")
+        asked = {"Mediates": ("through", "share"), "NIE": ("through", "share"), "NDE": ("direct", "fully")}[qtype]
+        if a.get("question", "through") not in asked:
+            errors.append(f"question {a.get('question')} (want {' or '.join(asked)})")
+        if plan.flip:
+            errors.append("read as negated")
     return errors
 
 

@@ -1,7 +1,10 @@
 """Benchmark questions: the model, the phrasings (as data), and balanced sampling per dataset.
 
-Ten sub-types in four levels. ``Has-Confounder`` asks about a common *cause* (a confounder, as the
-literature means it); ``Has-Direct-Confounder`` asks, in explicit words, about a common *parent*.
+Ten sub-types in four levels, plus the mediation level: ``Mediates`` ("does X affect Y through
+M?", yes / no / uncertain over the class) and the natural indirect and direct effects ``NIE`` and
+``NDE`` (linear SCMs only; ``interest`` is [treatment, outcome, mediator]). ``Has-Confounder`` asks
+about a common *cause* (a confounder, as the literature means it); ``Has-Direct-Confounder`` asks,
+in explicit words, about a common *parent*.
 ``TEMPLATES`` is the benchmark's phrasing set: the plugins' intent examples (building) and the
 tests' phrasings (testing) are kept apart from it, and ``tests/test_evals_generator.py`` checks the
 three are disjoint. Independence questions come in two polarities: "are X and Y
@@ -33,29 +36,40 @@ from .vocab import DOMAINS, PLAIN
 QuestionType = Literal[
     "IT", "CIT", "MULTCIT", "CAUSE", "Has-Collider", "Has-Confounder", "Has-Direct-Confounder", "CAUSALKG",
     "PARTIAL_CG", "ATE",
+    "Mediates", "NIE", "NDE",
 ]
-Level = Literal["variable", "edge", "graph", "effect"]
+Level = Literal["variable", "edge", "graph", "effect", "mediation"]
 Polarity = Literal["independence", "dependence", "positive"]
 Label = Literal["yes", "no", "uncertain"]
 
 QUESTION_TYPES: tuple[str, ...] = (
     "IT", "CIT", "MULTCIT", "CAUSE", "Has-Collider", "Has-Confounder", "Has-Direct-Confounder", "CAUSALKG",
     "PARTIAL_CG", "ATE",
+    "Mediates", "NIE", "NDE",
 )
 LEVELS: dict[str, Level] = {
     "IT": "variable", "CIT": "variable", "MULTCIT": "variable",
     "CAUSE": "edge", "Has-Collider": "edge", "Has-Confounder": "edge", "Has-Direct-Confounder": "edge",
     "CAUSALKG": "graph", "PARTIAL_CG": "graph",
     "ATE": "effect",
+    "Mediates": "mediation", "NIE": "mediation", "NDE": "mediation",
 }
 EDGE_QUESTION_TYPES = ("CAUSE", "Has-Collider", "Has-Confounder", "Has-Direct-Confounder")
-YES_NO_TYPES = ("IT", "CIT", "MULTCIT", *EDGE_QUESTION_TYPES)
+#: "does X affect Y through M?": a yes/no over the class about three variables (interest: the
+#: treatment, the outcome, the mediator), scored like the edge types, with the ceiling
+MEDIATION_TYPES = ("Mediates",)
+#: natural indirect / direct effects (interest: treatment, outcome, mediator; linear SCMs only)
+MEDIATION_EFFECT_TYPES = ("NIE", "NDE")
+#: yes/no types answered over the equivalence class and scored against the true DAG with the ceiling
+CLASS_QUESTION_TYPES = (*EDGE_QUESTION_TYPES, *MEDIATION_TYPES)
+YES_NO_TYPES = ("IT", "CIT", "MULTCIT", *EDGE_QUESTION_TYPES, *MEDIATION_TYPES)
 GRAPH_TYPES = ("CAUSALKG", "PARTIAL_CG")
 
-#: questions per dataset of each type in the default mix (20 per dataset)
+#: questions per dataset of each type in the default mix (23 per dataset)
 DEFAULT_MIX: dict[str, int] = {
     "IT": 3, "CIT": 2, "MULTCIT": 2, "CAUSE": 3, "Has-Collider": 2, "Has-Confounder": 2,
     "Has-Direct-Confounder": 1, "CAUSALKG": 1, "PARTIAL_CG": 2, "ATE": 2,
+    "Mediates": 1, "NIE": 1, "NDE": 1,
 }
 
 
@@ -291,6 +305,51 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
             "Compute the ATE E[{y} | do({t} = {t1})] - E[{y} | do({t} = {t0})].",
         ],
     },
+    "Mediates": {
+        "positive": [
+            "Is any of the effect of {x} on {y} transmitted through {m}?",
+            "Does {x} have an effect on {y} that runs via {m}?",
+            "Is {m} a mediating variable between {x} and {y}?",
+            "Does the causal influence of {x} reach {y} by way of {m}?",
+            "Determine whether {x} acts on {y} through {m}.",
+            "Does {x} affect {y} partly or wholly through {m}?",
+            "Can the effect of {x} on {y} be traced through {m}?",
+            "Check whether {x} influences {y} via its effect on {m}.",
+            "Is {m} an intermediary in the effect of {x} on {y}?",
+            "Would changing {x} alter {y} by way of changes in {m}?",
+            "Is part of the causal effect of {x} on {y} carried through {m}?",
+        ],
+    },
+    "NIE": {
+        "positive": [
+            "What part of the effect of {x} on {y} is mediated through {m}?",
+            "Estimate the indirect effect of {x} on {y} that passes through {m}.",
+            "How big is the effect of {x} on {y} that flows via {m}?",
+            "Calculate the natural indirect effect (NIE) of {x} on {y} with {m} as the mediator.",
+            "What is the mediated effect of {x} on {y} via {m}?",
+            "By how much does {x} move {y} by way of {m}?",
+            "Quantify the indirect pathway from {x} to {y} through {m}.",
+            "How much of the influence of {x} on {y} is carried through {m}?",
+            "Compute the indirect effect of {x} on {y} via the mediator {m}.",
+            "What is the size of the effect of {x} on {y} that goes via {m}?",
+            "Per unit of {x}, how much of its effect on {y} travels through {m}?",
+        ],
+    },
+    "NDE": {
+        "positive": [
+            "What is the effect of {x} on {y} that does not go through {m}?",
+            "Estimate the natural direct effect (NDE) of {x} on {y} relative to the mediator {m}.",
+            "How much does {x} change {y} through paths other than {m}?",
+            "Leaving out the path via {m}, what is the effect of {x} on {y}?",
+            "How large is the direct effect of {x} on {y}, not mediated by {m}?",
+            "What remains of the effect of {x} on {y} once the route through {m} is excluded?",
+            "Calculate the part of the effect of {x} on {y} that bypasses {m}.",
+            "What is the direct effect of {x} on {y} with {m} as the mediator?",
+            "Quantify the direct influence of {x} on {y} that does not pass via {m}.",
+            "Excluding what is transmitted through {m}, how strongly does {x} affect {y}?",
+            "Apart from its influence via {m}, how much does {x} affect {y}?",
+        ],
+    },
 }
 
 SCENARIO_FOCUS: dict[str, str] = {
@@ -298,6 +357,7 @@ SCENARIO_FOCUS: dict[str, str] = {
     "edge": "They want to understand the causal links between {x} and {y}.",
     "graph": "They want a map of how the variables influence each other.",
     "effect": "They are considering an intervention on {x} and care about its effect on {y}.",
+    "mediation": "They want to know by which routes {x} acts on {y}.",
 }
 
 
@@ -327,6 +387,7 @@ def template_sweep(questions: Iterable[Any]) -> list[Any]:
             "x": q.interest[0], "y": q.interest[1] if len(q.interest) > 1 else "",
             "z": words(q.given), "zc": ",".join(q.given),
             "vars": words(q.interest), "vc": ",".join(q.interest),
+            "m": q.interest[2] if len(q.interest) > 2 else "",
         }
         if q.question_type == "ATE":
             slots.update(t=q.interest[0], t0=fmt_value(q.t0, discrete), t1=fmt_value(q.t1, discrete),
@@ -368,6 +429,8 @@ def type_counts(n_questions: int, n_nodes: int, mix: dict[str, int] | None = Non
         mix["CAUSE"] = mix.get("CAUSE", 0) + mix.pop("PARTIAL_CG", 0)
     if n_nodes < 3:
         mix["IT"] = mix.get("IT", 0) + mix.pop("CIT", 0)
+        for qt in (*MEDIATION_TYPES, *MEDIATION_EFFECT_TYPES):  # three variables needed
+            mix["CAUSE"] = mix.get("CAUSE", 0) + mix.pop(qt, 0)
     total = sum(mix.values())
     raw = {k: n_questions * v / total for k, v in mix.items()}
     counts = {k: int(np.floor(r)) for k, r in raw.items()}
@@ -464,6 +527,52 @@ class _Sampler:
             return list(pick)
         return None
 
+    def mediation(self, qtype: str) -> list[str] | None:
+        """[treatment, outcome, mediator] with a directed path treatment ⇝ outcome in the true DAG.
+        ``Mediates``: the class answer aims at yes / no in turn (sometimes uncertain); ``NIE`` /
+        ``NDE`` (linear SCMs only): the mediator is on a path three times in four. A mediator
+        whose paths nearly cancel (|NIE| below 5% of sd(outcome) per sd(treatment)) is not
+        asked about: the data cannot show it. Triples whose class is too large are skipped."""
+        from .oracle import ClassTooLarge
+
+        scm = self.ds.scm
+        linear = scm.kind in ("linear_gaussian", "linear_nongaussian")
+        if qtype in MEDIATION_EFFECT_TYPES and not linear:
+            return None
+        dag = self.truth.dag
+        pairs = [(t, y) for t, y in itertools.permutations(self.columns, 2) if nx.has_path(dag, t, y)]
+        triples = [(t, y, m) for t, y in pairs for m in self.columns
+                   if m not in (t, y) and (qtype, t, y, m) not in self.used]
+        if not triples:
+            return None
+        triples = [triples[i] for i in self.rng.permutation(len(triples))]
+        if qtype == "Mediates":
+            target = "yes" if self._next_turn(qtype) % 2 == 0 else "no"
+            if self.rng.random() < 0.25:
+                target = "uncertain"
+            order = [target] + [lab for lab in ("yes", "no", "uncertain") if lab != target]
+        else:
+            order = ["yes", "no"] if self.rng.random() < 0.75 else ["no", "yes"]
+
+        def label(t: str, y: str, m: str) -> str | None:
+            try:
+                lab = self.truth.mediates(t, m, y)[0] if qtype == "Mediates" else self.truth.mediates(t, m, y)[1]
+            except ClassTooLarge:
+                return None
+            if lab == "yes" and linear:
+                _, _, nie = self.truth.mediation(t, y, m)
+                sd_t, sd_y = float(self.ds.data[t].std()), float(self.ds.data[y].std())
+                if not sd_y or abs(nie) * sd_t / sd_y < 0.05:
+                    return None
+            return lab
+
+        for lab in order:
+            for t, y, m in triples[:200]:
+                if label(t, y, m) == lab:
+                    self.used.add((qtype, t, y, m))
+                    return [t, y, m]
+        return None
+
     def partial(self) -> list[str] | None:
         n = len(self.columns)
         if n < 4:
@@ -536,6 +645,13 @@ def _one_question(qtype: str, dataset: Any, config: Any, sampler: _Sampler, trut
         interest, given = picked
         polarity = "independence" if rng.random() < 0.5 else "dependence"
         slots = {"x": interest[0], "y": interest[1], "z": words(given), "zc": ",".join(given)}
+    elif qtype in (*MEDIATION_TYPES, *MEDIATION_EFFECT_TYPES):
+        interest = sampler.mediation(qtype)
+        if interest is None:
+            return None
+        slots = {"x": interest[0], "y": interest[1], "m": interest[2]}
+        if qtype in MEDIATION_EFFECT_TYPES:
+            t0, t1 = 0.0, 1.0  # per unit of the treatment, as the phrasings ask
     elif qtype in EDGE_QUESTION_TYPES:
         interest = sampler.edge(qtype)
         if interest is None:

@@ -149,6 +149,32 @@ class ReferenceProcedure:
         lo, hi = fit.conf_int(0.05)[1] * scale
         return float(fit.params[1] * scale), float(min(lo, hi)), float(max(lo, hi))
 
+    def _ols(self, outcome: str, regressors: Sequence[str]) -> Any:
+        import statsmodels.api as sm
+
+        X = sm.add_constant(self._data[:, [self._idx(r) for r in regressors]], has_constant="add")
+        return sm.OLS(self._data[:, self._idx(outcome)], X).fit()
+
+    def mediation(self, treatment: str, outcome: str, mediator: str, t0: float = 0.0,
+                  t1: float = 1.0) -> tuple[float, float, float]:
+        """(total, NDE, NIE) by the product of coefficients on the PC graph: NIE = the effect of T
+        on M (adjusting for T's directed parents) times the effect of M on Y (adjusting for M's),
+        NDE = total - NIE; NIE = 0 when the graph has no directed path T -> M -> Y in any DAG of its
+        class (the PC graph read as the agent reads it, ``mediation.paths.structure``)."""
+        from causal_agent_plugins.mediation.paths import structure
+
+        g = self.pc_graph()
+        pa_t = [p for p in g.parents(treatment) if p not in (outcome, mediator)]
+        total = float(self._ols(outcome, [treatment, *pa_t]).params[1])
+        nie = 0.0
+        if structure(g, treatment, mediator, outcome).answer != "no":
+            pa_m = [p for p in g.parents(mediator) if p not in (outcome, treatment)]
+            a = float(self._ols(mediator, [treatment, *pa_t]).params[1])
+            b = float(self._ols(outcome, [mediator, treatment, *pa_m]).params[1])
+            nie = a * b
+        scale = t1 - t0
+        return total * scale, (total - nie) * scale, nie * scale
+
     # -- dispatch ---------------------------------------------------------------------------------
     def answer(self, question: Any) -> Any:
         """The reference answer to a ``Question`` (label, graph JSON or float)."""
@@ -171,8 +197,15 @@ class ReferenceProcedure:
         if qt == "ATE":
             t, y = question.interest[:2]
             return self.ate(t, y, float(question.t0), float(question.t1))[0]
-        if qt in ("Mediates", "NIE", "NDE"):
-            return None  # the published procedure has no mediation step
+        if qt == "Mediates":  # interest: treatment, outcome, mediator
+            from causal_agent_plugins.mediation.paths import structure
+
+            t, y, m = question.interest[:3]
+            return structure(self.pc_graph(), t, m, y).answer
+        if qt in ("NIE", "NDE"):
+            t, y, m = question.interest[:3]
+            _, nde, nie = self.mediation(t, y, m, float(question.t0 or 0.0), float(question.t1 or 1.0))
+            return nie if qt == "NIE" else nde
         raise DataError(f"unknown question type {qt!r}")
 
     def annotate(self, question: Any) -> Any:

@@ -37,7 +37,7 @@ from pydantic import BaseModel, Field
 
 from causal_agent.errors import DataError
 
-from .questions import EDGE_QUESTION_TYPES, GRAPH_TYPES, LEVELS, QUESTION_TYPES, Question
+from .questions import CLASS_QUESTION_TYPES, GRAPH_TYPES, LEVELS, QUESTION_TYPES, Question
 from .scoring import TARGET_CAUSE_VS_CEILING, TARGET_WRONG, Row, Score, aggregate, score
 
 #: the reference agent's published accuracy per sub-type (see the module docstring)
@@ -52,6 +52,7 @@ PUBLISHED_REFERENCE: dict[str, tuple[float | None, str | None]] = {
     "CAUSALKG": (0.818, "81.8%"),
     "PARTIAL_CG": (0.916, "91.6%"),
     "ATE": (15 / 16, "15/16"),
+    "Mediates": (None, None), "NIE": (None, None), "NDE": (None, None),  # not published types
 }
 PUBLISHED_NOTE = (
     "Published column: the literature's reference agent (GPT-3.5 ReAct, one example in the prompt), "
@@ -75,6 +76,7 @@ EXPECTED_TOOLS: dict[str, tuple[str, ...]] = {
     "CAUSALKG": ("discover_graph",),
     "PARTIAL_CG": ("discover_graph",),
     "ATE": ("estimate_effect",),
+    "Mediates": ("mediation",), "NIE": ("mediation",), "NDE": ("mediation",),
 }
 
 
@@ -234,6 +236,10 @@ def _args_match(q: Question, tool: str, args: dict[str, Any]) -> bool:
     if qt == "CAUSALKG":
         var = args.get("variables")
         return not var or sorted(_norm(v) for v in var) == sorted(_norm(v) for v in q.variables)
+    if qt in ("Mediates", "NIE", "NDE"):  # interest: treatment, outcome, mediator
+        want = {"Mediates": ("through", "share"), "NIE": ("through", "share"), "NDE": ("direct", "fully")}[qt]
+        return ([_norm(args.get("treatment")), _norm(args.get("outcome")), _norm(args.get("mediator"))]
+                == [_norm(v) for v in q.interest[:3]] and args.get("question", "through") in want)
     if qt == "ATE":
         try:
             t0, t1 = float(args.get("t0", 0)), float(args.get("t1", 1))
@@ -368,7 +374,7 @@ EDGE_COLUMNS = ("type", "n", "right", "uncertain", "conf. wrong", "ceiling right
 def targets(report: EvalReport) -> dict[str, bool | None]:
     """The issue's targets: confidently wrong (vs the true DAG) ≤ 5 % on every edge type asked, and
     direct-cause "right" ≥ 90 % of the ceiling's (None: not measurable in this run)."""
-    rows = [report.types[t] for t in EDGE_QUESTION_TYPES if t in report.types and report.types[t].n_dag]
+    rows = [report.types[t] for t in CLASS_QUESTION_TYPES if t in report.types and report.types[t].n_dag]
     cause = report.types.get("CAUSE")
     return {
         "wrong_at_most_5pct_every_edge_type": all(bool(r.meets_wrong_target) for r in rows) if rows else None,
@@ -381,7 +387,7 @@ def edge_table(report: EvalReport) -> list[list[str]]:
     """Per edge type, against the true DAG: right / uncertain / confidently wrong, the ceiling
     (answers read off the true CPDAG) beside it, and agreement with the class truth."""
     out = []
-    for code in EDGE_QUESTION_TYPES:
+    for code in CLASS_QUESTION_TYPES:
         r = report.types.get(code)
         if r is None or not r.n_dag:
             continue

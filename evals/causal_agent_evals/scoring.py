@@ -18,6 +18,10 @@
   ceiling's (``TARGET_CAUSE_VS_CEILING``).
 * arrow precision / recall / F1: the arrowheads of the answer (``a --> b`` and ``a o-> b``, an
   arrow into b) against the true DAG's arcs; the ceiling is the true CPDAG's arrows.
+* mediation: "does X affect Y through M?" (``Mediates``) is scored as the edge types are (right /
+  uncertain / confidently wrong against the true DAG, beside the ceiling); the natural indirect
+  and direct effects (``NIE``, ``NDE``) as the ATE is, the answer's headline ``effect`` against
+  the true effect, with the same tolerance and CI coverage.
 * ATE: correct = |estimate − truth| <= rel_tol·|truth| + abs_tol (default 10% + 0.05);
   ``ci_covers`` says whether [ci_low, ci_high] contains the truth; agreement uses the same
   tolerance against the reference estimate.
@@ -34,7 +38,7 @@ from pydantic import BaseModel, Field
 
 from causal_agent.errors import CausalAgentError, DataError
 
-from .questions import EDGE_QUESTION_TYPES, GRAPH_TYPES, LEVELS, QUESTION_TYPES, YES_NO_TYPES, Question
+from .questions import CLASS_QUESTION_TYPES, GRAPH_TYPES, LEVELS, QUESTION_TYPES, YES_NO_TYPES, Question
 
 LABELS = ("yes", "no", "uncertain")
 TARGET_WRONG = 0.05  # confidently wrong against the true DAG, every edge type
@@ -354,7 +358,7 @@ def _row(group: str, kind: Literal["type", "level", "overall"], scores: Sequence
         _, row.uncertain_rate = _rate(s.uncertain for s in yes_no)
         decided = [s for s in yes_no if s.expected in ("yes", "no")]
         _, row.confidently_wrong_rate = _rate(s.confidently_wrong for s in decided)
-    edges = [s for s in scores if s.question_type in EDGE_QUESTION_TYPES and s.ceiling_right is not None]
+    edges = [s for s in scores if s.question_type in CLASS_QUESTION_TYPES and s.ceiling_right is not None]
     if edges:
         row.n_dag = len(edges)
         _, row.right_dag_rate = _rate(s.correct_dag for s in edges)

@@ -26,6 +26,14 @@ What counts as true, and why:
   literature defines it (``truth_dag``: the induced sub-DAG). This is *not* the CPDAG of the
   marginal model: marginalising variables out can create edges between the remaining ones
   (latent confounding), which a subgraph never shows; the definition is documented, not hidden.
+* **Mediates** ("does X affect Y through M?") – M on a directed path X ⇝ M ⇝ Y, over the class
+  (``truth``: yes in every DAG, no in none, uncertain otherwise) and in the true DAG
+  (``truth_dag``), from the oracle (:meth:`.oracle.Oracle.mediates_over_class`).
+* **NIE / NDE** – the natural indirect and direct effects of X on Y with respect to M, linear SCMs
+  only: NIE = ((I − B)⁻¹)[X, M] · ((I − B)⁻¹)[M, Y] · (t1 − t0), the sum over the directed paths
+  through M of the products of their coefficients (every such path splits uniquely at M), and
+  NDE = total − NIE, the paths that avoid M (:func:`linear_mediation`). With no interaction
+  these are also the controlled direct effect and the path-specific effects.
 * **ATE** – E[Y | do(T=t1)] − E[Y | do(T=t0)] in the SCM: analytic for linear SCMs
   (total effect = sum over directed paths of products of coefficients, i.e. ((I − B)⁻¹)[T, Y],
   times t1 − t0), and by simulating both interventions with common random numbers otherwise
@@ -78,6 +86,21 @@ def linear_ate(scm: SCM, treatment: str, outcome: str, t0: float, t1: float) -> 
     b = scm.coefficient_matrix()
     total = np.linalg.inv(np.eye(len(order)) - b)
     return float(total[order.index(treatment), order.index(outcome)] * (t1 - t0))
+
+
+def linear_mediation(scm: SCM, treatment: str, outcome: str, mediator: str, t0: float = 0.0,
+                     t1: float = 1.0) -> tuple[float, float, float]:
+    """(total, NDE, NIE) of a linear SCM for moving the treatment from t0 to t1: the NIE is the
+    sum over directed paths T ⇝ M ⇝ Y of the products of the (effective) coefficients,
+    ((I − B)⁻¹)[T, M] · ((I − B)⁻¹)[M, Y]; the NDE is the rest of the total effect."""
+    order = scm.order
+    _check_vars(scm, treatment, outcome, mediator)
+    total = np.linalg.inv(np.eye(len(order)) - scm.coefficient_matrix())
+    t, m, y = order.index(treatment), order.index(mediator), order.index(outcome)
+    scale = t1 - t0
+    te = float(total[t, y] * scale)
+    nie = float(total[t, m] * total[m, y] * scale)
+    return te, te - nie, nie
 
 
 def simulated_ate(
@@ -176,10 +199,29 @@ class GroundTruth:
             return linear_ate(self.scm, treatment, outcome, t0, t1)
         return float(simulated_ate(self.scm, treatment, outcome, t0, t1, self.ate_mc_samples, self.rng))
 
+    # -- mediation ------------------------------------------------------------------------------
+    def mediates(self, x: str, m: str, y: str) -> tuple[Label, Label]:
+        """(over the class, in the true DAG): is m on a directed path x ⇝ m ⇝ y?"""
+        return self.oracle.mediates_over_class(x, m, y), self.oracle.mediates_in_dag(x, m, y)
+
+    def mediation(self, x: str, y: str, m: str, t0: float = 0.0, t1: float = 1.0) -> tuple[float, float, float]:
+        """(total, NDE, NIE) of x on y with respect to m; linear SCMs only (DataError otherwise)."""
+        if self.scm is None or self.scm.kind not in ("linear_gaussian", "linear_nongaussian"):
+            raise DataError("natural direct and indirect effects are computed for linear SCMs only")
+        return linear_mediation(self.scm, x, y, m, t0, t1)
+
     # -- dispatch -------------------------------------------------------------------------------
     def answer(self, question: Any) -> tuple[Any, Any]:
         """(truth, truth_dag) for a ``Question``."""
         qt = question.question_type
+        if qt == "Mediates":  # interest: treatment, outcome, mediator
+            x, y, m = question.interest[:3]
+            return self.mediates(x, m, y)
+        if qt in ("NIE", "NDE"):
+            x, y, m = question.interest[:3]
+            _, nde, nie = self.mediation(x, y, m, float(question.t0 or 0.0), float(question.t1 or 1.0))
+            value = nie if qt == "NIE" else nde
+            return value, value
         if qt in ("IT", "CIT", "MULTCIT"):
             x, y = question.interest[:2]
             label = self.variable(x, y, question.given, question.polarity)

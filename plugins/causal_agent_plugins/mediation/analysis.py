@@ -417,6 +417,7 @@ def mediation(
                         " binary mediator, so recode it (e.g. one 0/1 column per category)")
     g = chosen.graph
     st = structure(g, x, m, y)
+    notes.extend(n for n in st.notes if n not in notes)
     graph_answer = st.answer
     support_text = support_share = None
     support = getattr(chosen, "support", None)

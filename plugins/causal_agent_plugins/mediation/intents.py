@@ -3,8 +3,9 @@ it fully mediated, and what is left that does not go through M.
 
 Every example names three variables, the third as the mediator ("through", "via", "mediated by",
 "M mediates"), which tells these questions apart from the two-variable effect and direct-cause
-ones. Four intents set the tool's ``question``: ``through`` (a yes/no), ``share`` (how much),
-``fully`` (complete mediation) and ``direct`` (the part not through M).
+ones. Three intents set the tool's ``question``: ``through`` (does X act through M, and how much:
+the indirect effect), ``fully`` (complete mediation) and ``direct`` (the part not through M); the
+tool's ``share`` wording is for models that call it themselves.
 """
 
 from causal_agent.hookspecs import hookimpl
@@ -15,8 +16,6 @@ THROUGH_EXAMPLES: list[str] = [
     "Does {treatment} act on {outcome} through {mediator}?",
     "Is the effect of {treatment} on {outcome} mediated by {mediator}?",
     "Does {mediator} mediate the effect of {treatment} on {outcome}?",
-    "Is {mediator} a mediator of the effect of {treatment} on {outcome}?",
-    "Is {mediator} a mediator between {treatment} and {outcome}?",
     "Does {treatment} cause {outcome} by way of {mediator}?",
     "Does {treatment} change {outcome} by changing {mediator}?",
     "Does part of {treatment}'s effect on {outcome} run through {mediator}?",
@@ -35,6 +34,14 @@ THROUGH_EXAMPLES: list[str] = [
     "Does {mediator} carry some of the causal effect of {treatment} on {outcome}?",
     "With {mediator} as the mediator, does {treatment} have an indirect effect on {outcome}?",
     "Is {treatment} affecting {outcome} by way of its effect on {mediator}?",
+    "Is {mediator} a mediating factor for the effect of {treatment} on {outcome}?",
+    "Is {mediator} an intermediary between {treatment} and {outcome}?",
+    "Does {treatment} partly act on {outcome} via {mediator}?",
+    "Is some of {treatment}'s influence on {outcome} routed through {mediator}?",
+    "Does the causal route from {treatment} to {outcome} involve {mediator}?",
+    "Does {treatment} reach {outcome} through its effect on {mediator}?",
+    "Is the link from {treatment} to {outcome} channelled via {mediator}?",
+    "Does {treatment} influence {outcome} because it changes {mediator}?",
 ]
 
 SHARE_EXAMPLES: list[str] = [
@@ -85,6 +92,15 @@ DIRECT_EXAMPLES: list[str] = [
     "Is there any effect of {treatment} on {outcome} besides the one through {mediator}?",
     "Estimate the effect of {treatment} on {outcome} that does not pass through {mediator}.",
     "Does {treatment} have a direct path to {outcome} bypassing {mediator}?",
+    "How big is the direct effect of {treatment} on {outcome} once {mediator} is held constant?",
+    "What part of the effect of {treatment} on {outcome} is not mediated by {mediator}?",
+    "Setting aside {mediator}, what is the remaining effect of {treatment} on {outcome}?",
+    "Beyond its effect through {mediator}, does {treatment} change {outcome}?",
+    "Is there a residual direct effect of {treatment} on {outcome} after accounting for the path via {mediator}?",
+    "Excluding the route through {mediator}, how much does {treatment} affect {outcome}?",
+    "What is the effect of {treatment} on {outcome} along paths that avoid {mediator}?",
+    "Without going through {mediator}, does {treatment} still affect {outcome}?",
+    "Compute the controlled direct effect of {treatment} on {outcome} with {mediator} fixed.",
 ]
 
 
@@ -92,9 +108,10 @@ DIRECT_EXAMPLES: list[str] = [
 def register_intents(register):  # type: ignore[no-untyped-def]
     slots = {"treatment": "variable", "outcome": "variable", "mediator": "mediator",
              "t0": "treatment_values", "t1": "treatment_values"}
+    # "how much goes through M" and "does X act through M" have one answer (the indirect effect,
+    # its CI and the verdict), so they are one intent: split, they would share one probability
     for name, question, examples in (
-        ("mediation", "through", THROUGH_EXAMPLES),
-        ("mediation_share", "share", SHARE_EXAMPLES),
+        ("mediation", "through", THROUGH_EXAMPLES + SHARE_EXAMPLES),
         ("mediation_full", "fully", FULLY_EXAMPLES),
         ("mediation_direct", "direct", DIRECT_EXAMPLES),
     ):

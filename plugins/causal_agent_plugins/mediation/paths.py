@@ -45,13 +45,13 @@ class Group(BaseModel):
     arcs: Any = None  # one member's local orientation (set of arcs), to extend to a full DAG
 
     def dag(self, g: CausalGraph) -> CausalGraph:
-        """A full DAG of the class in this group (what DoWhy is given)."""
+        """A full DAG of the class in this group (what DoWhy is given); for a graph with
+        conflicting orientations, its arrows, this orientation, and the other undirected edges
+        along a topological order."""
         if g.kind == "dag":
             return g
         dag = g.consistent_extension(self.arcs or ())
-        if dag is None:  # pragma: no cover - local_orientations checked that it extends
-            raise GraphError("no DAG of the class extends this orientation; rediscover the graph")
-        return dag
+        return dag if dag is not None else _acyclic_completion(g, set(self.arcs or ()))
 
 
 class Structure(BaseModel):
@@ -64,6 +64,7 @@ class Structure(BaseModel):
     on_path_members: int = 0
     bypass: Answer = Field("uncertain", description="is there a directed path X ~> Y avoiding M?")
     role: str | None = Field(None, description="M's role when it is no mediator (collider, confounder, ...)")
+    notes: list[str] = Field(default_factory=list)
 
 
 def _arcs_of(g: CausalGraph) -> set[tuple[str, str]]:
@@ -130,17 +131,30 @@ def structure(g: CausalGraph, x: str, m: str, y: str) -> Structure:
     x, m, y = g.resolve(x), g.resolve(m), g.resolve(y)
     if len({x, m, y}) < 3:
         raise GraphError("the treatment, the outcome and the mediator must be three different variables")
-    if g.kind == "cpdag" and g.consistent_extension() is None:
-        return Structure(answer="uncertain", reason="the CPDAG has conflicting orientations: no DAG has its "
-                         "skeleton and v-structures; rediscover or add background knowledge")
     pd_x, pd_m = _possible(g, x, True), _possible(g, m, True)
     pa_m, pa_y = _possible(g, m, False), _possible(g, y, False)
     focus = {x, m, y} | (pd_x & (pa_m | pa_y | {m, y})) | (pd_m & (pa_y | {y}))
+    notes: list[str] = []
     try:
-        orientations = [set()] if g.kind == "dag" else g.local_orientations(sorted(focus))
+        if g.kind == "dag":
+            orientations: list[set[tuple[str, str]]] = [set()]
+        elif g.consistent_extension() is None:
+            # PC's output can contradict itself (no DAG has all its arrows without a new collider):
+            # its arrows are read as they are and the undirected edges that matter oriented every
+            # acyclic way, as the effect estimates adjust for the directed parents in that case
+            orientations = _relaxed_orientations(g, focus)
+            notes.append("The graph has conflicting orientations (no DAG has all its arrows without a new"
+                         " collider); its arrows are read as they are, and the undirected edges between"
+                         " the three variables are tried every acyclic way.")
+        else:
+            orientations = g.local_orientations(sorted(focus))
     except ClassTooLarge as exc:
         return Structure(answer="uncertain", reason=f"the equivalence class is too large to check ({exc});"
                          " orient some edges with background knowledge")
+    if not orientations:
+        return Structure(answer="uncertain", notes=notes, reason=(
+            "the graph's orientations contradict each other around these variables (no acyclic reading);"
+            " rediscover or add background knowledge"))
     base = _arcs_of(g)
     groups: dict[tuple[Any, ...], Group] = {}
     flags = {"x_to_m": 0, "m_to_y": 0, "y_to_m": 0, "m_to_x": 0, "collider": 0, "collider_desc": 0}
@@ -177,11 +191,11 @@ def structure(g: CausalGraph, x: str, m: str, y: str) -> Structure:
     where = "in the graph" if g.kind == "dag" else "in every DAG the data allow"
     if on_members == total:
         return Structure(answer="yes", reason=f"{arrow(ordered[0].path)} is a directed path {where}",
-                         groups=ordered, members=total, on_path_members=on_members, bypass=bypass)
+                         groups=ordered, members=total, on_path_members=on_members, bypass=bypass, notes=notes)
     if on_members == 0:
         role, why = _no_reason(g, x, m, y, flags, total, sorted(seen_colliders, key=g.nodes.index))
         return Structure(answer="no", reason=why, groups=ordered, members=total, on_path_members=0,
-                         bypass=bypass, role=role)
+                         bypass=bypass, role=role, notes=notes)
     example = next(gr.path for gr in ordered if gr.on_path)
     undirected = sorted({f"{e.source} --- {e.target}" for e in g.edges
                          if e.type == "---" and {e.source, e.target} & focus})
@@ -190,7 +204,58 @@ def structure(g: CausalGraph, x: str, m: str, y: str) -> Structure:
         reason=(f"{m} lies on a directed path from {x} to {y} (e.g. {arrow(example)}) in {on_members} of"
                 f" {total} DAGs the data allow, and in the others it does not; the undirected edges"
                 f" {', '.join(undirected)} decide it"),
-        groups=ordered, members=total, on_path_members=on_members, bypass=bypass)
+        groups=ordered, members=total, on_path_members=on_members, bypass=bypass, notes=notes)
+
+
+#: undirected edges tried every way in a graph with conflicting orientations (2**k readings)
+MAX_RELAXED_EDGES = 12
+
+
+def _relaxed_orientations(g: CausalGraph, focus: set[str]) -> list[set[tuple[str, str]]]:
+    """Every acyclic orientation of the undirected edges within ``focus`` (new colliders allowed),
+    for a graph whose own orientations admit no DAG."""
+    import itertools
+
+    base = _arcs_of(g)
+    edges = sorted((e.source, e.target) for e in g.edges if e.type == "---" and e.source in focus and e.target in focus)
+    if len(edges) > MAX_RELAXED_EDGES:
+        raise ClassTooLarge(f"{len(edges)} undirected edges around the variables to orient every way")
+    out = []
+    for bits in itertools.product((0, 1), repeat=len(edges)):
+        arcs = {(a, b) if bit else (b, a) for (a, b), bit in zip(edges, bits)}
+        if _acyclic(g.nodes, base | arcs):
+            out.append(arcs)
+    return out
+
+
+def _acyclic(nodes: Sequence[str], arcs: set[tuple[str, str]]) -> bool:
+    import networkx as nx
+
+    G = nx.DiGraph()
+    G.add_nodes_from(nodes)
+    G.add_edges_from(arcs)
+    return nx.is_directed_acyclic_graph(G)
+
+
+def _acyclic_completion(g: CausalGraph, arcs: set[tuple[str, str]]) -> CausalGraph:
+    """A DAG with ``g``'s arrows, ``arcs``, and every other undirected edge pointing along a
+    topological order of those (so no cycle appears)."""
+    import networkx as nx
+
+    from causal_agent.graph import Edge
+
+    G = nx.DiGraph()
+    G.add_nodes_from(g.nodes)
+    G.add_edges_from(_arcs_of(g) | arcs)
+    if not nx.is_directed_acyclic_graph(G):
+        raise GraphError("the graph's arrows form a directed cycle; rediscover the graph")
+    rank = {n: i for i, n in enumerate(nx.lexicographical_topological_sort(G))}
+    for e in g.edges:
+        if e.type == "---" and not G.has_edge(e.source, e.target) and not G.has_edge(e.target, e.source):
+            a, b = sorted((e.source, e.target), key=rank.__getitem__)
+            G.add_edge(a, b)
+    return CausalGraph(nodes=g.nodes, kind="dag",
+                       edges=[Edge(source=a, target=b, type="-->") for a, b in G.edges])
 
 
 def _no_reason(g: CausalGraph, x: str, m: str, y: str, flags: dict[str, int], total: int,
