@@ -19,7 +19,7 @@ from cli_helpers import run_cli
 
 
 
-HEAVY = {"causallearn", "dowhy", "langgraph", "langchain", "langchain_core", "pandas"}
+HEAVY = {"causallearn", "dowhy", "langgraph", "langchain", "langchain_core", "pandas", "mcp", "ray", "psycopg", "uvicorn"}
 
 
 def _commands(help_text: str) -> list[str]:
