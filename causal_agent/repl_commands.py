@@ -121,12 +121,6 @@ def _split_force(args: list[str]) -> tuple[list[str], bool]:
     return [a for a in args if a not in ("--force", "-f")], force
 
 
-def _shown(files: list[Path]) -> str:
-    names = [repr(str(f)) for f in files[:3]]
-    more = f" and {len(files) - 3} more" if len(files) > 3 else ""
-    return ", ".join(names) + more
-
-
 def _ask_line(session: Session, question: str) -> str:
     """One line typed at the terminal, on the session's own input (Ctrl-C or Ctrl-D: empty)."""
     from prompt_toolkit import PromptSession
@@ -141,15 +135,14 @@ def _ask_line(session: Session, question: str) -> str:
 def confirm_overwrite(session: Session, files: list[Path]) -> bool:
     """Ask before replacing existing ``files``: True to go ahead. With nobody to ask (lines from a
     pipe or file) it is a one-line error that names the file and says how to proceed."""
+    from .memory_views import not_overwritten, shown_files
+
     if not files:
         return True
     many = len(files) > 1
     if getattr(session, "plain_input", False) or getattr(session, "prompt", None) is None:
-        raise CausalAgentError(
-            f"{_shown(files)} already exist{'s' * (not many)}; not overwritten (nobody to ask): "
-            "add --force to replace, or choose another name"
-        )
-    session.console.print(f"{escape(_shown(files))} already exist{'s' * (not many)}.")
+        raise CausalAgentError(not_overwritten(files))
+    session.console.print(f"{escape(shown_files(files))} already exist{'s' * (not many)}.")
     answer = _ask_line(session, "overwrite? [y/N] ")
     if answer.strip().lower() in ("y", "yes"):
         return True
@@ -196,28 +189,14 @@ def cmd_data(session: Session, args: list[str]) -> None:
 
 # -- graphs --------------------------------------------------------------------------------------
 def cmd_graphs(session: Session, args: list[str]) -> None:
+    from .memory_views import graphs_table
+
     agent = _need_agent(session)
     records = agent.memory.list()
     if not records:
         session.console.print("no graphs yet: ask a question that needs one, e.g. 'Draw the causal graph.'")
         return
-    table = Table(title=f"graphs in memory ({len(records)})", title_justify="left", expand=False)
-    table.add_column("key", overflow="fold", style="cyan")
-    table.add_column("kind")
-    table.add_column("nodes", justify="right")
-    table.add_column("edges", justify="right")
-    table.add_column("algorithm", overflow="fold")
-    wide = session.console.width >= 80
-    if wide:
-        table.add_column("created (UTC)")
-    for r in records:
-        p = r.provenance
-        algo = p.algorithm + (f" ({p.ci_test})" if p.ci_test else "")
-        row = [r.key, r.graph.kind, str(len(r.graph.nodes)), str(len(r.graph.edges)), algo]
-        if wide:
-            row.append(p.created_at.replace("T", " ").split("+")[0])
-        table.add_row(*row)
-    session.console.print(table)
+    session.console.print(graphs_table(records, wide=session.console.width >= 80))
     session.console.print("[dim]/show KEY draws one; /export KEY FILE.png saves it[/]")
 
 
@@ -228,16 +207,9 @@ def cmd_show(session: Session, args: list[str]) -> None:
         raise CausalAgentError(
             "usage: /show KEY" + (f"; stored keys: {', '.join(keys)}" if keys else "; no graphs yet")
         )
-    from .display import graph_table
+    from .memory_views import graph_view
 
-    record = agent.memory.get(args[0])
-    p = record.provenance
-    session.console.print(graph_table(record.graph.to_json(), title=record.key))
-    session.console.print(
-        f"[dim]{record.graph.kind.upper()} from {escape(p.dataset)} by {escape(p.algorithm)}"
-        + (f", alpha={p.alpha:g}" if p.alpha is not None else "")
-        + "[/]"
-    )
+    session.console.print(graph_view(agent.memory.get(args[0])))
 
 
 def cmd_export(session: Session, args: list[str]) -> None:
@@ -247,8 +219,10 @@ def cmd_export(session: Session, args: list[str]) -> None:
     agent = _need_agent(session)
     key, path = args
     target = Path(path).expanduser()
+    from .memory_views import would_replace
+
     agent.memory.get(key)  # an unknown key is an error before anything is asked
-    exists = (target.exists() or target.is_symlink()) and not target.is_dir()
+    exists = would_replace(target)
     if exists and not force and not confirm_overwrite(session, [target]):
         return
     result = agent.memory.export(key, target, overwrite=force or exists)

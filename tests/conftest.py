@@ -91,3 +91,10 @@ def effect_ctx(registry, frame: pd.DataFrame, name: str, **settings):  # type: i
     ctx = context_from_registry(registry, settings=Settings(**settings))
     ctx.datasets.add(load_dataset(frame, name=name))
     return ctx
+
+
+@pytest.fixture(autouse=True)
+def _question_log(tmp_path_factory, monkeypatch):
+    """Each test logs its questions (``causal_agent.logs``) to a file of its own, never into the
+    user's data folder; subprocesses inherit it through the environment."""
+    monkeypatch.setenv("CAUSAL_AGENT_LOGS", str(tmp_path_factory.mktemp("logs") / "logs.db"))
