@@ -58,8 +58,6 @@ class CausalAgent:
     ) -> None:
         """``model_config`` replaces the flags, environment and config file (``load_config``)
         when given: the CLI builds it from its own flags."""
-        from langgraph.checkpoint.memory import InMemorySaver
-
         from .agent_graph import build_agent_graph
         from .memory import GraphMemory, open_memory
         from .models.factory import make_model, model_options
@@ -94,7 +92,9 @@ class CausalAgent:
             settings=self.settings,
             make_planner=partial(Planner.from_registry, self.registry),
         )
-        self.checkpointer = checkpointer if checkpointer is not None else InMemorySaver()
+        #: conversation threads, kept where the graphs are (GraphMemory.checkpointer: SqliteSaver,
+        #: PostgresSaver, else a new InMemorySaver)
+        self.checkpointer = checkpointer if checkpointer is not None else self.memory.checkpointer()
         #: The compiled LangGraph graph; embed it as a subgraph with ``context=agent.context``.
         self.graph = build_agent_graph(
             self.model,

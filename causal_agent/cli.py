@@ -41,7 +41,8 @@ TextCallsOpt = Annotated[bool | None, typer.Option(
     "--text-tool-calls/--no-text-tool-calls",
     help="Recover tool calls a model writes as text (default: on for OpenAI-compatible models).")]
 MemoryOpt = Annotated[str | None, typer.Option(
-    "--memory", metavar="PATH", help="SQLite file where learned graphs persist.")]
+    "--memory", metavar="PATH|URL",
+    help="Where learned graphs and conversations persist: a SQLite file or postgresql://user@host/db.")]
 
 
 def _fail(message: str, code: int = 2) -> None:

@@ -35,7 +35,8 @@ import builtins
 import hashlib
 import json
 import os
-import sqlite3
+import socket
+import uuid
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -50,7 +51,10 @@ from .graph import CausalGraph, Edge
 from .bootstrap import Support
 
 if TYPE_CHECKING:  # pragma: no cover
+    from langgraph.checkpoint.base import BaseCheckpointSaver
     from langgraph.store.base import BaseStore
+
+    from .stores import Backend
 
     from .data import Dataset
 
@@ -80,6 +84,15 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+class Writer(BaseModel):
+    """Which run stored a record: shared memories are written by many processes and machines."""
+
+    run_id: str = Field(description="the writing GraphMemory's run id (CAUSAL_AGENT_RUN_ID, else random)")
+    host: str
+    pid: int
+    written_at: str = Field(default_factory=_now, description="ISO 8601, UTC")
+
+
 class Provenance(BaseModel):
     """Where a stored graph came from: enough to reproduce it and to notice changed data."""
 
@@ -100,6 +113,7 @@ class Provenance(BaseModel):
     columns: list[str] | None = Field(None, description="every column of the dataset, in order")
     renamed_from: str | None = Field(
         None, description="key of the graph this one is a renamed copy of (same data, other names)")
+    writer: Writer | None = Field(None, description="the run that wrote this record (set by GraphMemory.put)")
 
 
 class GraphRecord(BaseModel):
@@ -231,74 +245,58 @@ def make_key(
     return key
 
 
-def _check_writable(conn: sqlite3.Connection) -> None:
-    """Write the header's user_version back unchanged and roll back: SQLite opens a read-only
-    file (or a file in a read-only folder) without complaint and fails only at the first write,
-    after the work that wanted to store a graph. This makes it fail at the start instead."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            return  # another process is writing it: it is writable
-        raise
-    try:
-        conn.execute(f"PRAGMA user_version = {int(version)}")
-    finally:
-        conn.execute("ROLLBACK")
-
-
-def _open_error(target: Path, exc: sqlite3.DatabaseError) -> str:
-    """One line for a memory file that cannot be opened or written."""
-    text = str(exc)
-    if "readonly" in text or "read-only" in text or "unable to open" in text:
-        in_folder = not target.exists() or (os.access(target, os.W_OK) and not os.access(target.parent, os.W_OK))
-        where = f"folder {str(target.parent)!r}" if in_folder else "the file"
-        return (f"graph memory {str(target)!r} is read-only ({where} cannot be written: {text}); "
-                "make it writable or give another --memory file")
-    return f"cannot open graph memory {str(target)!r} as SQLite ({text}); give another file name"
-
-
 class GraphMemory:
     """Named causal graphs with provenance, stored in a LangGraph ``BaseStore``.
 
     ``GraphMemory()`` uses a NEW ``InMemoryStore`` (two memories share nothing);
-    ``GraphMemory.sqlite(path)`` persists across processes. Every write is a single ``put`` of a
-    fully validated record, so the store is never half-written.
+    ``GraphMemory.sqlite(path)`` persists across processes and ``GraphMemory.postgres(url)`` is
+    shared by processes on several machines (``GraphMemory.open(spec)`` takes any ``--memory``
+    value). Every write is a single ``put`` of a fully validated record, so the store is never
+    half-written; each record's ``provenance.writer`` names the run that wrote it, and of two
+    writes to one key the last wins. Nothing here depends on the backend: the store is the only
+    difference.
     """
 
-    def __init__(self, store: BaseStore | None = None, *, location: str = ":memory:") -> None:
-        if store is None:
-            from langgraph.store.memory import InMemoryStore
+    def __init__(self, store: BaseStore | None = None, *, location: str = ":memory:",
+                 backend: Backend | None = None, run_id: str | None = None) -> None:
+        from .stores import open_backend, wrap_store
 
-            store = InMemoryStore()
-        self._store = store
-        self._location = location
+        if backend is None:
+            backend = open_backend(None) if store is None else wrap_store(store, location)
+        self._backend = backend
+        self._store = backend.store
+        #: names this memory's writes in ``Provenance.writer`` (``CAUSAL_AGENT_RUN_ID``, else random)
+        self.run_id = run_id or os.environ.get("CAUSAL_AGENT_RUN_ID") or uuid.uuid4().hex[:12]
 
     @classmethod
-    def sqlite(cls, path: str | Path) -> GraphMemory:
-        """A memory persisted in the SQLite file ``path`` (created if missing)."""
-        from langgraph.store.sqlite import SqliteStore
+    def open(cls, spec: str | Path | None, *, run_id: str | None = None,
+             connect_timeout: float | None = None) -> GraphMemory:
+        """The memory at a ``--memory`` value: None or ``:memory:`` (this process only), a SQLite
+        file path or ``sqlite:///path``, or ``postgresql://user:password@host:port/db`` (shared by
+        every process that opens it). See :mod:`causal_agent.stores`."""
+        from .stores import CONNECT_TIMEOUT_S, open_backend
 
-        target = Path(path).expanduser()
-        if target.is_dir():
-            raise GraphError(f"graph memory path {str(target)!r} is a directory; give a file name")
-        if not target.parent.exists():
-            raise GraphError(
-                f"cannot create graph memory {str(target)!r}: folder {str(target.parent)!r} "
-                "does not exist"
-            )
-        conn = None
-        try:
-            conn = sqlite3.connect(str(target), check_same_thread=False, isolation_level=None)
-            store = SqliteStore(conn)
-            store.setup()
-            _check_writable(conn)
-        except sqlite3.DatabaseError as exc:
-            if conn is not None:
-                conn.close()
-            raise GraphError(_open_error(target, exc)) from None
-        return cls(store, location=str(target))
+        timeout = CONNECT_TIMEOUT_S if connect_timeout is None else connect_timeout
+        return cls(backend=open_backend(spec, connect_timeout=timeout), run_id=run_id)
+
+    @classmethod
+    def sqlite(cls, path: str | Path, *, run_id: str | None = None) -> GraphMemory:
+        """A memory persisted in the SQLite file ``path`` (created if missing)."""
+        from .stores import open_sqlite
+
+        return cls(backend=open_sqlite(path), run_id=run_id)
+
+    @classmethod
+    def postgres(cls, url: str, *, run_id: str | None = None,
+                 connect_timeout: float | None = None) -> GraphMemory:
+        """A memory in the PostgreSQL database at ``url`` (tables created on first use)."""
+        from .stores import parse_location
+
+        location = parse_location(url)
+        if location.kind != "postgres":
+            raise GraphError(f"{location.shown!r} is not a PostgreSQL URL; write it as "
+                             "postgresql://user:password@host:port/db")
+        return cls.open(url, run_id=run_id, connect_timeout=connect_timeout)
 
     @property
     def store(self) -> BaseStore:
@@ -307,23 +305,35 @@ class GraphMemory:
 
     @property
     def location(self) -> str:
-        """``":memory:"`` or the SQLite file path."""
-        return self._location
+        """``":memory:"``, the SQLite file path, or the PostgreSQL URL without its password."""
+        return self._backend.location.shown
+
+    @property
+    def kind(self) -> str:
+        """``"memory"``, ``"sqlite"`` or ``"postgres"``."""
+        return self._backend.kind
+
+    def checkpointer(self) -> BaseCheckpointSaver:
+        """Where conversation threads are kept, matching this memory's store: ``SqliteSaver`` on
+        the same file, ``PostgresSaver`` on the same database, else a new ``InMemorySaver``. The
+        one choice of checkpointer (:meth:`causal_agent.stores.Backend.checkpointer`)."""
+        return self._backend.checkpointer()
 
     def __repr__(self) -> str:
-        return f"GraphMemory({self._location!r})"
+        return f"GraphMemory({self.location!r})"
 
     def close(self) -> None:
-        """Close the SQLite connection of a ``GraphMemory.sqlite`` memory (no-op otherwise)."""
-        conn = getattr(self._store, "conn", None)
-        if self._location != ":memory:" and conn is not None:
-            conn.close()
+        """Close the connections this memory opened (no-op for an in-memory or a passed-in store)."""
+        self._backend.close()
 
     def __enter__(self) -> GraphMemory:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _writer(self) -> Writer:
+        return Writer(run_id=self.run_id, host=socket.gethostname(), pid=os.getpid())
 
     # -- keys -------------------------------------------------------------------------------------
 
@@ -481,6 +491,7 @@ class GraphMemory:
                 f"graph record {record.key!r} is invalid and was not stored: "
                 f"{_first_error(exc)}"
             ) from exc
+        value["provenance"]["writer"] = self._writer().model_dump(mode="json")
         self._store.put(NAMESPACE, checked.key, value)
         self._index(checked)
         return checked.key
@@ -655,14 +666,11 @@ class GraphMemory:
 
 def open_memory(location: str | Path | None) -> GraphMemory:
     """The graph memory a ``--memory`` value (``ModelConfig.memory``) names: a NEW in-memory one for
-    None, else the SQLite file (``sqlite:///path`` or a plain path). The one rule ``CausalAgent``
-    and ``causal-agent graphs`` both follow, so they always open the same memory."""
-    if location is None or not str(location).strip():
-        return GraphMemory()
-    text = str(location).strip()
-    if text.startswith("sqlite:///"):
-        text = text[len("sqlite:///"):]
-    return GraphMemory.sqlite(text)
+    None or ``:memory:``, a SQLite file (a plain path, ``sqlite:///relative`` or
+    ``sqlite:////absolute``) or a PostgreSQL database (``postgresql://…``, ``postgres://…``). The one
+    rule ``CausalAgent`` and ``causal-agent graphs`` both follow (:func:`causal_agent.stores.parse_location`),
+    so they always open the same memory."""
+    return GraphMemory.open(location)
 
 
 def _marks(edge: Edge) -> dict[str, str]:
