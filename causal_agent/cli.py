@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from typing import Annotated, Any
 
@@ -198,18 +199,37 @@ def ask(
     show = _stderr_is_terminal() if progress is None else progress
     from .cancel import cancellable
 
-    with cancellable() as token:  # Ctrl-C cancels the running work (pool workers, Ray tasks) too
-        try:
-            answer = _ask_showing_steps(agent, question) if show else agent.ask(question)
-        except KeyboardInterrupt:
-            token.cancel("interrupted")
-            raise
+    with cancellable() as token, _sigint_cancels(token):
+        answer = _ask_showing_steps(agent, question) if show else agent.ask(question)
     if as_json:
         typer.echo(answer.to_json())
         return
     from .display import print_answer
 
     print_answer(answer)
+
+
+@contextmanager
+def _sigint_cancels(token: Any) -> Iterator[None]:
+    """Ctrl-C first cancels the question's work (pool workers, Ray tasks, discovery), then
+    interrupts as usual: the tool threads unwind at once, where otherwise the interpreter's exit
+    would wait for them to finish. Main thread only (signal handlers live there)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        token.cancel("interrupted")
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _check_included(agent: Any, include: list[str] | None) -> None:

@@ -427,13 +427,38 @@ def _stream_worker(fn: Callable[[Any], Iterable[Any]], init: Callable[[], Any] |
 def start_local_ray(num_cpus: int | None = None, **kwargs: Any) -> Any:
     """Start a local Ray in this process (``ray.init``) with ``num_cpus`` (default: the machine's
     cores): every port on 127.0.0.1, no dashboard, no usage statistics, worker output kept in Ray's
-    log files. Returns the ``ray`` module."""
+    log files. Returns the ``ray`` module.
+
+    Ray's processes (GCS, raylet) die with the *thread* that started them (Linux's parent-death
+    signal), and a bootstrap runs in one of LangGraph's short-lived tool threads; so off the main
+    thread Ray is started from a daemon thread that lives as long as the process."""
     for key, value in RAY_LOCAL_ENV.items():
         os.environ.setdefault(key, value)  # read by Ray when it is imported and when it starts
     import ray
 
-    ray.init(address="local", num_cpus=num_cpus or os.cpu_count() or 1, include_dashboard=False,
-             logging_level=logging.ERROR, log_to_driver=False, **kwargs)
+    def start() -> None:
+        ray.init(address="local", num_cpus=num_cpus or os.cpu_count() or 1, include_dashboard=False,
+                 logging_level=logging.ERROR, log_to_driver=False, **kwargs)
+
+    if threading.current_thread() is threading.main_thread():
+        start()
+        return ray
+    started = threading.Event()
+    failure: list[BaseException] = []
+
+    def keeper() -> None:
+        try:
+            start()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            failure.append(exc)
+        started.set()
+        if not failure:
+            threading.Event().wait()  # until the process exits: Ray's processes live with this thread
+
+    threading.Thread(target=keeper, name="causal-agent-ray", daemon=True).start()
+    started.wait()
+    if failure:
+        raise failure[0]
     return ray
 
 

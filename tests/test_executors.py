@@ -218,6 +218,39 @@ def test_a_cancel_stops_the_ray_tasks_and_leaves_no_worker_running(local_ray, re
         assert list(ray_map(abs, [-1, -2])) == [1, 2]
 
 
+def test_ctrl_c_in_ask_cancels_its_ray_tasks_and_exits(tmp_path):
+    """``causal-agent ask --executor ray`` with a long bootstrap: Ctrl-C (SIGINT to its process
+    group) cancels the question's token, so the Ray tasks are cancelled, the command exits 130
+    promptly, and no process of its Ray is left (the Ray was started from a tool thread)."""
+    rng = np.random.default_rng(0)
+    data = rng.normal(size=(4000, 16))
+    for j in range(1, 16):
+        data[:, j] += 0.5 * data[:, j - 1]
+    path = tmp_path / "wide.csv"
+    pd.DataFrame(data, columns=[f"x{i}" for i in range(16)]).to_csv(path, index=False)
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    cmd = [sys.executable, "-m", "causal_agent", "ask", "discover the graph with 2000 bootstrap resamples",
+           "-d", str(path), "--executor", "ray", "--budget", "0", "--no-progress"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, env=env)
+    deadline = time.time() + 120
+    busy: list[int] = []
+    while time.time() < deadline and proc.poll() is None and len(busy) < 2:
+        busy = [p for p in child_pids(proc.pid) if _cmdline(p).startswith("ray::_ray_apply")]
+        time.sleep(0.1)
+    assert len(busy) >= 2, proc.communicate()[1][-2000:] if proc.poll() is not None else "no Ray task ran"
+    family = child_pids(proc.pid)
+    t0 = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in stderr, stderr[-2000:]
+    assert time.monotonic() - t0 < 30  # not the minutes the 2000 resamples would take
+    deadline = time.time() + 30
+    while time.time() < deadline and any(pid_alive(p) for p in family):
+        time.sleep(0.1)
+    assert not [(_cmdline(p)[:60]) for p in family if pid_alive(p)]
+
+
 def test_sigint_to_eval_on_ray_stops_its_ray_and_leaves_a_resumable_file(tmp_path):
     """``causal-agent eval --executor ray`` starts its own local Ray; SIGINT to its process group
     (a terminal's Ctrl-C) ends the run with exit 130 and a resumable file, and no process of that
@@ -251,11 +284,15 @@ def test_sigint_to_eval_on_ray_stops_its_ray_and_leaves_a_resumable_file(tmp_pat
     done = read_results(out)
     assert 2 <= len(done) < 20
     assert len(out.read_text().splitlines()) == len(done)  # every line is a whole record
-    # resuming works as before, on either executor (the executor is not part of the run key)
+    # resuming works as before, on either executor (the executor is not part of the run key): the
+    # answered questions are skipped, the next ones asked (a prefix of the suite, to keep it short)
+    answered = {r.id for r in done}
+    assert answered == {q.id for q in suite.questions[:len(done)]}  # one job answers in order
     options = RunOptions(workers=1, progress=False, protocol="reference", refute_simulations=1, executor="local")
-    resumed = run_suite(suite, options, out)
-    assert resumed.stats.n_skipped == len(done) and resumed.stats.n_new == 20 - len(done)
-    assert len(read_results(out)) == 20 and not any(r.error for r in resumed.records)
+    prefix = suite.model_copy(update={"questions": suite.questions[:len(done) + 2]})
+    resumed = run_suite(prefix, options, out)
+    assert resumed.stats.n_skipped == len(done) and resumed.stats.n_new == 2
+    assert len(read_results(out)) == len(done) + 2 and not any(r.error for r in resumed.records)
 
 
 # ---- choosing an executor, and its one-line errors ----------------------------------------------
