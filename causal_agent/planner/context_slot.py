@@ -76,7 +76,7 @@ def word_column(word: str, columns: list[str]) -> str | None:
 
 #: a question naming a context switches to an intent that takes one when that intent is at least
 #: this share as probable as the classifier's choice
-CONTEXT_SWITCH = 0.5
+CONTEXT_SWITCH = 0.3
 
 
 def prefer_context_intent(planner: Any, ctx: _Context, text: str, pred: Any) -> Any:
