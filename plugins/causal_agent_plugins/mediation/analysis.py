@@ -17,7 +17,7 @@ The steps, and why:
   regressions are pinned to the parents of X (first stage, total) and of M (second stage), which
   block every back-door path in a DAG, so the figures do not depend on set order. Per unit of X,
   then scaled by t1 - t0 (DoWhy would apply the contrast to both stages). CIs: DoWhy's bootstrap
-  (``Settings.bootstrap`` resamples, default ``DEFAULT_BOOTSTRAP``) for NDE and NIE, the analytic
+  (``Settings.bootstrap`` resamples, default ``MEDIATION_BOOTSTRAP``) for NDE and NIE, the analytic
   OLS interval for the total, all 95%.
 * **Ambiguous class.** Members that differ in the parents of X or M, or in whether M is on a
   path, are estimated separately (one :class:`.paths.Group` each); the effects then carry a
@@ -52,6 +52,10 @@ HEADLINE: dict[str, str] = {"through": "indirect", "share": "indirect", "fully":
 LABELS: tuple[str, ...] = ("total", "direct", "indirect")
 #: groups of the class estimated at most (each costs two bootstrap runs)
 MAX_GROUPS = 6
+#: DoWhy bootstrap resamples for the NDE and NIE intervals when ``Settings.bootstrap`` is 0: each
+#: refits the three regressions inside DoWhy (~0.1 s here), and 40 put DoWhy's 2.5 % and 97.5 %
+#: order statistics on resamples 1 and 39
+MEDIATION_BOOTSTRAP = 40
 METHOD = "mediation.two_stage_regression"
 TOTAL_METHOD = "backdoor.linear_regression"
 
@@ -139,6 +143,8 @@ class MediationResult(BaseModel):
     n: int = 0
     summary: str
     polarity: str | None = None
+    evidence: list[str] = Field(default_factory=list, description="the three effects in words (verdict text)")
+    caveat: str | None = Field(None, description="what the figures rest on, shown with the verdict")
 
 
 def _g(v: float | None) -> str:
@@ -389,7 +395,6 @@ def mediation(
     with the verdict ``question`` asks (see the module docstring)."""
     from causal_agent.bootstrap import agreement
     from causal_agent.effects import _check_variables
-    from causal_agent.effects.estimators.base import DEFAULT_BOOTSTRAP
     from causal_agent.graph_choice import choose_graph
 
     if question not in QUESTIONS:
@@ -438,7 +443,7 @@ def mediation(
         notes.append(f"The DAGs the data allow differ in {len(groups)} ways that matter here; only the first"
                      f" {MAX_GROUPS} were estimated.")
         groups = groups[:MAX_GROUPS]
-    sims = int(ctx.settings.bootstrap or DEFAULT_BOOTSTRAP)
+    sims = int(ctx.settings.bootstrap or MEDIATION_BOOTSTRAP)
     ests = [estimate_group(ds, g, gr, x, m, y, t0, t1, sims, ctx.settings.seed) for gr in groups]
     answer, reason = _verdict(question, st, ests, x, m, y) if ests else ("uncertain", st.reason)
     assumption = assumption_text(x, m, y) if any(gr.on_path for gr in groups) else (
@@ -465,6 +470,16 @@ def mediation(
     finding = {"yes": yes_t, "no": no_t, "uncertain": unc_t}[answer].format(x=x, y=y, m=m)
     summary = _summary(question, answer, reason, x, y, m, t0, t1, ests, proportion, chosen, assumption,
                        warnings, notes, effects)
+    evidence = []
+    if first is not None:
+        evidence = [f"indirect effect through {m} (NIE) {_ci_text(first.indirect)}",
+                    f"direct effect not through {m} (NDE) {_ci_text(first.direct)}",
+                    f"total effect {_ci_text(first.total)}, for {x} from {_g(t0)} to {_g(t1)}"]
+        if proportion is not None:
+            evidence.append(f"{proportion:.0%} of the total goes through {m}")
+        if len(ests) > 1:
+            evidence.append(f"one of {len(ests)} orientations the data allow; the effects carry the range")
+    caveat = assumption[:1].upper() + assumption[1:] + "".join(f"; warning: {w.rstrip('.')}" for w in warnings)
     return MediationResult(
         question=question, treatment=x, outcome=y, mediator=m, t0=t0, t1=t1, answer=answer,
         finding=finding, reason=reason, mediator_on_path=st.answer, role=st.role, path=path,
@@ -474,7 +489,7 @@ def mediation(
         assumption=assumption, warnings=warnings, notes=notes, graph_key=chosen.key,
         algorithm=chosen.algorithm, reused=chosen.reused, graph=g.to_json(), support=support_text,
         support_share=support_share, graph_answer=graph_answer, n=len(ds.frame_for([x, m, y])),
-        summary=summary,
+        summary=summary, evidence=evidence, caveat=caveat,
     )
 
 
