@@ -31,7 +31,8 @@ def assert_one_line(err: str) -> str:
      "error: missing option '--data' / '-d'; try 'causal-agent ask --help'"),
     (["ask", "-d", "x.csv"], "error: missing argument 'QUESTION'; try 'causal-agent ask --help'"),
     (["ask", "q", "-d", "x.csv", "--bogus"], "error: no such option --bogus; try 'causal-agent ask --help'"),
-    (["bogus"], "error: no such command 'bogus'; try 'causal-agent --help'"),
+    (["frobnicate"], "error: no such command 'frobnicate'; try 'causal-agent --help'"),
+    (["log"], "error: no such command 'log' (did you mean 'logs'?); try 'causal-agent --help'"),
     (["eval", "--n", "abc"],
      "error: invalid value 'abc' for '--n': expected a whole number; try 'causal-agent eval --help'"),
     # more of each kind
