@@ -55,9 +55,12 @@ class CausalAgent:
         checkpointer: Any = None,
         max_model_calls: int | None = None,
         model_config: ModelConfig | None = None,
+        log: Any = True,
     ) -> None:
         """``model_config`` replaces the flags, environment and config file (``load_config``)
-        when given: the CLI builds it from its own flags."""
+        when given: the CLI builds it from its own flags. ``log``: every question goes to the
+        question log (``causal_agent.logs``) unless it is False or logging is off (``causal-agent
+        logs off``, ``CAUSAL_AGENT_LOGS=off``); a path or a ``QuestionLog`` logs there."""
         from .agent_graph import build_agent_graph
         from .memory import GraphMemory, open_memory
         from .models.factory import make_model, model_options
@@ -108,6 +111,12 @@ class CausalAgent:
                       "--allow-destructive" for name, t in self.registry.tools.items() if t not in self.tools},
         )
         self.thread_id = str(uuid.uuid4())
+        from .logs import question_log
+
+        #: where questions are logged (None: not logged)
+        self.log = question_log(log, self.config)
+        #: how the log names the model: the spec asked for ("openai:gpt-4o"), or a passed model's name
+        self._log_model = self.config.model if spec is None else self.model_name
 
     @property
     def model_name(self) -> str:
@@ -162,33 +171,75 @@ class CausalAgent:
         limit = 2 * self.settings.max_model_calls + 5
         return {"configurable": {"thread_id": thread_id or str(uuid.uuid4())}, "recursion_limit": limit}
 
+    def _log(self, question: str, started: float, thread_id: str | None, answer: Answer | None = None,
+             error: BaseException | None = None) -> None:
+        """One question into the question log; a failure here is warned about, never raised."""
+        if self.log is None:
+            return
+        from .logs import entry_for
+
+        try:
+            entry = entry_for(question, answer, datasets=list(self.context.datasets), model=self._log_model,
+                              started=started, thread_id=thread_id, error=error)
+        except Exception as exc:  # noqa: BLE001 - the log must never break an answer
+            self.log._warn(exc)
+            return
+        self.log.write(entry)
+
     def ask(self, question: str, thread_id: str | None = None) -> Answer:
         """Answer one question. Pass the same ``thread_id`` to ask follow-ups."""
-        state = self.graph.invoke(self._inputs(question), self._config(thread_id), context=self.context)
-        return Answer.model_validate(state["answer"])
+        inputs, started = self._inputs(question), time.time()
+        try:
+            state = self.graph.invoke(inputs, self._config(thread_id), context=self.context)
+        except Exception as exc:
+            self._log(question, started, thread_id, error=exc)
+            raise
+        answer = Answer.model_validate(state["answer"])
+        self._log(question, started, thread_id, answer)
+        return answer
 
     async def aask(self, question: str, thread_id: str | None = None) -> Answer:
         """``ask`` for asyncio applications."""
-        state = await self.graph.ainvoke(
-            self._inputs(question), self._config(thread_id), context=self.context
-        )
-        return Answer.model_validate(state["answer"])
+        inputs, started = self._inputs(question), time.time()
+        try:
+            state = await self.graph.ainvoke(inputs, self._config(thread_id), context=self.context)
+        except Exception as exc:
+            self._log(question, started, thread_id, error=exc)
+            raise
+        answer = Answer.model_validate(state["answer"])
+        self._log(question, started, thread_id, answer)
+        return answer
 
     def stream(self, question: str, thread_id: str | None = None) -> Iterator[AgentEvent]:
         """Yield each tool call and result as it happens, then the final answer."""
-        updates = self.graph.stream(
-            self._inputs(question), self._config(thread_id), context=self.context, stream_mode="updates"
-        )
-        for update in updates:
-            yield from _events(update)
+        inputs, started, logged = self._inputs(question), time.time(), False
+        updates = self.graph.stream(inputs, self._config(thread_id), context=self.context, stream_mode="updates")
+        try:
+            for update in updates:
+                for event in _events(update):
+                    if event.kind == "answer" and not logged:  # logged before the consumer can stop
+                        logged = True
+                        self._log(question, started, thread_id, event.answer)
+                    yield event
+        except Exception as exc:
+            if not logged:
+                self._log(question, started, thread_id, error=exc)
+            raise
 
     async def astream(self, question: str, thread_id: str | None = None) -> AsyncIterator[AgentEvent]:
-        updates = self.graph.astream(
-            self._inputs(question), self._config(thread_id), context=self.context, stream_mode="updates"
-        )
-        async for update in updates:
-            for event in _events(update):
-                yield event
+        inputs, started, logged = self._inputs(question), time.time(), False
+        updates = self.graph.astream(inputs, self._config(thread_id), context=self.context, stream_mode="updates")
+        try:
+            async for update in updates:
+                for event in _events(update):
+                    if event.kind == "answer" and not logged:
+                        logged = True
+                        self._log(question, started, thread_id, event.answer)
+                    yield event
+        except Exception as exc:
+            if not logged:
+                self._log(question, started, thread_id, error=exc)
+            raise
 
 
 def _events(update: dict[str, Any]) -> Iterator[AgentEvent]:
