@@ -53,26 +53,31 @@ def open_graphs(memory: str | None) -> GraphMemory:
 
     from .config import config_path, load_config
     from .memory import open_memory
+    from .stores import parse_location
 
     location = load_config(memory=memory).memory
     where = ("--memory" if memory else "CAUSAL_AGENT_MEMORY" if os.environ.get("CAUSAL_AGENT_MEMORY")
              else f"memory in {config_path()}")
-    if not location or not str(location).strip() or str(location).strip() == ":memory:":
+    parsed = parse_location(location)
+    if parsed.kind == "memory" and location and str(location).strip():
+        raise CausalAgentError(f"{where} {str(location).strip()!r} keeps graphs in memory only while a command "
+                               "runs, so there is nothing to read: give the file ask or chat used, e.g. "
+                               "--memory graphs.sqlite")
+    if parsed.kind == "memory":
         raise CausalAgentError(
             "no graph memory is configured, so ask and chat keep graphs only while they run: give the file "
             "they used with --memory FILE (or set CAUSAL_AGENT_MEMORY, or memory = \"FILE\" in the config file)")
-    text = str(location).strip()
-    path = text[len("sqlite:///"):] if text.startswith("sqlite:///") else text
-    if "://" not in path and not Path(path).expanduser().exists():
+    path = Path(parsed.target)
+    if parsed.kind == "sqlite" and not path.exists():
         from .errors import closest
 
-        folder = Path(path).expanduser().parent
+        folder = path.parent
         files = [f.name for f in (folder.iterdir() if folder.is_dir() else [])
                  if f.suffix.lower() in (".sqlite", ".sqlite3", ".db")]
-        near = [str(folder / n) if str(folder) != "." else n for n in closest(Path(path).name, files)]
+        near = [str(folder / n) if str(folder) != "." else n for n in closest(path.name, files)]
         tail = (" Did you mean " + " or ".join(repr(n) for n in near) + "?") if near else ""
-        raise CausalAgentError(f"{where} {text!r} does not exist; give the graph memory file ask or chat "
-                               f"wrote (their --memory).{tail}")
+        raise CausalAgentError(f"{where} {str(location).strip()!r} does not exist; give the graph memory file "
+                               f"ask or chat wrote (their --memory).{tail}")
     return open_memory(location)
 
 

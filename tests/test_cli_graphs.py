@@ -204,6 +204,8 @@ def test_a_missing_or_unset_memory_is_one_line(capsys, memory_file, tmp_path):
     assert not (tmp_path / "graph.sqlite").exists()  # reading never creates a memory
     code, _, err = run_cli(capsys, "graphs", "list")
     assert code == 2 and "no graph memory is configured" in _one_line(err) and "--memory FILE" in err
+    code, _, err = run_cli(capsys, "graphs", "list", "--memory", ":memory:")
+    assert code == 2 and "keeps graphs in memory only while a command runs" in _one_line(err)
     not_sqlite = tmp_path / "notes.sqlite"
     not_sqlite.write_text("just text\n" * 100)
     code, _, err = run_cli(capsys, "graphs", "list", "--memory", str(not_sqlite))
