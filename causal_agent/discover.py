@@ -972,7 +972,7 @@ def _context_support(ctx: AgentContext, record: Any, resamples: int | None, note
                      context: str, force: bool) -> Any:
     """``support_for`` for a graph learned with a context column: the resamples rerun the
     algorithm on the variables plus the context (``bootstrap._task_for`` rebuilds the data from
-    the graph's nodes alone), under the same cost rule, stored the same way."""
+    the graph's nodes alone), under the same cost rule, on the user's executor, stored the same way."""
     from .bootstrap import ResampleTask, bootstrap
     from .independence import ci_test_table, discovery_ci_test
     from .memory import GraphRecord
@@ -1003,8 +1003,10 @@ def _context_support(ctx: AgentContext, record: Any, resamples: int | None, note
                         rows=min(int(prov.params.get("n_rows") or data.shape[0]), data.shape[0]),
                         seed=ctx.settings.seed, dataset=ds.name)
     budget = ctx.settings.discovery_budget_s
+    from .executors import executor_for
+
     support = bootstrap(task, record.graph, wanted, one_run_s=prov.elapsed_s, force=force,
-                        budget_s=budget or float("inf"))
+                        budget_s=budget or float("inf"), executor=executor_for(ctx.settings))
     notes.extend(n for n in support.notes if n not in notes)
     ctx.memory.put(GraphRecord(key=record.key, graph=record.graph,
                                provenance=prov.model_copy(update={"support": support})))
