@@ -35,6 +35,8 @@ LEAN_TOP3 = 0.75
 #: wrappers such as "tell" or "could" are rare in every intent), when they hold LEAN_TOP3_COMMON
 LEAN_MIN_USES = 30
 LEAN_TOP3_COMMON = 0.5
+#: a phrase of function words alone is a cue only when at least this many examples use it
+PHRASE_MIN_USES = 5
 _DO = re.compile(r"(?<![a-z])do ?\(")
 _WORD = re.compile(r"[a-z][a-z'\-]*|VAR|NUM|DATA")
 #: a list of three or more variables: its length says nothing about the intent
@@ -145,9 +147,12 @@ class IntentClassifier:
         # "VAR cause VAR", "effect on VAR")
         phrase_uses: dict[str, Counter[str]] = {}
         for label, text in zip(labels, texts):
-            for ph in self._phrases(text):
+            for ph in self._phrases(text, function_words=True):
                 phrase_uses.setdefault(ph, Counter())[group.get(label, label)] += 1
-        self._cue_phrases = {ph for ph, c in phrase_uses.items() if max(c.values()) >= CUE_SHARE * sum(c.values())}
+        content = {ph for text in texts for ph in self._phrases(text)}
+        # a phrase of function words alone ("how much", "why do") speaks only when many examples use it
+        self._cue_phrases = {ph for ph, c in phrase_uses.items() if max(c.values()) >= CUE_SHARE * sum(c.values())
+                             and (ph in content or sum(c.values()) >= PHRASE_MIN_USES)}
         # words that lean to a few intents ("affect": collider, direct cause, effect…) without
         # being cues; polite wrappers ("tell", "could", "please") spread wider and are not here
         def leans(c: Counter[str]) -> bool:
@@ -160,16 +165,17 @@ class IntentClassifier:
     def _x(self, text: str) -> Any:
         return self._hstack([self._words.transform([text]), self._chars.transform([text])]).tocsr()
 
-    def _phrases(self, text: str) -> set[str]:
+    def _phrases(self, text: str, function_words: bool = False) -> set[str]:
         """The two- and three-word phrases of a features text that hold a content word (not only
-        stop words and variables)."""
+        stop words and variables); with ``function_words`` also those of words alone ("how much")."""
         toks = ["BOS", *text.split(), "EOS"]  # where a phrase stands: "affect EOS" (what does X affect?)
         out: set[str] = set()
         for n in (2, 3):
             for i in range(len(toks) - n + 1):
                 gram = toks[i:i + n]
-                if any(t not in self._stop and t not in {"VAR", "NUM", "DATA", "BOS", "EOS"} and len(t) > 2
-                       and "'" not in t for t in gram):
+                words = [t for t in gram if t not in {"VAR", "NUM", "DATA", "BOS", "EOS"}]
+                if any(t not in self._stop and len(t) > 2 and "'" not in t for t in words) or (
+                        function_words and len(words) >= 2 and all("'" not in t for t in words)):
                     out.add(" ".join(gram))
         return out
 
@@ -178,7 +184,7 @@ class IntentClassifier:
         the plugins taught ("tell me about A and B", "what's the weather?")."""
         text = features_text(skeleton, self.synonyms)
         words = [w for w in text.split() if w in self._cues]
-        return words + sorted(ph for ph in self._phrases(text) if ph in self._cue_phrases)
+        return words + sorted(ph for ph in self._phrases(text, function_words=True) if ph in self._cue_phrases)
 
     def content_words(self, skeleton: str) -> list[str]:
         """Words of ``skeleton`` that lean to some intents (not cues, not polite wrappers)."""

@@ -36,7 +36,9 @@ SURE_WITHOUT_CUE = 0.6
 #: Below MIN_CONFIDENCE, a cued reading still counts when it is at least this probable and this
 #: many times as probable as the runner-up (many intents share the probability mass between them)
 CLEAR_WINNER = 0.3
-CLEAR_MARGIN = 2.5
+CLEAR_MARGIN = 2.0
+#: … and without a cue word, at least this probable (and as clear)
+CLEAR_UNCUED = 0.5
 #: A follow-up may switch intent only when the classifier is at least this sure.
 FOLLOW_UP_SWITCH = 0.45
 
@@ -212,6 +214,7 @@ class Planner:
         if language is not None:
             return Plan(question=raw, dataset=dataset, missing=["an English question"],
                         problem=_not_english(language))
+        mentions = rd.topic_pronouns(text, mentions)  # "Lung cancer: what causes it?"
         skel = rd._build_skeleton(text, mentions, dspans)
         ctx = rd._Context(vocab, dataset, variables, skel, raw, self._choice_patterns(),
                           {a: b for a, b in (read_as or {}).items() if b in self.intents})
@@ -300,30 +303,46 @@ class Planner:
         return text[0].upper() + text[1:] if text else text
 
     # -- one reading of a segment ---------------------------------------------------------------
-    def _classify(self, ctx: rd._Context, sentences: list[tuple[int, int]]) -> tuple[str | None, float, str]:
-        """The intent of the latest sentence that speaks clearly, else of the whole segment."""
+    def _classify(self, ctx: rd._Context, sentences: list[tuple[int, int]],
+                  fit: bool = True) -> tuple[str | None, float, str]:
+        """The intent of the latest sentence that speaks clearly, else of the whole segment.
+        ``fit``: an intent that cannot use the number of variables named may give way to one that
+        can (:meth:`_fitting`; not for follow-ups, which borrow the previous question's)."""
         skel = ctx.skeleton
         if self.classifier is None:
             return None, 0.0, ""
+        k = len({v for _, v in rd._ordered_ids(ctx, sentences, set())}) if fit else 0
 
         def clean(t: str) -> str:
             for p in (*ctx.vocab.adjust_all, *ctx.vocab.confounder_strip):
                 t = p.sub(" ", t)
+            if PLACEHOLDER.search(t):  # "… in this data": the scope of a question about variables
+                t = ctx.vocab.data_scope.sub(" ", t)
             return t
 
         for s, e in reversed(sentences):
-            sent = clean(skel.text[s:e])
-            if self._speaks(sent):
-                pred = self._predict(sent, ctx)
-                if pred.confidence >= MIN_CONFIDENCE or (
-                        pred.confidence >= CLEAR_WINNER and pred.confidence >= CLEAR_MARGIN * pred.runner_up_confidence):
-                    return pred.name, pred.confidence, sent
-            elif self.classifier.content_words(sent):
-                # no single telling word, but words the examples use and a clear winner
-                # ("does one variable affect both X and Y?")
-                pred = self.classifier.predict(sent)
-                if pred.confidence >= SURE_WITHOUT_CUE:
-                    return pred.name, pred.confidence, sent
+            raw = skel.text[s:e]  # the markers of a mediator or adjuster are read on the words as written
+            sent = clean(raw)
+            cued = self._speaks(sent)
+            if not cued and not self.classifier.content_words(sent):
+                continue
+            # without a telling word ("does one variable affect both X and Y?") the winner must be clear
+            pred = self._predict(sent, ctx) if cued else self.classifier.predict(sent)
+            threshold = MIN_CONFIDENCE if cued else SURE_WITHOUT_CUE
+            # the intents of one tool are readings of one call ("the causes of Y" and "its direct
+            # causes"): the planner is as sure of the tool as of them together
+            tools = self._tool_mass(sent)
+            tool = self.intents[pred.name].spec.tool if pred.name in self.intents else None
+            name, p = pred.name, pred.confidence
+            mass = tools.get(tool, p) if pred.name in self.classifier.probabilities(sent) else p
+            rival = max((m for t, m in tools.items() if t != tool), default=pred.runner_up_confidence)
+            alt = self._fitting(ctx, sent, name, p, k, raw) if k else None
+            if alt is not None:  # one of two readings, and only this one can be answered
+                name, p, mass = alt[0], alt[1], mass + alt[2]
+            clear = mass >= CLEAR_MARGIN * rival
+            if mass >= threshold or (cued and mass >= CLEAR_WINNER and (clear or self._marked(name, raw, ctx))) \
+                    or (not cued and mass >= CLEAR_UNCUED and clear):
+                return name, p, sent
         whole = clean(skel.text[sentences[0][0] : sentences[-1][1]])
         if len(sentences) > 1 and self._speaks(whole):
             pred = self._predict(whole, ctx)
@@ -331,10 +350,62 @@ class Planner:
                 return pred.name, pred.confidence, whole
         return None, 0.0, whole
 
+    def _tool_mass(self, sent: str) -> dict[str, float]:
+        """Each tool's probability for ``sent``: the sum over its intents."""
+        out: dict[str, float] = {}
+        for n, p in self.classifier.probabilities(sent).items():  # type: ignore[union-attr]
+            it = self.intents.get(n)
+            if it is not None:
+                out[it.spec.tool] = out.get(it.spec.tool, 0.0) + p
+        return out
+
+    def _marked(self, name: str, sent: str, ctx: rd._Context) -> bool:
+        """Does the sentence name the variable of the intent's mediator or adjuster slot with that
+        slot's own markers ("through M", "adjust for Z")? Structure that confirms the reading."""
+        it = self.intents.get(name)
+        if it is None or not (it.of("mediator") or it.of("adjuster")):
+            return False
+        if it.of("mediator") and not rd.mediators_named(sent, ctx.skeleton, ctx.vocab):
+            return False
+        return not it.of("adjuster") or bool(rd.adjusters_named(sent, ctx.skeleton, ctx.vocab))
+
+    def _fitting(self, ctx: rd._Context, sent: str, name: str, confidence: float,
+                 k: int, raw: str | None = None) -> tuple[str, float, float] | None:
+        """(intent, its probability, its tool's probability) of a reading that can use the ``k``
+        variables the question names, when the classifier's ``name`` cannot (two for a pair, one
+        for "what does X affect?", a list of at least two) and one tool's fitting intents are
+        together at least FITTING_SHARE as probable (MARKED_FITTING_SHARE when the question names
+        that intent's mediator or adjuster with its markers); else None. A question is not answered
+        by asking for a variable it does not have when a reading that uses those it has is nearly
+        as likely."""
+        if _fits(self.intents[name], k):
+            return None
+        probs = self.classifier.probabilities(sent)  # type: ignore[union-attr]
+        by_tool: dict[str, list[tuple[float, str]]] = {}
+        for n, p in probs.items():
+            it = self.intents.get(n)
+            if it is not None and _fits(it, k) and _needs(it):
+                by_tool.setdefault(it.spec.tool, []).append((p, n))
+        if not by_tool:
+            return None
+        tool, options = max(by_tool.items(), key=lambda kv: sum(p for p, _ in kv[1]))
+        p, best = max(options)
+        marked = self._marked(best, raw if raw is not None else sent, ctx)
+        if k > _needs(self.intents[name]):  # more variables than the reading takes: it still answers
+            if not marked:  # (a note names the extra one), unless the question marks the third's role
+                return None
+            share = FITTING_SHARE
+        else:  # fewer: the reading would have to ask for a variable the question does not have
+            share = MARKED_FITTING_SHARE if marked else FITTING_SHARE
+        mass = sum(q for q, _ in options)
+        if mass < share * probs.get(name, confidence):
+            return None
+        return best, p, mass
+
     def _read(self, ctx: rd._Context, sentences: list[tuple[int, int]], prev: Plan | None) -> Plan:
         skel = ctx.skeleton
         seg = skel.text[sentences[0][0] : sentences[-1][1]]
-        name, confidence, cue_sentence = self._classify(ctx, sentences)
+        name, confidence, cue_sentence = self._classify(ctx, sentences, fit=prev is None)
         name = ctx.read_as.get(name, name) if name is not None else None
         plan = Plan(confidence=round(confidence, 3))
         if name is None:
@@ -395,6 +466,8 @@ class Planner:
             skip |= set(adjusters[:1])  # the variable to adjust for is no variable of the pair
         contrast_slot = next(iter(it.of("contrast")), None)
         contrast = rd.read_contrast(seg, skel, vocab) if (contrast_slot or it.of("treatment_values")) else None
+        if contrast and contrast[1] in given:  # "if smoking were fixed at 0": the treatment, not a condition
+            given = [g for g in given if g != contrast[1]]
         ordered = rd._ordered_ids(ctx, sentences, set(given) | skip)
         need = len(var_slots)
         if given_slot and len(ordered) > need:
@@ -993,6 +1066,26 @@ def _last_changed_slot(prev: Plan, slots: Sequence[str]) -> str:
 def _better(a: Plan, b: Plan) -> bool:
     """Prefer the reading with a known intent and fewer missing pieces."""
     return (a.intent is not None, -len(a.missing)) > (b.intent is not None, -len(b.missing))
+
+
+#: An intent that cannot use the variables a question names gives way to one tool's intents that
+#: can, when they are together at least this share as probable (``Planner._fitting``)
+FITTING_SHARE = 0.2
+MARKED_FITTING_SHARE = 0.1
+
+
+def _needs(it: _Intent) -> int:
+    """How many single variables an intent's slots take (a pair, a pair and a mediator …)."""
+    return len(it.of("variable")) + len(it.of("mediator")) + len(it.of("adjuster"))
+
+
+def _fits(it: _Intent, k: int) -> bool:
+    """Can an intent use a question that names ``k`` distinct variables? Its single-variable slots
+    exactly (more when a conditioning set takes the rest); a list, two or more; no slot, any."""
+    n = _needs(it)
+    if n == 0:
+        return k != 1 if it.of("variables") else True
+    return k >= n if it.of("given") else k == n
 
 
 #: A pair of variable slots named so is read from the phrasing's roles ("the effect of X on Y",

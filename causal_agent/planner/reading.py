@@ -1049,3 +1049,35 @@ def contrast_values(spec: str) -> tuple[float, float] | None:
     if kind in ("shift", "set") and value:
         return 0.0, float(value)
     return None
+
+
+_TOPIC = re.compile(r"\s*(?:[:,;]|--?|\u2013|\u2014)\s")
+_PRONOUN = re.compile(r"(?<![\w'’])(it|its)(?![\w'’])", re.I)
+_EXPLETIVE = re.compile(r"\s+(?:true|false|the case|correct|wrong|possible|likely|that|fair|right|so)\b", re.I)
+
+
+def topic_pronouns(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """``mentions`` plus the pronouns that name a sentence's topic variable: a sentence that opens
+    with a column and a colon or dash ("Lung cancer: which factors influence it?", "Coughing - is
+    it caused by genetics?") uses "it" / "its" for that column (not the "it" of "is it true
+    that …")."""
+    out = list(mentions)
+    for s_start, s_end in _sentence_spans(text):
+        first = next((m for m in mentions if s_start <= m.start < s_end), None)
+        if first is None or text[s_start:first.start].strip() or not _TOPIC.match(text, first.end):
+            continue
+        for p in _PRONOUN.finditer(text, first.end, s_end):
+            if _EXPLETIVE.match(text, p.end()) or any(m.start < p.end() and p.start() < m.end for m in mentions):
+                continue
+            out.append(Mention(first.var, p.start(), p.end(), "partial"))
+    return sorted(out, key=lambda m: m.start)
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in re.finditer(r"[.?!]+(?:\s+|$)", text):
+        spans.append((start, m.end()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans

@@ -93,6 +93,8 @@ class Vocabulary:
     #: (pattern, spec) of a change stated without both values: "stop", "shift:N1", "set:N1" …
     #: (group ``T``, when present, is the treatment), for a ``contrast`` slot
     contrasts: tuple[tuple[re.Pattern[str], str], ...] = ()
+    #: "in this data", "in the dataset": the scope of a question that names variables, no cue
+    data_scope: re.Pattern[str] = re.compile(r"(?!x)x")
 
 
 def _alt(items: Sequence[str]) -> str:
@@ -183,6 +185,7 @@ def _compile_vocabulary(v: Mapping[str, Any]) -> Vocabulary:
         mediator_markers=tuple(comp(p) for p in v.get("mediator", {}).get("markers", [])),
         adjuster_markers=tuple(comp(p) for p in v.get("adjuster", {}).get("markers", [])),
         contrasts=tuple((comp(r["re"]), r["spec"]) for r in eff.get("contrasts", [])),
+        data_scope=comp(_alt(v["data_scope"])) if v.get("data_scope") else re.compile(r"(?!x)x"),
     )
 
 

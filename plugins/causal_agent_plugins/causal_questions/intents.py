@@ -58,7 +58,6 @@ CAUSES_OF_EXAMPLES: list[str] = [
 ]
 
 DIRECT_CAUSES_OF_EXAMPLES: list[str] = [
-    "What are the direct causes of {variable}?",
     "Which variables directly cause {variable}?",
     "Which variables directly affect {variable}?",
     "What directly influences {variable}?",
@@ -79,7 +78,6 @@ DIRECT_CAUSES_OF_EXAMPLES: list[str] = [
 ]
 
 EFFECTS_OF_EXAMPLES: list[str] = [
-    "What does {variable} affect?",
     "What does {variable} cause?",
     "What does {variable} influence?",
     "What are the effects of {variable}?",
@@ -90,7 +88,6 @@ EFFECTS_OF_EXAMPLES: list[str] = [
     "Which variables are affected by {variable}?",
     "Which variables are influenced by {variable}?",
     "What is affected by {variable}?",
-    "What is downstream of {variable}?",
     "Which variables are downstream of {variable}?",
     "What are the descendants of {variable}?",
     "Which variables are descendants of {variable} in the graph?",
@@ -119,7 +116,6 @@ EFFECTS_OF_EXAMPLES: list[str] = [
 
 DIRECT_EFFECTS_OF_EXAMPLES: list[str] = [
     "What are the direct effects of {variable}?",
-    "What does {variable} directly affect?",
     "What does {variable} directly cause?",
     "Which variables does {variable} directly influence?",
     "What are the children of {variable}?",
@@ -136,9 +132,6 @@ DIRECT_EFFECTS_OF_EXAMPLES: list[str] = [
 ]
 
 TOTAL_CAUSE_EXAMPLES: list[str] = [
-    "Does {x} cause {y}?",
-    "Is {x} a cause of {y}?",
-    "Is {y} caused by {x}?",
     "Is {x} NOT a cause of {y}?",
     "Does {x} cause {y} or not?",
     "Is it true that {x} causes {y}?",
@@ -159,8 +152,10 @@ TOTAL_CAUSE_EXAMPLES: list[str] = [
     "Does {x} influence {y}?",
     "Is {y} influenced by {x}?",
     "Does {x} cause {y}, directly or indirectly?",
+    "Is {y} caused, directly or indirectly, by {x}?",
+    "Is {y} partly caused by {x}?",
+    "Are changes in {y} caused by {x}?",
     "Does {x} cause {y} at all, even through other variables?",
-    "Is {x} a cause of {y} at all?",
     "Does {x} have any causal effect on {y}, direct or indirect?",
     "Does {x} affect {y} indirectly?",
     "Does {x} influence {y} through other variables?",
@@ -203,14 +198,10 @@ TOTAL_CAUSE_EXAMPLES: list[str] = [
 ]
 
 EXPLAIN_ASSOCIATION_EXAMPLES: list[str] = [
-    "Why are {a} and {b} correlated?",
-    "Why are {a} and {b} associated?",
     "Why is {a} correlated with {b}?",
     "Why is {a} associated with {b}?",
-    "Why do {a} and {b} move together?",
     "Why do {a} and {b} go together?",
     "Why does {a} correlate with {b}?",
-    "Is the association between {a} and {b} causal?",
     "Is the correlation between {a} and {b} causal?",
     "Is the relationship between {a} and {b} causal?",
     "Is the link between {a} and {b} causal?",
@@ -226,7 +217,6 @@ EXPLAIN_ASSOCIATION_EXAMPLES: list[str] = [
     "Where does the association between {a} and {b} come from?",
     "What explains the correlation between {a} and {b}?",
     "What explains the link between {a} and {b}?",
-    "Explain the association between {a} and {b}.",
     "Explain why {a} and {b} are correlated.",
     "How much of the association between {a} and {b} is causal?",
     "Which part of the correlation between {a} and {b} is causal?",
@@ -247,7 +237,6 @@ EXPLAIN_ASSOCIATION_EXAMPLES: list[str] = [
 ]
 
 ADJUSTMENT_ADVICE_EXAMPLES: list[str] = [
-    "Should I adjust for {variable} when estimating the effect of {treatment} on {outcome}?",
     "Should I control for {variable} when estimating the effect of {treatment} on {outcome}?",
     "Should {variable} be adjusted for when estimating the effect of {treatment} on {outcome}?",
     "Should {variable} be controlled for in estimating how {treatment} affects {outcome}?",

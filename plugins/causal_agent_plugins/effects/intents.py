@@ -85,6 +85,12 @@ EFFECT_EXAMPLES: list[str] = [
     "How much does {treatment} increase {outcome}?",
     "How much does {treatment} reduce {outcome}?",
     "How much would {outcome} go down if {treatment} went down?",
+    # a size asked without saying which variable acts on which: the planner asks back for the roles
+    "What is the size of the causal effect between {treatment} and {outcome}?",
+    "Measure the strength of the causal link between {treatment} and {outcome}.",
+    "How large, numerically, is the causal influence linking {treatment} and {outcome}?",
+    "Put a number on the causal effect involving {treatment} and {outcome}.",
+    "What is the magnitude of the causal connection of {treatment} with {outcome}?",
     # a change stated without both values: the tool reads t0 and t1 off the data
     "If nobody had {treatment}, how much would {outcome} change?",
     "If {treatment} stopped, what would happen to {outcome}?",
@@ -92,7 +98,6 @@ EFFECT_EXAMPLES: list[str] = [
     "How much would {outcome} drop if we eliminated {treatment}?",
     "What would happen to {outcome} if we reduced {treatment} by 2?",
     "If {treatment} were cut by half a unit, how much would {outcome} change?",
-    "What would {outcome} be if {treatment} were set to 3?",
     "What is the expected {outcome} if we fixed {treatment} at 2?",
     "How would {outcome} change if {treatment} increased by 2?",
     'And the effect?',
