@@ -219,3 +219,89 @@ def test_partly_reaches_the_answer_and_the_offline_text() -> None:
     assert shown_verdict("partly", True) == "partly" and shown_verdict("yes", True) == "no"
     text, shown = render_verdict({"answer": "partly", "finding": "the association is partly causal"}, "", False)
     assert shown == "partly" and text.startswith("Partly.")
+
+
+# ---- the eval's independent oracle agrees with these semantics ----------------------------------
+def _random_dags(n_graphs: int = 14, seed: int = 7):
+    import networkx as nx
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    for _ in range(n_graphs):
+        p = int(rng.integers(4, 7))
+        names = [f"v{i}" for i in range(p)]
+        g = nx.DiGraph()
+        g.add_nodes_from(names)
+        for i in range(p):
+            for j in range(i + 1, p):
+                if rng.random() < 0.45:
+                    g.add_edge(names[i], names[j])
+        yield g
+
+
+def test_the_oracle_and_the_queries_agree_on_random_dags() -> None:
+    """causal_agent_evals.oracle computes the path truths with networkx on the true DAG and its
+    class by brute force, never through graph_queries; on random DAGs, read as the DAG and as its
+    CPDAG, both give the same answers (a semantic bug in either fails here, not in the scores)."""
+    import itertools
+
+    from causal_agent.graph import cpdag_of
+    from causal_agent_evals.oracle import Oracle
+    from causal_agent_evals.truth import dag_graph
+
+    checked = 0
+    for dag in _random_dags():
+        oracle, g_dag = Oracle(dag), dag_graph(dag)
+        g_cls = cpdag_of(g_dag)
+        for v in dag.nodes:
+            for direction in ("causes", "effects"):
+                cls, in_dag = oracle.relatives(v, direction)
+                assert {r.variable: r.answer for r in gq.relatives(g_cls, v, direction).relatives} == cls
+                assert {r.variable: r.answer for r in gq.relatives(g_dag, v, direction).relatives} == in_dag
+        for x, y in itertools.permutations(dag.nodes, 2):
+            cls, in_dag = oracle.total_cause(x, y)
+            assert (gq.total_cause(g_cls, x, y).answer, gq.total_cause(g_dag, x, y).answer) == (cls, in_dag)
+            a_cls, a_dag = oracle.association(x, y)
+            assert gq.explain_association(g_cls, x, y).answer == a_cls, (list(dag.edges), x, y)
+            assert gq.explain_association(g_dag, x, y).answer == a_dag
+            for z in dag.nodes:
+                if z in (x, y):
+                    continue
+                advice, advice_dag, role, role_dag = oracle.z_role(x, y, z)
+                got, got_dag = gq.adjustment_role(g_cls, x, y, z), gq.adjustment_role(g_dag, x, y, z)
+                assert (got.answer, got.role) == (advice, role), (list(dag.edges), x, y, z, got.reason)
+                assert (got_dag.answer, got_dag.role) == (advice_dag, role_dag)
+                checked += 1
+    assert checked > 250
+
+
+def test_the_eval_asks_and_scores_the_path_families() -> None:
+    """The generated suite poses the five path families with truths from the oracle; a table
+    answer is scored per variable, "partly" as a decided label."""
+    from causal_agent_evals.generator import SuiteConfig, generate_suite
+    from causal_agent_evals.questions import Question
+    from causal_agent_evals.scoring import score
+
+    cfg = SuiteConfig(seed=3, n_datasets=2, questions_per_dataset=28, ate_mc_samples=1000)
+    qs = [q for q in generate_suite(seed=3, config=cfg, reference=False).questions if q.level == "path"]
+    assert {q.question_type for q in qs} == {"Causes-Of", "Effects-Of", "Total-Cause", "Z-Role", "Causal-Association"}
+    for q in qs:
+        if q.question_type in ("Causes-Of", "Effects-Of"):
+            assert set(q.truth) == set(q.truth_dag) == set(q.variables) - {q.interest[0]}
+        else:
+            assert q.truth in ("yes", "no", "partly", "uncertain") and q.truth_dag in ("yes", "no", "partly")
+        if q.question_type == "Z-Role":
+            assert any(n.startswith("role in the true DAG: ") for n in q.notes)
+    table = {"title": "Causes of Y", "columns": ["variable", "cause of Y?", "path", "note"],
+             "rows": [["A", "definitely", "A --> Y", ""], ["B", "possibly", "B --- Y", ""]]}
+    q = Question(id="q", question_type="Causes-Of", level="path", dataset="d.csv", variables=["A", "B", "Y"],
+                 interest=["Y"], question="What causes Y?", truth={"A": "yes", "B": "uncertain"},
+                 truth_dag={"A": "yes", "B": "no"})
+    s = score(q, {"tables": [table]})
+    assert s.answered and s.correct and not s.correct_dag and s.uncertain and not s.confidently_wrong_dag
+    assert s.ceiling_right is False and s.ceiling_uncertain is True
+    wrong = {**table, "rows": [["A", "definitely not", "", ""], ["B", "possibly", "", ""]]}
+    assert score(q, {"tables": [wrong]}).confidently_wrong_dag
+    assoc = Question(id="a", question_type="Causal-Association", level="path", dataset="d.csv", variables=["A", "Y"],
+                     interest=["A", "Y"], question="Is it causal?", truth="partly", truth_dag="partly")
+    assert score(assoc, {"answer": "partly"}).correct and score(assoc, {"answer": "yes"}).confidently_wrong

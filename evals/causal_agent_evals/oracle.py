@@ -324,6 +324,83 @@ class Oracle:
         if len({x, m, y}) < 3:
             raise VariableError(f"a mediation question needs three distinct variables, got {x!r}, {m!r}, {y!r}")
 
+    # -- paths: causes and effects, total causation, association, the role of a third ----------
+    def possible_descendants(self, source: str) -> set[str]:
+        """Nodes a possibly directed path (arcs forwards, undirected edges either way) reaches."""
+        ch: dict[str, set[str]] = {n: set() for n in self.nodes}
+        for a, b in self.arcs:
+            ch[a].add(b)
+        for e in self.undirected:
+            a, b = tuple(e)
+            ch[a].add(b)
+            ch[b].add(a)
+        seen, stack = {source}, [source]
+        while stack:
+            for c in ch[stack.pop()]:
+                if c not in seen:
+                    seen.add(c)
+                    stack.append(c)
+        return seen
+
+    def _over(self, focus: Iterable[str], fn: Callable[[dict[str, set[str]]], Any]) -> list[Any]:
+        """``fn`` of every DAG of the class the focus needs (raises ClassTooLarge past the cap)."""
+        return [fn(parents) for parents in self.members(focus)]
+
+    def relatives(self, v: str, direction: str) -> tuple[dict[str, Label], dict[str, Label]]:
+        """(over the class, in the true DAG): each other variable as an ancestor ("causes") or a
+        descendant ("effects") of ``v``: yes in every DAG, no in none, uncertain otherwise."""
+        self._check(v)
+        if direction not in ("causes", "effects"):
+            raise DataError(f"direction {direction!r}: use 'causes' or 'effects'")
+
+        def found(parents: dict[str, set[str]]) -> set[str]:
+            return ancestors(parents, v) if direction == "causes" else descendants(parents, v)
+
+        focus = {v} if direction == "causes" else self.possible_descendants(v)
+        sets = self._over(focus, found)
+        in_dag = found(self.parents)
+        others = [n for n in self.nodes if n != v]
+        cls = {n: _label([n in s for s in sets]) for n in others}
+        return cls, {n: ("yes" if n in in_dag else "no") for n in others}
+
+    def total_cause(self, x: str, y: str) -> tuple[Label, Label]:
+        """(over the class, in the true DAG): a directed path x ⇝ y."""
+        self._check(x, y)
+        return (_label(self._over((y,), lambda pa: y in descendants(pa, x))),
+                "yes" if y in descendants(self.parents, x) else "no")
+
+    def association(self, a: str, b: str) -> tuple[str, str]:
+        """(over the class, in the true DAG) answer to "is the association of a and b causal?":
+        yes (causal paths only), partly, no (confounding only, or no association); uncertain when
+        the DAGs of the class disagree."""
+        self._check(a, b)
+        labels = set(self._over((a, b), lambda pa: association_label(pa, a, b)))
+        over = labels.pop() if len(labels) == 1 else "uncertain"
+        return over, association_label(self.parents, a, b)
+
+    def z_role(self, x: str, y: str, z: str, max_paths: int = 20_000) -> tuple[Label, Label, str, str]:
+        """(advice over the class, advice in the DAG, role over the class, role in the DAG) for
+        "should z be adjusted for when estimating x -> y?" (:func:`role_of`); the role over the class
+        is "uncertain" when its DAGs disagree, and so is the advice unless they agree on it."""
+        self._check(x, y, z)
+        skeleton = nx.Graph()
+        skeleton.add_nodes_from(self.nodes)
+        skeleton.add_edges_from(tuple(e) for e in self._skeleton)
+        comp = nx.node_connected_component(skeleton, x)
+        paths = []
+        if y in comp:
+            for k, p in enumerate(nx.all_simple_paths(skeleton, x, y)):
+                if k >= max_paths:
+                    raise ClassTooLarge(f"more than {max_paths} paths between {x} and {y}")
+                paths.append(p)
+        dags = list(self.members(comp))
+        roles = [role_of(pa, x, y, z, paths) for pa in dags]
+        advice = [_advice(r, pa, x, y, z, dags) for r, pa in zip(roles, dags)]
+        role_dag = role_of(self.parents, x, y, z, paths)
+        advice_dag = _advice(role_dag, self.parents, x, y, z, [self.parents])
+        role_cls = roles[0] if len(set(roles)) == 1 else "uncertain"
+        return _label_of(advice), advice_dag, role_cls, role_dag
+
     # -- graphs ---------------------------------------------------------------------------------
     def cpdag_json(self, subset: Sequence[str] | None = None) -> dict[str, Any]:
         """The CPDAG as ``CausalGraph`` JSON (``{"nodes", "edges", "kind": "cpdag"}``): full, or the
@@ -347,5 +424,97 @@ class Oracle:
         return {"nodes": keep, "edges": edges, "kind": "dag"}
 
 
-__all__ = ["EDGE_QUERIES", "PREDICATES", "ClassTooLarge", "Oracle", "common_causes", "cpdag_parts", "descendants",
-           "mediates"]
+def ancestors(parents: dict[str, set[str]], a: str) -> set[str]:
+    """Nodes with a directed path into ``a`` (``a`` excluded)."""
+    seen: set[str] = set()
+    stack = [a]
+    while stack:
+        for p in parents[stack.pop()]:
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    seen.discard(a)
+    return seen
+
+
+def _label(values: Sequence[bool]) -> Label:
+    return "yes" if all(values) else "no" if not any(values) else "uncertain"
+
+
+def _label_of(values: Sequence[str]) -> Label:
+    return values[0] if len(set(values)) == 1 else "uncertain"  # type: ignore[return-value]
+
+
+def association_label(parents: dict[str, set[str]], a: str, b: str) -> str:
+    """One DAG: "yes" when a directed path joins a and b and no common cause does, "partly" with
+    both, "no" with only a common cause or with neither (no marginal association)."""
+    causal = b in descendants(parents, a) or a in descendants(parents, b)
+    confounded = bool(common_causes(parents, a, b))
+    return "partly" if causal and confounded else "yes" if causal else "no"
+
+
+def role_of(parents: dict[str, set[str]], x: str, y: str, z: str, paths: Sequence[Sequence[str]]) -> str:
+    """The role of z for the effect of x on y in one DAG, first that applies: "mediator" (on a
+    directed path x ⇝ z ⇝ y); "confounder and collider" / "collider" (z the only collider on some
+    x–y path, so adjusting for z alone opens it; with the first, z also a non-collider on an open
+    back-door path); "descendant of a collider" (of the only collider of such a path, z off it);
+    "descendant of the treatment"; "confounder" (a non-collider on an open back-door path, i.e. a
+    collider-free path whose first edge points into x); "none". ``paths``: the simple x–y paths of
+    the skeleton."""
+    de_x = descendants(parents, x)
+    if z in de_x and y in descendants(parents, z):
+        return "mediator"
+
+    def into(a: str, b: str) -> bool:  # the edge a - b points into b
+        return a in parents[b]
+
+    collider = desc = confound = False
+    for p in paths:
+        colliders = [p[k] for k in range(1, len(p) - 1) if into(p[k - 1], p[k]) and into(p[k + 1], p[k])]
+        if z in p[1:-1]:
+            collider |= colliders == [z]
+            confound |= not colliders and into(p[1], x)
+        elif len(colliders) == 1 and z in descendants(parents, colliders[0]):
+            desc = True
+    if collider and confound:
+        return "confounder and collider"
+    if collider:
+        return "collider"
+    if desc and not confound:
+        return "descendant of a collider"
+    if z in de_x:
+        return "descendant of the treatment"
+    return "confounder" if confound else "none"
+
+
+def _advice(role: str, parents: dict[str, set[str]], x: str, y: str, z: str,
+            dags: Sequence[dict[str, set[str]]]) -> Label:
+    """Adjust for z? yes for a confounder; for a confounder that is also a collider, yes when a
+    back-door set containing z is valid in every DAG of ``dags`` (networkx d-separation in the
+    graph without x's out-arcs, no descendant of x in the set); no otherwise."""
+    if role == "confounder":
+        return "yes"
+    if role != "confounder and collider":
+        return "no"
+    found: set[str] | None = None
+    for pa in dags:
+        g = nx.DiGraph()
+        g.add_nodes_from(pa)
+        g.add_edges_from((p, n) for n, ps in pa.items() for p in ps)
+        back = g.copy()
+        back.remove_edges_from(list(g.out_edges(x)))
+        allowed = set(pa) - descendants(pa, x) - {x, y}
+        if z not in allowed:
+            return "no"
+        if found is None:
+            m = nx.find_minimal_d_separator(back, {x}, {y}, included={z}, restricted=allowed)
+            if m is None:
+                return "no"
+            found = set(m)
+        elif not (found <= allowed and nx.is_d_separator(back, {x}, {y}, found)):
+            return "no"
+    return "yes"
+
+
+__all__ = ["EDGE_QUERIES", "PREDICATES", "ClassTooLarge", "Oracle", "ancestors", "association_label", "common_causes",
+           "cpdag_parts", "descendants", "mediates", "role_of"]

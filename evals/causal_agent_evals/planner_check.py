@@ -69,6 +69,25 @@ def check(question: Any, plan: Any) -> list[str]:
             errors.append(f"values {a.get('t0')}->{a.get('t1')} (want {question.t0}->{question.t1})")
         if a.get("confounders"):
             errors.append(f"confounders {a['confounders']} (none named)")
+    elif want in ("causes_of", "effects_of"):
+        if a.get("variable") != interest[0]:
+            errors.append(f"variable {a.get('variable')} (want {interest[0]})")
+        if a.get("direct"):
+            errors.append("direct=True (the question asks for all of them, near or far)")
+    elif want == "causes":
+        if (a.get("x"), a.get("y")) != tuple(interest[:2]):
+            errors.append(f"x/y {a.get('x')}/{a.get('y')} (want {interest[0]}/{interest[1]})")
+        if plan.flip:
+            errors.append("read as negated")
+    elif want == "explain_association":
+        if {a.get("a"), a.get("b")} != set(interest[:2]):
+            errors.append(f"pair {a.get('a')},{a.get('b')} (want {interest[:2]})")
+    elif want == "adjustment_advice":  # interest: treatment, outcome, the variable asked about
+        got = (a.get("treatment"), a.get("outcome"), a.get("variable"))
+        if got != tuple(interest[:3]):
+            errors.append(f"treatment/outcome/variable {'/'.join(map(str, got))} (want {interest})")
+        if plan.flip:
+            errors.append("read as negated")
     elif want == "mediation":  # interest: treatment, outcome, mediator
         got = (a.get("treatment"), a.get("outcome"), a.get("mediator"))
         if got != tuple(interest[:3]):

@@ -37,15 +37,17 @@ QuestionType = Literal[
     "IT", "CIT", "MULTCIT", "CAUSE", "Has-Collider", "Has-Confounder", "Has-Direct-Confounder", "CAUSALKG",
     "PARTIAL_CG", "ATE",
     "Mediates", "NIE", "NDE",
+    "Causes-Of", "Effects-Of", "Total-Cause", "Z-Role", "Causal-Association",
 ]
-Level = Literal["variable", "edge", "graph", "effect", "mediation"]
+Level = Literal["variable", "edge", "graph", "effect", "mediation", "path"]
 Polarity = Literal["independence", "dependence", "positive"]
-Label = Literal["yes", "no", "uncertain"]
+Label = Literal["yes", "no", "partly", "uncertain"]
 
 QUESTION_TYPES: tuple[str, ...] = (
     "IT", "CIT", "MULTCIT", "CAUSE", "Has-Collider", "Has-Confounder", "Has-Direct-Confounder", "CAUSALKG",
     "PARTIAL_CG", "ATE",
     "Mediates", "NIE", "NDE",
+    "Causes-Of", "Effects-Of", "Total-Cause", "Z-Role", "Causal-Association",
 )
 LEVELS: dict[str, Level] = {
     "IT": "variable", "CIT": "variable", "MULTCIT": "variable",
@@ -53,6 +55,7 @@ LEVELS: dict[str, Level] = {
     "CAUSALKG": "graph", "PARTIAL_CG": "graph",
     "ATE": "effect",
     "Mediates": "mediation", "NIE": "mediation", "NDE": "mediation",
+    "Causes-Of": "path", "Effects-Of": "path", "Total-Cause": "path", "Z-Role": "path", "Causal-Association": "path",
 }
 EDGE_QUESTION_TYPES = ("CAUSE", "Has-Collider", "Has-Confounder", "Has-Direct-Confounder")
 #: "does X affect Y through M?": a yes/no over the class about three variables (interest: the
@@ -60,16 +63,23 @@ EDGE_QUESTION_TYPES = ("CAUSE", "Has-Collider", "Has-Confounder", "Has-Direct-Co
 MEDIATION_TYPES = ("Mediates",)
 #: natural indirect / direct effects (interest: treatment, outcome, mediator; linear SCMs only)
 MEDIATION_EFFECT_TYPES = ("NIE", "NDE")
+#: path questions with one verdict (interest: x, y; Z-Role: treatment, outcome, z):
+#: "does X cause Y at all?", "should Z be adjusted for?", "is the association causal?" (yes /
+#: partly / no)
+PATH_TYPES = ("Total-Cause", "Z-Role", "Causal-Association")
+#: "what causes X?" / "what does X affect?" (interest: the variable): a label per other variable
+SET_TYPES = ("Causes-Of", "Effects-Of")
 #: yes/no types answered over the equivalence class and scored against the true DAG with the ceiling
-CLASS_QUESTION_TYPES = (*EDGE_QUESTION_TYPES, *MEDIATION_TYPES)
-YES_NO_TYPES = ("IT", "CIT", "MULTCIT", *EDGE_QUESTION_TYPES, *MEDIATION_TYPES)
+CLASS_QUESTION_TYPES = (*EDGE_QUESTION_TYPES, *MEDIATION_TYPES, *PATH_TYPES, *SET_TYPES)
+YES_NO_TYPES = ("IT", "CIT", "MULTCIT", *EDGE_QUESTION_TYPES, *MEDIATION_TYPES, *PATH_TYPES)
 GRAPH_TYPES = ("CAUSALKG", "PARTIAL_CG")
 
-#: questions per dataset of each type in the default mix (23 per dataset)
+#: questions per dataset of each type in the default mix (28 per dataset)
 DEFAULT_MIX: dict[str, int] = {
     "IT": 3, "CIT": 2, "MULTCIT": 2, "CAUSE": 3, "Has-Collider": 2, "Has-Confounder": 2,
     "Has-Direct-Confounder": 1, "CAUSALKG": 1, "PARTIAL_CG": 2, "ATE": 2,
     "Mediates": 1, "NIE": 1, "NDE": 1,
+    "Causes-Of": 1, "Effects-Of": 1, "Total-Cause": 1, "Z-Role": 1, "Causal-Association": 1,
 }
 
 
@@ -350,6 +360,83 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
             "Apart from its influence via {m}, how much does {x} affect {y}?",
         ],
     },
+    # path questions: {x} the variable (Causes-Of / Effects-Of), the pair {x}, {y}; Z-Role {m} the
+    # variable whose adjustment is asked about
+    "Causes-Of": {
+        "positive": [
+            "Which of the measured variables are causes of {x}, near or far?",
+            "List every variable that has a causal influence on {x}.",
+            "Determine all the causes of {x} in this system.",
+            "Which variables sit causally upstream of {x}?",
+            "Among the variables, which ones ultimately affect {x}?",
+            "Identify the variables whose changes would propagate to {x}.",
+            "What set of variables causally determines {x}, directly or via others?",
+            "Find the causal ancestors of {x}.",
+            "Which factors in the data are responsible for variation in {x}, causally?",
+            "Name the variables from which a causal path leads into {x}.",
+            "What are all the variables that cause {x}, including indirect ones?",
+        ],
+    },
+    "Effects-Of": {
+        "positive": [
+            "Which of the measured variables does {x} have a causal effect on, near or far?",
+            "List every variable that {x} causally influences.",
+            "Determine all the effects of {x} in this system.",
+            "Which variables sit causally downstream of {x}?",
+            "Among the variables, which ones are ultimately affected by {x}?",
+            "Identify the variables to which changes in {x} would propagate.",
+            "Which variables would an intervention on {x} change, directly or via others?",
+            "Find the causal descendants of {x}.",
+            "Which outcomes in the data does {x} causally drive?",
+            "Name the variables that a causal path from {x} leads to.",
+            "What are all the variables that {x} causes, including indirectly?",
+        ],
+    },
+    "Total-Cause": {
+        "positive": [
+            "Is {x} a cause of {y}, whether directly or through intermediate variables?",
+            "Determine whether {x} has any causal effect on {y}, direct or indirect.",
+            "Does a causal path lead from {x} to {y}?",
+            "Would an intervention on {x} eventually change {y}?",
+            "Is {y} causally affected by {x} in some way?",
+            "Check whether {x} is among the ancestors of {y} in the causal graph.",
+            "Does {x} influence {y}, possibly through other variables?",
+            "Is {x} causally upstream of {y}?",
+            "Does changing {x} have downstream consequences for {y}?",
+            "Can {x} affect {y} through any chain of causes?",
+            "Is there a directed causal route from {x} to {y}?",
+        ],
+    },
+    "Z-Role": {
+        "positive": [
+            "When estimating the causal effect of {x} on {y}, should {m} be included as a control?",
+            "Is it appropriate to condition on {m} when estimating how {x} affects {y}?",
+            "For the effect of {x} on {y}, does {m} need to be controlled for?",
+            "Should the analysis of {x} -> {y} adjust for {m}?",
+            "Would controlling for {m} be right when estimating the effect of {x} on {y}?",
+            "Determine whether {m} should enter the adjustment when estimating {x}'s effect on {y}.",
+            "In estimating the effect of {x} on {y}, is {m} a variable to adjust for?",
+            "Is {m} a confounder that must be controlled when measuring the effect of {x} on {y}?",
+            "Should I hold {m} constant to estimate the causal effect of {x} on {y}?",
+            "Does the effect of {x} on {y} call for adjusting for {m}?",
+            "Is adjustment for {m} required to estimate the causal effect of {x} on {y}?",
+        ],
+    },
+    "Causal-Association": {
+        "positive": [
+            "Is the statistical association between {x} and {y} a causal one?",
+            "Does the dependence between {x} and {y} reflect a causal relation between them?",
+            "Is the correlation of {x} with {y} due to causation, confounding, or both?",
+            "Determine whether the association between {x} and {y} is causal or spurious.",
+            "Can the link between {x} and {y} be explained by causal paths alone?",
+            "Is the observed association of {x} and {y} causal?",
+            "How much of the correlation between {x} and {y} comes from causation?",
+            "Is the co-variation of {x} and {y} causal or confounded?",
+            "Why would {x} and {y} be associated: causation, a common cause, or both?",
+            "Is the relationship we see between {x} and {y} causal?",
+            "Is the dependence of {y} on {x} in the data causal?",
+        ],
+    },
 }
 
 SCENARIO_FOCUS: dict[str, str] = {
@@ -358,6 +445,7 @@ SCENARIO_FOCUS: dict[str, str] = {
     "graph": "They want a map of how the variables influence each other.",
     "effect": "They are considering an intervention on {x} and care about its effect on {y}.",
     "mediation": "They want to know by which routes {x} acts on {y}.",
+    "path": "They want to know along which causal paths {x} is linked to the other variables.",
 }
 
 
@@ -573,6 +661,62 @@ class _Sampler:
                     return [t, y, m]
         return None
 
+    def path(self, qtype: str) -> list[str] | None:
+        """The variables of a path question, aiming at balanced answers. Causes-Of / Effects-Of: a
+        variable with some causes (effects) three times in four; Total-Cause / Causal-Association:
+        a pair whose class answer is the turn's target (yes / no, and partly for the association;
+        sometimes uncertain); Z-Role: (treatment, outcome, z) with a directed path treatment ⇝
+        outcome in the true DAG and the advice in turn yes / no (sometimes uncertain). A choice
+        whose class is too large to enumerate (or whose paths too many) is skipped."""
+        from .oracle import ClassTooLarge
+
+        dag = self.truth.dag
+        cols = self.columns
+        if qtype in SET_TYPES:
+            direction = "causes" if qtype == "Causes-Of" else "effects"
+            want_some = self.rng.random() < 0.75
+            cands = [cols[i] for i in self.rng.permutation(len(cols)) if (qtype, cols[i]) not in self.used]
+            reach = nx.ancestors if direction == "causes" else nx.descendants
+            cands.sort(key=lambda v: bool(reach(dag, v)) != want_some)  # stable: the wanted kind first
+            for v in cands:
+                try:
+                    self.truth.relatives(v, direction)
+                except ClassTooLarge:
+                    continue
+                self.used.add((qtype, v))
+                return [v]
+            return None
+        labels = {"Total-Cause": ["yes", "no"], "Causal-Association": ["yes", "partly", "no"],
+                  "Z-Role": ["yes", "no"]}[qtype]
+        target = labels[self._next_turn(qtype) % len(labels)]
+        if self.rng.random() < 0.2:
+            target = "uncertain"
+        order = [target] + [lab for lab in (*labels, "uncertain") if lab != target]
+        if qtype == "Z-Role":
+            pairs = [(t, y) for t, y in itertools.permutations(cols, 2) if nx.has_path(dag, t, y)]
+            cands = [(t, y, z) for t, y in pairs for z in cols if z not in (t, y)]
+        elif qtype == "Total-Cause":
+            cands = list(itertools.permutations(cols, 2))
+        else:
+            cands = list(itertools.combinations(cols, 2))
+        cands = [cands[i] for i in self.rng.permutation(len(cands)) if (qtype, cands[i]) not in self.used][:120]
+        found: dict[str, tuple[str, ...]] = {}
+        for c in cands:
+            try:
+                lab = {"Total-Cause": lambda: self.truth.total_cause(*c)[0],
+                       "Causal-Association": lambda: self.truth.association(*c)[0],
+                       "Z-Role": lambda: self.truth.z_role(*c)[0]}[qtype]()
+            except ClassTooLarge:
+                continue
+            found.setdefault(lab, c)
+            if lab == target:
+                break
+        pick = next((found[lab] for lab in order if lab in found), None)
+        if pick is None:
+            return None
+        self.used.add((qtype, pick))
+        return list(pick)
+
     def partial(self) -> list[str] | None:
         n = len(self.columns)
         if n < 4:
@@ -652,6 +796,12 @@ def _one_question(qtype: str, dataset: Any, config: Any, sampler: _Sampler, trut
         slots = {"x": interest[0], "y": interest[1], "m": interest[2]}
         if qtype in MEDIATION_EFFECT_TYPES:
             t0, t1 = 0.0, 1.0  # per unit of the treatment, as the phrasings ask
+    elif qtype in (*PATH_TYPES, *SET_TYPES):
+        interest = sampler.path(qtype)
+        if interest is None:
+            return None
+        slots = {"x": interest[0], "y": interest[1] if len(interest) > 1 else "",
+                 "m": interest[2] if len(interest) > 2 else ""}
     elif qtype in EDGE_QUESTION_TYPES:
         interest = sampler.edge(qtype)
         if interest is None:
@@ -695,4 +845,8 @@ def _one_question(qtype: str, dataset: Any, config: Any, sampler: _Sampler, trut
         domain=dataset.domain,
     )
     value, value_dag = truth.answer(q)
-    return q.model_copy(update={"truth": value, "truth_dag": value_dag})
+    notes = list(q.notes)
+    if qtype == "Z-Role":  # the role behind the advice, for the report
+        _, _, role, role_dag = truth.z_role(*interest[:3])
+        notes += [f"role over the class: {role}", f"role in the true DAG: {role_dag}"]
+    return q.model_copy(update={"truth": value, "truth_dag": value_dag, "notes": notes})

@@ -190,6 +190,15 @@ class ReferenceProcedure:
                   "Has-Direct-Confounder": gq.shared_direct_confounder}[qt]
             x, y = question.interest[:2]
             return fn(self.pc_graph(), x, y).answer
+        if qt in ("Causes-Of", "Effects-Of"):
+            rep = gq.relatives(self.pc_graph(), question.interest[0], "causes" if qt == "Causes-Of" else "effects")
+            return {r.variable: r.answer for r in rep.relatives}
+        if qt == "Total-Cause":
+            return gq.total_cause(self.pc_graph(), *question.interest[:2]).answer
+        if qt == "Causal-Association":
+            return gq.explain_association(self.pc_graph(), *question.interest[:2]).answer
+        if qt == "Z-Role":
+            return gq.adjustment_role(self.pc_graph(), *question.interest[:3]).answer
         if qt == "CAUSALKG":
             return self.pc_graph().to_json()
         if qt == "PARTIAL_CG":

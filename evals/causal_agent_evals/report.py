@@ -53,6 +53,8 @@ PUBLISHED_REFERENCE: dict[str, tuple[float | None, str | None]] = {
     "PARTIAL_CG": (0.916, "91.6%"),
     "ATE": (15 / 16, "15/16"),
     "Mediates": (None, None), "NIE": (None, None), "NDE": (None, None),  # not published types
+    "Causes-Of": (None, None), "Effects-Of": (None, None), "Total-Cause": (None, None), "Z-Role": (None, None),
+    "Causal-Association": (None, None),
 }
 PUBLISHED_NOTE = (
     "Published column: the literature's reference agent (GPT-3.5 ReAct, one example in the prompt), "
@@ -77,6 +79,8 @@ EXPECTED_TOOLS: dict[str, tuple[str, ...]] = {
     "PARTIAL_CG": ("discover_graph",),
     "ATE": ("estimate_effect",),
     "Mediates": ("mediation",), "NIE": ("mediation",), "NDE": ("mediation",),
+    "Causes-Of": ("causes_of",), "Effects-Of": ("effects_of",), "Total-Cause": ("causes",),
+    "Z-Role": ("adjustment_advice",), "Causal-Association": ("explain_association",),
 }
 
 
@@ -240,6 +244,15 @@ def _args_match(q: Question, tool: str, args: dict[str, Any]) -> bool:
         want = {"Mediates": ("through", "share"), "NIE": ("through", "share"), "NDE": ("direct", "fully")}[qt]
         return ([_norm(args.get("treatment")), _norm(args.get("outcome")), _norm(args.get("mediator"))]
                 == [_norm(v) for v in q.interest[:3]] and args.get("question", "through") in want)
+    if qt in ("Causes-Of", "Effects-Of"):
+        return _norm(args.get("variable")) == _norm(q.interest[0]) and not args.get("direct")
+    if qt == "Total-Cause":
+        return [_norm(args.get("x")), _norm(args.get("y"))] == pair
+    if qt == "Causal-Association":
+        return sorted([_norm(args.get("a")), _norm(args.get("b"))]) == sorted(pair)
+    if qt == "Z-Role":  # interest: treatment, outcome, the variable asked about
+        return ([_norm(args.get("treatment")), _norm(args.get("outcome")), _norm(args.get("variable"))]
+                == [_norm(v) for v in q.interest[:3]])
     if qt == "ATE":
         try:
             t0, t1 = float(args.get("t0", 0)), float(args.get("t1", 1))

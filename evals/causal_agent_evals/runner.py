@@ -139,6 +139,8 @@ class ResultRecord(BaseModel):
     answer: str | None = None
     graph: dict[str, Any] | None = None
     effect: dict[str, Any] | None = None
+    #: the answer's tables (causes / effects of a variable: one status per variable)
+    tables: list[dict[str, Any]] = Field(default_factory=list)
     correct: bool | None = None
     agrees_reference: bool | None = None
     confidently_wrong: bool = False
@@ -156,6 +158,7 @@ class ResultRecord(BaseModel):
             "answer": self.answer,
             "graph": self.graph,
             "effect": self.effect,
+            "tables": self.tables,
             "model_calls": self.model_calls,
             "tokens": self.tokens,
             "elapsed_s": self.latency_s,
@@ -171,6 +174,7 @@ class Outcome(BaseModel):
     answer: str | None = None
     graph: dict[str, Any] | None = None
     effect: dict[str, Any] | None = None
+    tables: list[dict[str, Any]] = Field(default_factory=list)
     model_calls: int | None = None
     tokens: int | None = None
     latency_s: float = 0.0
@@ -454,6 +458,7 @@ def outcome_from_answer(qid: str, answer: Any, latency_s: float) -> Outcome:
         answer=answer.answer,
         graph=answer.graph,
         effect=answer.effect.model_dump(mode="json") if answer.effect is not None else None,
+        tables=[t.model_dump(mode="json") for t in getattr(answer, "tables", [])],
         model_calls=answer.model_calls,
         tokens=answer.tokens,
         latency_s=latency_s,
@@ -644,6 +649,7 @@ def _record(q: Question, out: Outcome, key: str, tolerance: Tolerance) -> Result
         answer=out.answer,
         graph=out.graph,
         effect=out.effect,
+        tables=out.tables,
         model_calls=out.model_calls,
         tokens=out.tokens,
         latency_s=round(out.latency_s, 5),

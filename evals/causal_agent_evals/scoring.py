@@ -38,9 +38,13 @@ from pydantic import BaseModel, Field
 
 from causal_agent.errors import CausalAgentError, DataError
 
-from .questions import CLASS_QUESTION_TYPES, GRAPH_TYPES, LEVELS, QUESTION_TYPES, YES_NO_TYPES, Question
+from .questions import CLASS_QUESTION_TYPES, GRAPH_TYPES, LEVELS, QUESTION_TYPES, SET_TYPES, YES_NO_TYPES, Question
 
-LABELS = ("yes", "no", "uncertain")
+LABELS = ("yes", "no", "partly", "uncertain")
+#: answers that commit to something ("partly": some of an association is causal)
+DECIDED = ("yes", "no", "partly")
+#: a causes/effects table's status words -> the labels of the truth
+STATUS_LABELS = {"definitely": "yes", "possibly": "uncertain", "definitely not": "no"}
 TARGET_WRONG = 0.05  # confidently wrong against the true DAG, every edge type
 TARGET_CAUSE_VS_CEILING = 0.90  # direct-cause "right" as a share of the ceiling's
 
@@ -197,6 +201,8 @@ def score(question: Question, given_answer: dict[str, Any] | Any, tolerance: Tol
         error=given_answer.get("error"),
     )
     qt = question.question_type
+    if qt in SET_TYPES:
+        return _score_set(question, given_answer, s)
     if qt in YES_NO_TYPES:
         return _score_label(question, given_answer, s)
     if qt in GRAPH_TYPES:
@@ -212,16 +218,62 @@ def _score_label(q: Question, ans: dict[str, Any], s: Score) -> Score:
     s.uncertain = label == "uncertain"
     if q.truth is not None:
         s.correct = s.answered and label == q.truth
-        s.confidently_wrong = label in ("yes", "no") and q.truth in ("yes", "no") and label != q.truth
+        s.confidently_wrong = label in DECIDED and q.truth in DECIDED and label != q.truth
     if q.truth_dag is not None:
         s.correct_dag = s.answered and label == q.truth_dag
-        s.confidently_wrong_dag = label in ("yes", "no") and q.truth_dag in ("yes", "no") and label != q.truth_dag
+        s.confidently_wrong_dag = label in DECIDED and q.truth_dag in DECIDED and label != q.truth_dag
         if q.truth in LABELS:
             s.ceiling_right = q.truth == q.truth_dag
             s.ceiling_uncertain = q.truth == "uncertain"
-            s.ceiling_wrong = q.truth in ("yes", "no") and q.truth != q.truth_dag
+            s.ceiling_wrong = q.truth in DECIDED and q.truth != q.truth_dag
     if q.data_answer is not None:
         s.agrees_reference = s.answered and label == q.data_answer
+    return s
+
+
+def relatives_given(ans: dict[str, Any]) -> dict[str, str] | None:
+    """A causes/effects answer as {variable: yes / no / uncertain}, read off its table (the first
+    whose first column is ``variable`` and second holds definitely / possibly / definitely not)."""
+    for t in ans.get("tables") or []:
+        rows, cols = t.get("rows") or [], t.get("columns") or []
+        if cols[:1] == ["variable"] and rows and all(len(r) > 1 and r[1] in STATUS_LABELS for r in rows):
+            return {str(r[0]): STATUS_LABELS[r[1]] for r in rows}
+    return None
+
+
+def _score_set(q: Question, ans: dict[str, Any], s: Score) -> Score:
+    """"What causes X?" / "what does X affect?": one label per other variable. Right: every label
+    equals the truth's; confidently wrong: some definite label contradicts a definite truth;
+    uncertain: no contradiction but some variable left possible. The ceiling is the class truth
+    itself against the true DAG."""
+    given = relatives_given(ans)
+    s.given = given
+    truth = q.truth if isinstance(q.truth, dict) else None
+    dag = q.truth_dag if isinstance(q.truth_dag, dict) else None
+    if given is None:
+        s.correct = False if truth is not None else None
+        s.correct_dag = False if dag is not None else None
+        return s
+    s.answered = True
+
+    def against(target: dict[str, Any]) -> tuple[bool, bool]:
+        names = {_norm(k): v for k, v in given.items()}
+        got = {k: names.get(_norm(k)) for k in target}
+        right = all(got[k] == v for k, v in target.items())
+        wrong = any(got[k] in ("yes", "no") and v in ("yes", "no") and got[k] != v for k, v in target.items())
+        return right, wrong
+
+    if truth is not None:
+        s.correct, s.confidently_wrong = against(truth)
+    if dag is not None:
+        s.correct_dag, s.confidently_wrong_dag = against(dag)
+        s.uncertain = not s.confidently_wrong_dag and not s.correct_dag and "uncertain" in given.values()
+        if truth is not None:
+            s.ceiling_right = all(truth.get(k) == v for k, v in dag.items())
+            s.ceiling_uncertain = not s.ceiling_right and "uncertain" in truth.values()
+            s.ceiling_wrong = False  # the class truth never contradicts its own DAG
+    if isinstance(q.data_answer, dict):
+        s.agrees_reference = all(given.get(k) == v for k, v in q.data_answer.items())
     return s
 
 
@@ -356,7 +408,7 @@ def _row(group: str, kind: Literal["type", "level", "overall"], scores: Sequence
     yes_no = [s for s in scores if s.question_type in YES_NO_TYPES]
     if yes_no:
         _, row.uncertain_rate = _rate(s.uncertain for s in yes_no)
-        decided = [s for s in yes_no if s.expected in ("yes", "no")]
+        decided = [s for s in yes_no if s.expected in DECIDED]
         _, row.confidently_wrong_rate = _rate(s.confidently_wrong for s in decided)
     edges = [s for s in scores if s.question_type in CLASS_QUESTION_TYPES and s.ceiling_right is not None]
     if edges:

@@ -34,6 +34,17 @@ What counts as true, and why:
   through M of the products of their coefficients (every such path splits uniquely at M), and
   NDE = total − NIE, the paths that avoid M (:func:`linear_mediation`). With no interaction
   these are also the controlled direct effect and the path-specific effects.
+* **Causes-Of / Effects-Of** – every other variable as an ancestor (a descendant) of the variable,
+  yes / no / uncertain over the class and yes / no in the true DAG: a dict variable -> label.
+* **Total-Cause** – a directed path x ⇝ y (any length), over the class and in the DAG.
+* **Causal-Association** – "is the association between a and b causal?": yes when they are joined
+  by a directed path and by no common cause, partly with both, no with a common cause only or with
+  neither (no marginal association); uncertain when the DAGs of the class disagree.
+* **Z-Role** – "should z be adjusted for when estimating x -> y?": yes for a confounder (a
+  non-collider on an open back-door path; for one that is also the only collider of another path,
+  yes when a back-door set containing z is valid), no for a mediator, a collider, a descendant of
+  a collider or of the treatment, or none; the role itself goes into the question's notes. All from
+  the oracle (:meth:`.oracle.Oracle.z_role`, networkx on the true DAG and its class).
 * **ATE** – E[Y | do(T=t1)] − E[Y | do(T=t0)] in the SCM: analytic for linear SCMs
   (total effect = sum over directed paths of products of coefficients, i.e. ((I − B)⁻¹)[T, Y],
   times t1 − t0), and by simulating both interventions with common random numbers otherwise
@@ -210,10 +221,39 @@ class GroundTruth:
             raise DataError("natural direct and indirect effects are computed for linear SCMs only")
         return linear_mediation(self.scm, x, y, m, t0, t1)
 
+    # -- paths ----------------------------------------------------------------------------------
+    def relatives(self, v: str, direction: str) -> tuple[dict[str, Label], dict[str, Label]]:
+        """(over the class, in the true DAG): every other variable as a cause (ancestor) or an
+        effect (descendant) of ``v``, yes / no / uncertain."""
+        return self.oracle.relatives(v, direction)
+
+    def total_cause(self, x: str, y: str) -> tuple[Label, Label]:
+        """(over the class, in the true DAG): is there a directed path x ⇝ y?"""
+        return self.oracle.total_cause(x, y)
+
+    def association(self, a: str, b: str) -> tuple[str, str]:
+        """(over the class, in the true DAG): is the association of a and b causal (yes / partly /
+        no; uncertain when the class disagrees)?"""
+        return self.oracle.association(a, b)
+
+    def z_role(self, x: str, y: str, z: str) -> tuple[Label, Label, str, str]:
+        """(advice over the class, advice in the DAG, role over the class, role in the DAG) of z
+        for the effect of x on y."""
+        return self.oracle.z_role(x, y, z)
+
     # -- dispatch -------------------------------------------------------------------------------
     def answer(self, question: Any) -> tuple[Any, Any]:
         """(truth, truth_dag) for a ``Question``."""
         qt = question.question_type
+        if qt in ("Causes-Of", "Effects-Of"):  # interest: the variable
+            return self.relatives(question.interest[0], "causes" if qt == "Causes-Of" else "effects")
+        if qt == "Total-Cause":
+            return self.total_cause(*question.interest[:2])
+        if qt == "Causal-Association":
+            return self.association(*question.interest[:2])
+        if qt == "Z-Role":  # interest: treatment, outcome, the variable asked about
+            advice, advice_dag, _, _ = self.z_role(*question.interest[:3])
+            return advice, advice_dag
         if qt == "Mediates":  # interest: treatment, outcome, mediator
             x, y, m = question.interest[:3]
             return self.mediates(x, m, y)
