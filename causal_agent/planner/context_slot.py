@@ -15,8 +15,10 @@ when the classifier finds it nearly as likely as its first choice (``prefer_cont
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .classifier import Prediction
 from .vocabulary import PLACEHOLDER
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -79,21 +81,29 @@ def word_column(word: str, columns: list[str]) -> str | None:
 CONTEXT_SWITCH = 0.3
 
 
+@dataclass
+class ContextPrediction(Prediction):
+    """A prediction made among the intents that take a context, because the question names one
+    (``context``): its confidence is over those intents, so the planner takes it as the tool's."""
+
+    context: str = ""
+
+
 def prefer_context_intent(planner: Any, ctx: _Context, text: str, pred: Any) -> Any:
     """The prediction for a question that names a context ("... from site to site"): among the
     intents that take one, the likeliest, when it is at least ``CONTEXT_SWITCH`` as probable as the
     classifier's first choice, with its probability renormalised over those intents (the context
     phrase has ruled the others out); else ``pred`` unchanged."""
-    from .classifier import Prediction
-
-    if read_context(ctx, text) is None:
+    found = read_context(ctx, text)
+    if found is None:
         return pred
     probs = planner.classifier.probabilities(text)
     takers = {n for n in probs if n in planner.intents and planner.intents[n].of("context")}
     best = max(takers, key=probs.__getitem__, default=None)
     if best is None or probs[best] < CONTEXT_SWITCH * max(probs.values()):
         return pred
-    return Prediction(best, probs[best] / sum(probs[n] for n in takers), pred.name, pred.confidence)
+    return ContextPrediction(best, probs[best] / sum(probs[n] for n in takers), pred.name, pred.confidence,
+                             context=found)
 
 
 def read_context(ctx: _Context, seg: str) -> str | None:
@@ -115,4 +125,4 @@ def read_context(ctx: _Context, seg: str) -> str | None:
     return None
 
 
-__all__ = ["CONTEXT_SWITCH", "prefer_context_intent", "read_context", "word_column"]
+__all__ = ["CONTEXT_SWITCH", "ContextPrediction", "prefer_context_intent", "read_context", "word_column"]

@@ -336,6 +336,8 @@ class Planner:
             name, p = pred.name, pred.confidence
             mass = tools.get(tool, p) if pred.name in self.classifier.probabilities(sent) else p
             rival = max((m for t, m in tools.items() if t != tool), default=pred.runner_up_confidence)
+            if getattr(pred, "context", None):  # a context phrase ruled the other intents out (context_slot)
+                mass, rival = p, 0.0
             alt = self._fitting(ctx, sent, name, p, k, raw) if k else None
             if alt is not None:  # one of two readings, and only this one can be answered
                 name, p, mass = alt[0], alt[1], mass + alt[2]
@@ -455,8 +457,8 @@ class Planner:
         mediators = rd.mediators_named(seg, skel, vocab) if mediator_slot else []
         if mediator_slot and not mediators and len(given) == 1 and not given_slot:
             mediators, given = given, []  # "the effect of X on Y holding M fixed": M is the mediator
-        given = [g for g in given if g not in mediators]
-        skip |= set(mediators)  # the mediator is no variable of the pair
+        given = [g for g in given if g not in mediators[:1]]
+        skip |= set(mediators[:1])  # the mediator is no variable of the pair
         adjuster_slot = next(iter(it.of("adjuster")), None)
         adjusters = rd.adjusters_named(seg, skel, vocab) if adjuster_slot else []
         if adjuster_slot and not adjusters and len(given) == 1 and not given_slot:
@@ -1081,10 +1083,11 @@ def _needs(it: _Intent) -> int:
 
 def _fits(it: _Intent, k: int) -> bool:
     """Can an intent use a question that names ``k`` distinct variables? Its single-variable slots
-    exactly (more when a conditioning set takes the rest); a list, two or more; no slot, any."""
+    exactly (more when a conditioning set takes the rest); a list, two or more (or none); an intent
+    without variable slots (describe the data, list the graphs), none."""
     n = _needs(it)
-    if n == 0:
-        return k != 1 if it.of("variables") else True
+    if n == 0:  # a list takes two or more (or none: all); an intent with no variable slot, none
+        return k != 1 if it.of("variables") else k == 0
     return k >= n if it.of("given") else k == n
 
 
