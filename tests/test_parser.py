@@ -432,6 +432,10 @@ BUILT_IN_INTENTS = {
     "adjustment_set": "adjustment_sets",
     "list_graphs": "list_graphs",
     "describe_data": "describe_data",
+    "mediation": "mediation",
+    "mediation_full": "mediation",
+    "mediation_direct": "mediation",
+    "confidence": "confidence",
 }
 
 

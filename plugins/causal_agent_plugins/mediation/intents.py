@@ -32,13 +32,12 @@ THROUGH_EXAMPLES: list[str] = [
     "Does {treatment} NOT affect {outcome} through {mediator}?",
     "Is the relationship between {treatment} and {outcome} mediated through {mediator}?",
     "Does {mediator} carry some of the causal effect of {treatment} on {outcome}?",
-    "With {mediator} as the mediator, does {treatment} have an indirect effect on {outcome}?",
+    "With {mediator} as the mediator, is there an indirect effect of {treatment} on {outcome}?",
     "Is {treatment} affecting {outcome} by way of its effect on {mediator}?",
     "Is {mediator} a mediating factor for the effect of {treatment} on {outcome}?",
     "Is {mediator} an intermediary between {treatment} and {outcome}?",
     "Does {treatment} partly act on {outcome} via {mediator}?",
     "Is some of {treatment}'s influence on {outcome} routed through {mediator}?",
-    "Does the causal route from {treatment} to {outcome} involve {mediator}?",
     "Does {treatment} reach {outcome} through its effect on {mediator}?",
     "Is the link from {treatment} to {outcome} channelled via {mediator}?",
     "Does {treatment} influence {outcome} because it changes {mediator}?",
@@ -76,7 +75,7 @@ FULLY_EXAMPLES: list[str] = [
     "Is {mediator} the only channel through which {treatment} affects {outcome}?",
     "Does {treatment} influence {outcome} exclusively via {mediator}?",
     "Is the {treatment} to {outcome} effect completely mediated through {mediator}?",
-    "Is it full mediation or partial mediation by {mediator} for {treatment} and {outcome}?",
+    "Is the effect of {treatment} on {outcome} fully or only partly mediated by {mediator}?",
     "Is there complete mediation of {treatment} on {outcome} via {mediator}?",
 ]
 
