@@ -55,6 +55,12 @@ CAUSES_OF_EXAMPLES: list[str] = [
     "Which inputs matter for {variable}, causally?",
     "What are the upstream causes of {variable}?",
     "Which variables does {variable} depend on causally?",
+    "List the variables that affect {variable}.",
+    "Name everything that influences {variable}.",
+    "What lies upstream of {variable} in the causal graph?",
+    "Which variables have an influence on {variable}?",
+    "Give me every variable that {variable} depends on causally.",
+    "Which variables does a change in {variable} trace back to?",
 ]
 
 DIRECT_CAUSES_OF_EXAMPLES: list[str] = [
@@ -112,6 +118,17 @@ EFFECTS_OF_EXAMPLES: list[str] = [
     "What does {variable} have an impact on?",
     "What are the results of {variable}?",
     "Which variables does {variable} eventually affect?",
+    "List the variables that {variable} affects.",
+    "Name everything that {variable} influences.",
+    "Which variables does a change in {variable} reach?",
+    "Which variables change when {variable} changes?",
+    "Which of the variables are consequences of {variable}?",
+    "What lies downstream of {variable} in the causal graph?",
+    "Show the variables that {variable} has a causal effect on.",
+    "Where does {variable} have an influence?",
+    "Which variables are caused by {variable}, directly or through others?",
+    "Which variables would move if {variable} were changed?",
+    "Give me every variable that depends causally on {variable}.",
 ]
 
 DIRECT_EFFECTS_OF_EXAMPLES: list[str] = [
