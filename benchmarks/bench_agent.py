@@ -70,7 +70,7 @@ def bench_warm(n_questions: int, clinic: Path) -> tuple[list[float], float]:
 
     from causal_agent import CausalAgent
 
-    agent = CausalAgent()
+    agent = CausalAgent(log=False)
     agent.load(clinic, name="clinic")
     t = time.perf_counter()
     agent.ask(COLD_QUESTION)

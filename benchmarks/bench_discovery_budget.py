@@ -57,7 +57,7 @@ def in_process(frame: pd.DataFrame) -> tuple[float, float, str]:
     from causal_agent import CausalAgent
     from causal_agent.discover import DiscoveryBudgetError, discover
 
-    agent = CausalAgent()
+    agent = CausalAgent(log=False)
     t = time.perf_counter()
     agent.load(frame, name="wide")
     loaded = time.perf_counter() - t

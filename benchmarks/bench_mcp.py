@@ -129,7 +129,7 @@ def _in_process(repeat: int, resamples: int) -> float:
     from causal_agent.mcp_server import CausalMcp
 
     os.environ.update(QUIET)
-    agent = CausalAgent(model="offline", settings=Settings(discovery_resamples=resamples))
+    agent = CausalAgent(model="offline", settings=Settings(discovery_resamples=resamples), log=False)
     agent.load(example_path("clinic"))
     mcp = CausalMcp(agent)
     times = []

@@ -64,8 +64,9 @@ def default_history_path() -> Path:
     env = os.environ.get(HISTORY_ENV)
     if env:
         return Path(env).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or "~/.local/share"
-    return Path(base).expanduser() / "causal-agent" / "history"
+    from .config import data_dir
+
+    return data_dir() / "history"
 
 
 def make_history(path: str | Path | None) -> History:

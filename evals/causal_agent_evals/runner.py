@@ -438,7 +438,8 @@ def make_agent(options: RunOptions, memory: Any = None) -> Any:
     if options.max_model_calls is not None:
         update["max_model_calls"] = options.max_model_calls
     return CausalAgent(model=options.model, base_url=options.base_url, memory=memory,
-                       settings=protocol_settings(options.protocol, **update))
+                       settings=protocol_settings(options.protocol, **update),
+                       log=False)  # benchmark questions are not the user's: keep them out of the question log
 
 
 def _error_text(exc: BaseException) -> str:
