@@ -99,7 +99,7 @@ def test_an_eval_of_200_questions_gives_the_same_figures_on_ray_as_locally(local
     local, on_ray = results["local"], results["ray"]
     assert len(local.records) == len(on_ray.records) == 200
     assert not any(r.error for r in on_ray.records), [r.error for r in on_ray.records if r.error][:3]
-    assert len({r.worker for r in on_ray.records}) == 2  # two Ray worker processes answered
+    assert len({r.worker for r in on_ray.records}) >= 2  # Ray worker processes answered, two at a time
     assert os.getpid() not in {r.worker for r in on_ray.records}
     by_id = {r.id: r for r in local.records}
     for r in on_ray.records:
@@ -116,7 +116,7 @@ def test_results_stream_back_as_they_finish(local_ray):
     """A quick job's result arrives while a slow one still runs, on both executors."""
     sleeps = functools.partial(map, time.sleep)  # a job: sleep for each number, yield None each time
     for executor in (LocalExecutor(), RayExecutor()):
-        order = [e.index for e in executor.stream(sleeps, [[2.0], [0.0, 0.0]], workers=2) if e.kind == "result"]
+        order = [e.index for e in executor.stream(sleeps, [[4.0], [0.0, 0.0]], workers=2) if e.kind == "result"]
         assert order == [1, 1, 0], executor.name
 
 
@@ -166,7 +166,10 @@ def test_a_bootstrap_of_20_resamples_gives_the_same_frequencies_on_both(local_ra
         monkeypatch.setattr(cls, "mapper", spy)
     local = _bootstrap_on(registry, "local")
     on_ray = _bootstrap_on(registry, "ray")
-    assert used == [("local", 2), ("ray", 2)]  # each ran on its executor's two workers
+    from causal_agent.bootstrap import workers
+
+    # each ran on its executor's workers: this machine's cores, the module Ray's two CPUs
+    assert used == [("local", min(workers(), 20)), ("ray", 2)]
     assert local.resamples == on_ray.resamples == 20 and not local.failed and not on_ray.failed
     assert [e.model_dump() for e in local.edges] == [e.model_dump() for e in on_ray.edges]
     assert local.graphs == on_ray.graphs
