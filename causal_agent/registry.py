@@ -27,7 +27,7 @@ ACCESS_KINDS: tuple[str, ...] = ("read", "write", "destroy")
 DATA_KINDS: tuple[str, ...] = ("continuous", "discrete", "mixed")
 OUTPUTS: tuple[str, ...] = ("dag", "cpdag", "pag")
 SLOT_KINDS: tuple[str, ...] = ("variable", "variables", "given", "number", "treatment_values", "mediator",
-                               "adjuster", "contrast")
+                               "adjuster", "contrast", "cause", "effect")
 #: Names a ``{"choice": NAME}`` slot may give instead of a list: the values come from a registry.
 CHOICE_REGISTRIES: tuple[str, ...] = ("algorithms", "ci_tests", "estimators")
 

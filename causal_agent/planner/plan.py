@@ -87,6 +87,9 @@ class _Intent:
     arg_names: tuple[str, ...]
     polarity: str | None  # the tool's verdict vocabulary group ("independence"), if any
     types: dict[str, str]  # arg -> JSON-schema type, where it has one
+    #: a single-variable slot declared "cause" (the variable acts: its effects) or "effect" (it is
+    #: acted on: its causes); filled as a "variable" slot
+    roles: tuple[tuple[str, str], ...] = ()
 
     def of(self, kind: str) -> list[str]:
         return [a for a, k in self.slots.items() if k == kind]
@@ -117,15 +120,19 @@ def _resolve(spec: IntentSpec, tool: Any) -> _Intent:
     props = dict(params.get("properties") or {})
     required = frozenset(params.get("required") or [])
     slots: dict[str, Any] = {}
+    roles: list[tuple[str, str]] = []
     for arg, prop in props.items():
         if arg in spec.constants:
             continue
         kind = spec.slots.get(arg) if arg in spec.slots else _infer_kind(arg, prop)
+        if kind in ("cause", "effect"):
+            roles.append((arg, kind))
+            kind = "variable"
         if kind is not None:
             slots[arg] = kind
     meta = getattr(tool, "metadata", None) or {}
     types = {a: str(p["type"]) for a, p in props.items() if isinstance(p, Mapping) and "type" in p}
-    return _Intent(spec, slots, required, tuple(props), meta.get("polarity"), types)
+    return _Intent(spec, slots, required, tuple(props), meta.get("polarity"), types, tuple(roles))
 
 
 class Planner:
@@ -341,6 +348,10 @@ class Planner:
             alt = self._fitting(ctx, sent, name, p, k, raw) if k else None
             if alt is not None:  # one of two readings, and only this one can be answered
                 name, p, mass = alt[0], alt[1], mass + alt[2]
+            mirror = self._mirror(ctx, raw, name) if k == 1 else None
+            if mirror is not None:  # "what does X affect?" read as its causes: the phrasing's role wins
+                name, p = mirror[0], mirror[1]
+                mass += mirror[2]
             clear = mass >= CLEAR_MARGIN * rival
             if mass >= threshold or (cued and mass >= CLEAR_WINNER and (clear or self._marked(name, raw, ctx))) \
                     or (not cued and mass >= CLEAR_UNCUED and clear):
@@ -351,6 +362,26 @@ class Planner:
             if pred.confidence >= MIN_CONFIDENCE:
                 return pred.name, pred.confidence, whole
         return None, 0.0, whole
+
+    def _mirror(self, ctx: rd._Context, raw: str, name: str) -> tuple[str, float, float] | None:
+        """(intent, probability, its tool's probability) of the mirror reading when the phrasing
+        gives the one named variable the other role than ``name`` declares ("cause": X acts, as in
+        "what does X affect?"; "effect": X is acted on, "what affects X?"), else None."""
+        it = self.intents.get(name)
+        if it is None or len(it.roles) != 1:
+            return None
+        role = rd.single_role(raw, ctx.skeleton, ctx.vocab)
+        if role is None or role == it.roles[0][1]:
+            return None
+        probs = self.classifier.probabilities(raw) if self.classifier else {}  # type: ignore[union-attr]
+        mirrors = [(probs.get(n, 0.0), n) for n, other in self.intents.items()
+                   if len(other.roles) == 1 and other.roles[0][1] == role and _needs(other) == _needs(it)]
+        if not mirrors:
+            return None
+        same = [m for m in mirrors if self.intents[m[1]].spec.constants == it.spec.constants]
+        p, best = max(same or mirrors)  # "its direct effects" mirrors "its direct causes"
+        tool = self.intents[best].spec.tool
+        return best, p, sum(q for q, n in mirrors if self.intents[n].spec.tool == tool)
 
     def _tool_mass(self, sent: str) -> dict[str, float]:
         """Each tool's probability for ``sent``: the sum over its intents."""

@@ -1081,3 +1081,12 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     if start < len(text):
         spans.append((start, len(text)))
     return spans
+
+
+def single_role(seg: str, skel: _Skeleton, vocab: Vocabulary) -> str | None:
+    """"cause" when the phrasing makes its one named variable act ("what does X affect?", "the
+    effects of X", "affected by X"), "effect" when it is acted on ("what affects X?", "the causes of
+    X", "X is driven by"); None when the patterns say neither or both."""
+    found = {role for role, pats in (("cause", vocab.role_cause), ("effect", vocab.role_effect))
+             if any(p.search(seg) for p in pats)}
+    return found.pop() if len(found) == 1 else None

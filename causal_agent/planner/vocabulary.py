@@ -93,6 +93,10 @@ class Vocabulary:
     #: (pattern, spec) of a change stated without both values: "stop", "shift:N1", "set:N1" …
     #: (group ``T``, when present, is the treatment), for a ``contrast`` slot
     contrasts: tuple[tuple[re.Pattern[str], str], ...] = ()
+    #: a single variable's role in the phrasing: it acts ("what does X affect?", "effects of X")
+    #: or is acted on ("what affects X?", "causes of X"); group ``X``, for "cause"/"effect" slots
+    role_cause: tuple[re.Pattern[str], ...] = ()
+    role_effect: tuple[re.Pattern[str], ...] = ()
     #: "in this data", "in the dataset": the scope of a question that names variables, no cue
     data_scope: re.Pattern[str] = re.compile(r"(?!x)x")
 
@@ -186,6 +190,8 @@ def _compile_vocabulary(v: Mapping[str, Any]) -> Vocabulary:
         adjuster_markers=tuple(comp(p) for p in v.get("adjuster", {}).get("markers", [])),
         contrasts=tuple((comp(r["re"]), r["spec"]) for r in eff.get("contrasts", [])),
         data_scope=comp(_alt(v["data_scope"])) if v.get("data_scope") else re.compile(r"(?!x)x"),
+        role_cause=tuple(comp(p) for p in v.get("single_role", {}).get("cause", [])),
+        role_effect=tuple(comp(p) for p in v.get("single_role", {}).get("effect", [])),
     )
 
 

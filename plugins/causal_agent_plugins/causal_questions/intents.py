@@ -295,12 +295,14 @@ ADJUSTMENT_ADVICE_EXAMPLES: list[str] = [
 
 @hookimpl
 def register_intents(register):  # type: ignore[no-untyped-def]
-    one = {"variable": "variable"}
-    register("causes_of", examples=CAUSES_OF_EXAMPLES, slots=dict(one), name="causes_of")
-    register("causes_of", examples=DIRECT_CAUSES_OF_EXAMPLES, slots=dict(one), constants={"direct": True},
+    # the variable is the effect whose causes are asked, or the cause whose effects are: the planner
+    # reads that role from the phrasing ("what does X affect?") when the words alone are unclear
+    acted_on, acting = {"variable": "effect"}, {"variable": "cause"}
+    register("causes_of", examples=CAUSES_OF_EXAMPLES, slots=dict(acted_on), name="causes_of")
+    register("causes_of", examples=DIRECT_CAUSES_OF_EXAMPLES, slots=dict(acted_on), constants={"direct": True},
              name="direct_causes_of")
-    register("effects_of", examples=EFFECTS_OF_EXAMPLES, slots=dict(one), name="effects_of")
-    register("effects_of", examples=DIRECT_EFFECTS_OF_EXAMPLES, slots=dict(one), constants={"direct": True},
+    register("effects_of", examples=EFFECTS_OF_EXAMPLES, slots=dict(acting), name="effects_of")
+    register("effects_of", examples=DIRECT_EFFECTS_OF_EXAMPLES, slots=dict(acting), constants={"direct": True},
              name="direct_effects_of")
     register("causes", examples=TOTAL_CAUSE_EXAMPLES, slots={"x": "variable", "y": "variable"},
              name="total_cause")
