@@ -305,3 +305,22 @@ def test_the_eval_asks_and_scores_the_path_families() -> None:
     assoc = Question(id="a", question_type="Causal-Association", level="path", dataset="d.csv", variables=["A", "Y"],
                      interest=["A", "Y"], question="Is it causal?", truth="partly", truth_dag="partly")
     assert score(assoc, {"answer": "partly"}).correct and score(assoc, {"answer": "yes"}).confidently_wrong
+
+
+def test_the_reference_protocol_reads_cause_questions_as_the_benchmark_labels_them() -> None:
+    """"Does X cause Y?" is total causation by default; the published benchmark labels it by a
+    direct PC edge, so the reference protocol (Settings.read_as) keeps that reading, and an
+    explicit "directly" is a direct edge under both."""
+    from causal_agent.planner import Planner
+    from causal_agent.plugins import collect_registry, make_plugin_manager
+    from causal_agent_evals.reference import protocol_settings
+
+    planner = Planner.from_registry(collect_registry(make_plugin_manager()))
+    cols = {"clinic": ["age", "stress", "smoking", "coughing"]}
+    default, reference = protocol_settings("default").read_as, protocol_settings("reference").read_as
+    assert planner.plan("Does stress cause coughing?", cols, read_as=default).tool == "causes"
+    ref = planner.plan("Does stress cause coughing?", cols, read_as=reference)
+    assert (ref.tool, ref.args["x"], ref.args["y"]) == ("direct_cause", "stress", "coughing")
+    for read_as in (default, reference):
+        assert planner.plan("Does stress directly cause coughing?", cols, read_as=read_as).tool == "direct_cause"
+        assert planner.plan("What causes coughing?", cols, read_as=read_as).tool == "causes_of"
