@@ -324,3 +324,46 @@ def test_the_reference_protocol_reads_cause_questions_as_the_benchmark_labels_th
     for read_as in (default, reference):
         assert planner.plan("Does stress directly cause coughing?", cols, read_as=read_as).tool == "direct_cause"
         assert planner.plan("What causes coughing?", cols, read_as=read_as).tool == "causes_of"
+
+
+def test_contrasts_are_read_from_the_phrasing_and_resolved_on_the_data() -> None:
+    """'if nobody smoked' / 'reduced by 2' / 'set to 3' become contrast specs the effect tool turns
+    into t0 and t1 from the data: a binary treatment 1 -> 0, a continuous one from its mean."""
+    import numpy as np
+    import pandas as pd
+
+    from causal_agent.data import load_dataset
+    from causal_agent.effects.contrast import resolve_contrast
+    from causal_agent.errors import DataError
+    from causal_agent.planner import Planner
+    from causal_agent.plugins import collect_registry, make_plugin_manager
+
+    planner = Planner.from_registry(collect_registry(make_plugin_manager()))
+    cols = {"clinic": ["age", "stress", "smoking", "lung_cancer"]}
+    for question, treatment, spec in [
+        ("If nobody smoked, how much would lung cancer change?", "smoking", "stop"),
+        ("How much would lung cancer drop if we reduced smoking by 2?", "smoking", "shift:-2"),
+        ("What would lung cancer be if smoking were set to 3?", "smoking", "set:3"),
+        ("If smoking were banned, what would happen to lung cancer?", "smoking", "stop"),
+    ]:
+        plan = planner.plan(question, cols)
+        assert (plan.tool, plan.args.get("treatment"), plan.args.get("contrast")) == \
+            ("estimate_effect", treatment, spec), (question, plan.args, plan.missing)
+    stated = planner.plan("What happens to lung cancer if smoking goes from 2 to 5?", cols)
+    assert "contrast" not in stated.args and (stated.args["t0"], stated.args["t1"]) == (2.0, 5.0)
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"drug": rng.integers(0, 2, 200), "dose": rng.normal(3.0, 1.0, 200)})
+    ds = load_dataset(frame, name="trial")
+    assert resolve_contrast(ds, "drug", "stop")[:2] == (1.0, 0.0)
+    assert resolve_contrast(ds, "drug", "set:1")[:2] == (0.0, 1.0)
+    with pytest.raises(DataError, match="binary"):
+        resolve_contrast(ds, "drug", "shift:2")
+    mean = float(frame["dose"].mean())
+    t0, t1, what, warnings = resolve_contrast(ds, "dose", "shift:-2")
+    assert (t0, t1) == pytest.approx((mean, mean - 2)) and "observed mean" in what and not warnings
+    assert resolve_contrast(ds, "dose", "set:3")[:2] == pytest.approx((mean, 3.0))
+    t0, t1, what, warnings = resolve_contrast(ds, "dose", "stop")
+    assert (t0, t1) == pytest.approx((mean, 0.0)) and "stopping" in what
+    with pytest.raises(DataError, match="unknown contrast"):
+        resolve_contrast(ds, "dose", "double")

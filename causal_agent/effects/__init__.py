@@ -126,7 +126,6 @@ def estimate_effect(
         from .contrast import resolve_contrast
 
         t0, t1, contrast_text, contrast_warnings = resolve_contrast(ds, t, contrast)
-        notes.append(f"Contrast: {contrast_text}.")
     notes += _check_variables(ds, t, y, t0, t1)
 
     source = graph_source(ctx, ds, t, y, confounders, graph_key)

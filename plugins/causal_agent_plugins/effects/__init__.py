@@ -64,6 +64,8 @@ def estimate_effect_tool() -> Any:
             confounders=confounders, graph_key=graph_key, method=method, contrast=contrast,
         )
         content = result.summary
+        if result.contrast:  # a change stated without both values: say what was computed
+            content += f" Contrast: {result.contrast}."
         if result.notes:
             content += " Notes: " + " ".join(result.notes)
         return content, result.model_dump(mode="json")
