@@ -1,6 +1,10 @@
 """Causal questions about a graph that respect what the graph does not know.
 
 Every query returns ``yes``/``no``/``uncertain`` with a reason that names the edges or paths.
+Edge questions (direct cause, common cause, common parent / child, d-separation, adjustment sets)
+and path questions (the causes or effects of a variable, total causation, why two variables are
+associated, the role of a third one: :func:`relatives`, :func:`total_cause`,
+:func:`explain_association`, :func:`adjustment_role`) share the semantics below.
 
 * **DAG** – read off the graph.
 * **CPDAG** – the answer over the Markov equivalence class (see :mod:`causal_agent.graph`): **yes**
@@ -1152,8 +1156,8 @@ def adjustment_role(g: CausalGraph, treatment: str, outcome: str, variable: str)
         answer = advice[role]
         return RoleReport(treatment=x, outcome=y, variable=z, role=role, roles=roles, answer=answer,  # type: ignore[arg-type]
                           sets=sets_report.sets,
-                          reason=f"{z} is {_ROLE_WORDS[role]} {where}: {example[role]}. {_ADVICE_WORDS[answer]}; {shown}")
-    split = "; ".join(f"{_ROLE_WORDS[r]} in {n} ({example[r]})" for r, n in sorted(roles.items()))
+                          reason=f"{z} is {ROLE_WORDS[role]} {where}: {example[role]}. {_ADVICE_WORDS[answer]}; {shown}")
+    split = "; ".join(f"{ROLE_WORDS[r]} in {n} ({example[r]})" for r, n in sorted(roles.items()))
     answers = set(advice.values())
     if len(answers) == 1:
         answer = answers.pop()
@@ -1167,7 +1171,7 @@ def adjustment_role(g: CausalGraph, treatment: str, outcome: str, variable: str)
 
 _ADVICE = {"mediator": "no", "collider": "no", "descendant of a collider": "no", "descendant of the treatment": "no",
            "confounder": "yes", "confounder and collider": "yes", "none": "no", "unchecked": "uncertain"}
-_ROLE_WORDS = {
+ROLE_WORDS = {
     "mediator": "a mediator (on a causal path from the treatment to the outcome)",
     "collider": "a collider on a path between the treatment and the outcome",
     "descendant of a collider": "a descendant of a collider on a path between the treatment and the outcome",

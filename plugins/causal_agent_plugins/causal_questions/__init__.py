@@ -229,7 +229,7 @@ def ask_path(ctx: Any, question: Literal["causes", "explain_association", "adjus
     words = {"x": x_, "y": y_, "z": z_ or ""}
     finding = _FINDING[question][answer].format(**words)
     if question == "adjustment_advice" and extra.get("role") not in (None, "uncertain"):
-        finding += f": it is {gq._ROLE_WORDS[extra['role']]}"  # noqa: SLF001 - the role's own words
+        finding += f": it is {gq.ROLE_WORDS[extra['role']]}"
     if answer != graph_answer:
         finding += ". The graph learned from resampled rows gives different answers here"
     elif answer == "uncertain":
