@@ -144,36 +144,29 @@ def _use_error(exc: BaseException, at: str, timeout: float) -> GraphError:
     return GraphError(f"the PostgreSQL graph memory at {at} failed: {_first_line(exc)}")
 
 
-class GuardedStore(PostgresStore):
+class _Guarded:
+    """The one place a LangGraph Postgres class's database errors become one-line ``GraphError`` s
+    (both classes open every cursor through ``_cursor``)."""
+
+    def __init__(self, conn: Any, *, at: str, timeout: float) -> None:
+        super().__init__(conn)  # type: ignore[call-arg]
+        self._at, self._timeout = at, timeout
+
+    @contextmanager
+    def _cursor(self, *, pipeline: bool = False) -> Iterator[Any]:
+        try:
+            with super()._cursor(pipeline=pipeline) as cur:  # type: ignore[misc]
+                yield cur
+        except psycopg.Error as exc:
+            raise _use_error(exc, self._at, self._timeout) from None
+
+
+class GuardedStore(_Guarded, PostgresStore):
     """``PostgresStore`` whose database errors are one-line ``GraphError`` s."""
 
-    def __init__(self, conn: Any, *, at: str, timeout: float) -> None:
-        super().__init__(conn)
-        self._at, self._timeout = at, timeout
 
-    @contextmanager
-    def _cursor(self, *, pipeline: bool = False) -> Iterator[Any]:
-        try:
-            with super()._cursor(pipeline=pipeline) as cur:
-                yield cur
-        except psycopg.Error as exc:
-            raise _use_error(exc, self._at, self._timeout) from None
-
-
-class GuardedSaver(PostgresSaver):
+class GuardedSaver(_Guarded, PostgresSaver):
     """``PostgresSaver`` whose database errors are one-line ``GraphError`` s."""
-
-    def __init__(self, conn: Any, *, at: str, timeout: float) -> None:
-        super().__init__(conn)
-        self._at, self._timeout = at, timeout
-
-    @contextmanager
-    def _cursor(self, *, pipeline: bool = False) -> Iterator[Any]:
-        try:
-            with super()._cursor(pipeline=pipeline) as cur:
-                yield cur
-        except psycopg.Error as exc:
-            raise _use_error(exc, self._at, self._timeout) from None
 
 
 def _connection_kwargs(info: dict[str, Any], timeout: float) -> dict[str, Any]:
