@@ -227,6 +227,20 @@ def entry_for(
 
 
 # -- the file -----------------------------------------------------------------------------------
+def _wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL, retrying: the switch needs the file to itself, and SQLite answers "database is
+    locked" at once (without its busy handler) while another process holds it, e.g. two first writes."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class QuestionLog:
     """The log file at ``path`` (default :func:`log_path`, read when the log is made). Created on the
     first write; reading a missing file gives no entries."""
@@ -259,7 +273,7 @@ class QuestionLog:
     def _setup(self, conn: sqlite3.Connection) -> None:
         if self._version(conn) == SCHEMA_VERSION:
             return
-        conn.execute("PRAGMA journal_mode=WAL")  # readers never block the writer, across processes
+        _wal(conn)  # readers never block the writer, across processes
         conn.execute("BEGIN IMMEDIATE")
         try:
             if self._version(conn) < SCHEMA_VERSION:  # another process may have just made it
