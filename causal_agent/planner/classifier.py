@@ -142,17 +142,6 @@ class IntentClassifier:
         words = {w for w in uses if w not in self._stop and w not in {"VAR", "NUM", "DATA"}
                  and "'" not in w and len(w) > 2}
         self._cues = {w for w in words if max(uses[w].values()) >= CUE_SHARE * sum(uses[w].values())}
-        # … and cue phrases: two or three words (variables included) that most of their examples
-        # give one tool, so a word many intents share still speaks in its phrase ("what cause VAR",
-        # "VAR cause VAR", "effect on VAR")
-        phrase_uses: dict[str, Counter[str]] = {}
-        for label, text in zip(labels, texts):
-            for ph in self._phrases(text, function_words=True):
-                phrase_uses.setdefault(ph, Counter())[group.get(label, label)] += 1
-        content = {ph for text in texts for ph in self._phrases(text)}
-        # a phrase of function words alone ("how much", "why do") speaks only when many examples use it
-        self._cue_phrases = {ph for ph, c in phrase_uses.items() if max(c.values()) >= CUE_SHARE * sum(c.values())
-                             and (ph in content or sum(c.values()) >= PHRASE_MIN_USES)}
         # words that lean to a few intents ("affect": collider, direct cause, effect…) without
         # being cues; polite wrappers ("tell", "could", "please") spread wider and are not here
         def leans(c: Counter[str]) -> bool:
@@ -161,6 +150,21 @@ class IntentClassifier:
                     or (total >= LEAN_MIN_USES and top3 >= LEAN_TOP3_COMMON * total))
 
         self._leaning = {w for w in words if leans(uses[w])}
+        # … and cue phrases: two or three words (variables included) that most of their examples
+        # give one tool, so a word many intents share still speaks in its phrase ("what cause VAR",
+        # "VAR cause VAR", "effect on VAR")
+        phrase_uses: dict[str, Counter[str]] = {}
+        for label, text in zip(labels, texts):
+            for ph in self._phrases(text, function_words=True):
+                phrase_uses.setdefault(ph, Counter())[group.get(label, label)] += 1
+        # a content phrase speaks through a word that does ("a direct", "effect on") or a variable's
+        # place ("VAR affect VAR"), not through a polite wrapper alone ("tell me about")
+        telling = self._cues | self._leaning
+        worded = {ph for text in texts for ph in self._phrases(text)}
+        content = {ph for ph in worded if telling & set(ph.split()) or "VAR" in ph.split()}
+        # a phrase of function words alone ("how much", "why do") speaks only when many examples use it
+        self._cue_phrases = {ph for ph, c in phrase_uses.items() if max(c.values()) >= CUE_SHARE * sum(c.values())
+                             and (ph in content or (ph not in worded and sum(c.values()) >= PHRASE_MIN_USES))}
 
     def _x(self, text: str) -> Any:
         return self._hstack([self._words.transform([text]), self._chars.transform([text])]).tocsr()

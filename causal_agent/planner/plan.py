@@ -421,13 +421,19 @@ class Planner:
                 by_tool.setdefault(it.spec.tool, []).append((p, n))
         if not by_tool:
             return None
+        words = raw if raw is not None else sent
+        if k > _needs(self.intents[name]):  # only a reading whose third variable the question marks
+            by_tool = {t: [o for o in opts if self._marked(o[1], words, ctx)] for t, opts in by_tool.items()}
+            by_tool = {t: opts for t, opts in by_tool.items() if opts}
+            if not by_tool:
+                return None
         tool, options = max(by_tool.items(), key=lambda kv: sum(p for p, _ in kv[1]))
         p, best = max(options)
-        marked = self._marked(best, raw if raw is not None else sent, ctx)
+        marked = self._marked(best, words, ctx)
         if k > _needs(self.intents[name]):  # more variables than the reading takes: it still answers
             if not marked:  # (a note names the extra one), unless the question marks the third's role
-                return None
-            share = FITTING_SHARE
+                return None  # and that reading is nearly as likely ("controlling for Z, is X a
+            share = MARKED_EXTRA_SHARE  # direct cause of Y?" conditions; "include Z as a covariate" asks)
         else:  # fewer: the reading would have to ask for a variable the question does not have
             share = MARKED_FITTING_SHARE if marked else FITTING_SHARE
         mass = sum(q for q, _ in options)
@@ -615,7 +621,9 @@ class Planner:
         if given_slot and given:
             args[given_slot] = given
         tv = it.of("treatment_values")
-        stated = [v for v in rd._treatment_values(seg, vocab) if v[0] != v[1]] if len(tv) >= 2 else []
+        # values stated anywhere ("from 0.2 to 0.2 … from 0.2 to 1.0") are values, not a contrast
+        stated = (rd._treatment_values(seg, vocab) + [v for v in rd._treatment_values(skel.text, vocab)
+                                                       if v[0] != v[1]]) if len(tv) >= 2 else []
         legacy = rd.contrast_values(contrast[0]) if contrast and not stated and not contrast_slot else None
         if contrast and not stated and contrast_slot:
             # a change stated without both values: the tool reads t0 and t1 off the data
@@ -1105,6 +1113,7 @@ def _better(a: Plan, b: Plan) -> bool:
 #: can, when they are together at least this share as probable (``Planner._fitting``)
 FITTING_SHARE = 0.2
 MARKED_FITTING_SHARE = 0.1
+MARKED_EXTRA_SHARE = 0.2
 
 
 def _needs(it: _Intent) -> int:
