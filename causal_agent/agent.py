@@ -26,7 +26,7 @@ from .errors import CausalAgentError
 
 
 #: how a withheld destructive tool is described in its refusal
-_DESTROYS = "deletes or overwrites stored data"
+DESTROYS = "deletes or overwrites stored data"
 
 
 class AgentEvent(BaseModel):
@@ -107,8 +107,7 @@ class CausalAgent:
             max_model_calls=self.settings.max_model_calls,
             prompt=self.model_options.prompt,
             text_tool_calls=self.model_options.text_tool_calls,
-            withheld={name: f"{name} {_DESTROYS} and is off for the model; the user can enable it with "
-                      "--allow-destructive" for name, t in self.registry.tools.items() if t not in self.tools},
+            withheld=self.withheld(),
         )
         self.thread_id = str(uuid.uuid4())
         from .logs import question_log
@@ -117,6 +116,14 @@ class CausalAgent:
         self.log = question_log(log, self.config)
         #: how the log names the model: the spec asked for ("openai:gpt-4o"), or a passed model's name
         self._log_model = self.config.model if spec is None else self.model_name
+
+    def withheld(self, audience: str = "the model",
+                 enable: str = "the user can enable it with --allow-destructive") -> dict[str, str]:
+        """The registered tools this agent does not bind (a destructive tool without the user's
+        permission), each with the one-line reason a call of it is refused; every face (the model,
+        MCP clients) words only who it is off for and how to enable it."""
+        return {name: f"{name} {DESTROYS} and is off for {audience}; {enable}"
+                for name, t in self.registry.tools.items() if t not in self.tools}
 
     @property
     def model_name(self) -> str:

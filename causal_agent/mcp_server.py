@@ -177,10 +177,7 @@ def one_line(text: str) -> str:
 def withheld_tools(agent: "CausalAgent") -> dict[str, str]:
     """The registered tools ``agent`` does not bind (a ``destroy`` tool without
     ``--allow-destructive``), each with the one-line reason a call of it is refused."""
-    from .agent import _DESTROYS
-
-    return {name: f"{name} {_DESTROYS} and is off for MCP clients; start the server with"
-            " --allow-destructive to enable it" for name, t in agent.registry.tools.items() if t not in agent.tools}
+    return agent.withheld("MCP clients", "start the server with --allow-destructive to enable it")
 
 
 class _StaticToken:
@@ -262,9 +259,9 @@ class CausalMcp:
             tool = self.own.get(name) or self.tools.get(name)
             if tool is None:
                 return _error(self._not_offered(name))
-            from .models.text_calls import _schema_error
+            from .models.text_calls import schema_error
 
-            problem = _schema_error(tool, tool.tool_call_schema, args)
+            problem = schema_error(tool, tool.tool_call_schema, args)
             if problem:
                 return _error(problem)
             if name in self.own:  # validated arguments only (extra ones are ignored, as ToolNode does)

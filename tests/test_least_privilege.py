@@ -343,3 +343,15 @@ def test_write_report_refuses_an_existing_picture_without_overwrite(tmp_path):
     with pytest.raises(CausalAgentError, match="r-graph-1.png' already exists; choose a new name or add --force"):
         write_report(turns, tmp_path / "r.md")
     assert (tmp_path / "r-graph-1.png").read_bytes() == b"keep" and not (tmp_path / "r.md").exists()
+
+
+def test_withheld_names_the_destructive_tools_only_without_permission() -> None:
+    """``CausalAgent.withheld`` is the one list of refused tools every face words its refusal from."""
+    from causal_agent.agent import CausalAgent
+    from causal_agent.context import Settings
+
+    locked = CausalAgent(log=False).withheld("MCP clients", "start the server with --allow-destructive")
+    assert set(locked) == {"delete_graph"}
+    assert locked["delete_graph"] == ("delete_graph deletes or overwrites stored data and is off for MCP clients; "
+                                      "start the server with --allow-destructive")
+    assert CausalAgent(settings=Settings(allow_destructive=True), log=False).withheld() == {}

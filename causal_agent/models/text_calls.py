@@ -572,7 +572,7 @@ def _typed(raw: dict[str, str], props: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _schema_error(tool: BaseTool, schema: Any, args: dict[str, Any]) -> str | None:
+def schema_error(tool: BaseTool, schema: Any, args: dict[str, Any]) -> str | None:
     """Why ``args`` do not fit ``schema``, or None."""
     if isinstance(schema, dict):
         try:
@@ -660,7 +660,7 @@ def _validate(cand: _Candidate, tools: Mapping[str, BaseTool],
         json.dumps(cleaned, allow_nan=False)
     except (TypeError, ValueError):
         return tool, None, f"{tool.name}: the arguments are not JSON values"
-    why = _schema_error(tool, schema, cleaned)
+    why = schema_error(tool, schema, cleaned)
     if why:
         if null_required:  # a required argument written as null is one the model did not give
             return tool, None, f"{tool.name}: missing required argument {null_required[0]!r}"
