@@ -26,7 +26,7 @@ from .errors import CausalAgentError
 
 
 #: how a withheld destructive tool is described in its refusal
-DESTROYS = "deletes or overwrites stored data"
+_DESTROYS = "deletes or overwrites stored data"
 
 
 class AgentEvent(BaseModel):
@@ -122,7 +122,7 @@ class CausalAgent:
         """The registered tools this agent does not bind (a destructive tool without the user's
         permission), each with the one-line reason a call of it is refused; every face (the model,
         MCP clients) words only who it is off for and how to enable it."""
-        return {name: f"{name} {DESTROYS} and is off for {audience}; {enable}"
+        return {name: f"{name} {_DESTROYS} and is off for {audience}; {enable}"
                 for name, t in self.registry.tools.items() if t not in self.tools}
 
     @property
