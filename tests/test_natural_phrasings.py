@@ -1,6 +1,7 @@
-"""Natural phrasings: questions written the way analysts ask them, by someone who never saw the
-intent examples (``natural_phrasings.jsonl``, see ``natural_phrasings_README.md``), about the
-bundled clinic example whose true DAG is known.
+"""Natural phrasings: questions written the way analysts ask them, by people who never saw the
+intent examples, about the bundled clinic example whose true DAG is known. Two sets, each from
+its own writer: ``natural_phrasings.jsonl`` (set "a", see ``natural_phrasings_README.md``) and
+``natural_phrasings_b.jsonl`` (set "b", ``natural_phrasings_b_README.md``).
 
 Two measurements, per family:
 
@@ -12,9 +13,9 @@ Two measurements, per family:
   answers each question, scored against the row's truth: right, uncertain (honest, not right)
   or confidently wrong. The learned graph may differ from the true DAG; that counts against us.
 
-The families ``mediation`` and ``confidence`` belong to their own tools' helper: they are routed
-and reported, but left out of the thresholds here (``THRESHOLD_FAMILIES``); to hold them to the
-thresholds, give them an ``ANSWER_CHECKS`` entry and add them to that set.
+All seven families (and the ambiguous rows) are held to the issue's targets on set "a": 90 %
+routed right, 85 % answered right. Set "b" is smaller and newer; it is held to the floors in
+``TARGETS`` and its figures are printed beside set "a"'s.
 
 Run ``pytest -s tests/test_natural_phrasings.py`` to see the per-family table and every miss.
 """
@@ -31,17 +32,23 @@ from typing import Any
 
 import pytest
 
-ROWS_PATH = Path(__file__).with_name("natural_phrasings.jsonl")
-ROWS: list[dict[str, Any]] = [json.loads(line) for line in ROWS_PATH.read_text(encoding="utf-8").splitlines()
-                              if line.strip()]
+SETS = {"a": Path(__file__).with_name("natural_phrasings.jsonl"),
+        "b": Path(__file__).with_name("natural_phrasings_b.jsonl")}
+
+
+def _load(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+ROWS_BY_SET: dict[str, list[dict[str, Any]]] = {k: _load(p) for k, p in SETS.items()}
+ROWS = ROWS_BY_SET["a"]
 COLUMNS = ["age", "stress", "genetics", "smoking", "yellow_fingers", "lung_cancer", "coughing"]
-#: families whose tools this suite holds to the thresholds (mediation and confidence: their helper's)
+#: the issue's seven families (its first is "causes_of" and "effects_of"), each held to the targets
 THRESHOLD_FAMILIES = {"causes_of", "effects_of", "causes", "estimate_effect", "explain_association",
-                      "adjustment_advice"}
-#: the issue asks for 90 % routed right; the planner reaches 88.6 % of the held-out rows (2026-12-02),
-#: so this guards that level while the gap stays open (see the per-row misses with -s)
-ROUTING_TARGET = 0.85
-ANSWER_TARGET = 0.85
+                      "adjustment_advice", "mediation", "confidence"}
+#: set -> (routed right, answered right) over its held-out rows: set "a" at the issue's targets;
+#: set "b" (70 rows) at floors under its measured figures (2026-12-03, printed with -s)
+TARGETS = {"a": (0.90, 0.85), "b": (0.85, 0.80)}
 #: the eval's ATE tolerance (evals/causal_agent_evals/scoring.Tolerance): 10 % relative + 0.05
 REL_TOL, ABS_TOL = 0.10, 0.05
 #: the test set's role names -> the tool's
@@ -53,18 +60,21 @@ def family(row: dict[str, Any]) -> str:
     return "ambiguous" if row.get("ambiguous_roles") else row["family"]
 
 
-# ---- the file itself -------------------------------------------------------------------------------
-def test_the_set_is_independent_and_large_enough() -> None:
-    assert len(ROWS) >= 120
-    assert len({r["id"] for r in ROWS}) == len(ROWS)
-    fams = {family(r) for r in ROWS}
+# ---- the files themselves ----------------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_the_set_is_independent_and_large_enough(name: str) -> None:
+    rows = ROWS_BY_SET[name]
+    assert len(rows) >= (120 if name == "a" else 60)
+    assert len({r["id"] for r in rows}) == len(rows)
+    fams = {family(r) for r in rows}
     assert THRESHOLD_FAMILIES | {"ambiguous"} <= fams
-    readme = ROWS_PATH.with_name("natural_phrasings_README.md").read_text(encoding="utf-8")
-    assert "did **not** open the tool's intent examples" in readme
-    for r in ROWS:
+    readme = SETS[name].with_name(SETS[name].stem + "_README.md").read_text(encoding="utf-8")
+    assert "intent example" in readme and ("did **not** open" in readme or "Not opened" in readme)
+    for r in rows:
         for key in ("variable", "x", "y", "a", "b", "treatment", "outcome", "mediator", "z"):
             if key in r["roles"]:
                 assert r["roles"][key] in COLUMNS, (r["id"], key)
+    assert not {r["id"] for r in rows} & {r["id"] for k, o in ROWS_BY_SET.items() if k != name for r in o}
 
 
 def _norm(text: str) -> str:
@@ -102,18 +112,24 @@ BUILDING = building_phrasings()
 #: rows whose words (variables blanked) are an intent example: the canonical phrasings both sets
 #: took from the issue ("Does X directly cause Y?"). They are routed and answered, but they do not
 #: measure reading, so the thresholds are taken over the other (held-out) rows.
-SEEN = {r["id"] for r in ROWS if _norm(r["question"]) in BUILDING}
+SEEN = {r["id"] for rows in ROWS_BY_SET.values() for r in rows if _norm(r["question"]) in BUILDING}
 
 
-def test_the_held_out_rows_are_apart_from_the_intent_examples() -> None:
+def held_out(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows the thresholds are taken over: every family's, less the canonical (seen) ones."""
+    return [r for r in rows if r["id"] not in SEEN and family(r) in THRESHOLD_FAMILIES | {"ambiguous"}]
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_the_held_out_rows_are_apart_from_the_intent_examples(name: str) -> None:
     """The planner is built from the plugins' intent examples; the natural phrasings this suite is
     measured on are not among them, and the rows that are (canonical phrasings) are few."""
+    rows = ROWS_BY_SET[name]
     assert len(BUILDING) > 300
-    shared = {r["id"]: BUILDING[_norm(r["question"])] for r in ROWS if r["id"] in SEEN}
-    print(f"\n{len(shared)} rows are also intent examples (left out of the thresholds): {shared}")
-    assert len(SEEN) <= 0.15 * len(ROWS)
-    held = [r for r in ROWS if r["id"] not in SEEN and family(r) in THRESHOLD_FAMILIES | {"ambiguous"}]
-    assert len(held) >= 90
+    shared = {r["id"]: BUILDING[_norm(r["question"])] for r in rows if r["id"] in SEEN}
+    print(f"\nset {name}: {len(shared)} rows are also intent examples (left out of the thresholds): {shared}")
+    assert len(shared) <= 0.15 * len(rows)
+    assert len(held_out(rows)) >= (100 if name == "a" else 60)
 
 
 # ---- routing -------------------------------------------------------------------------------------
@@ -187,16 +203,11 @@ def routing_problems(row: dict[str, Any], plan: Any) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def routed() -> list[tuple[dict[str, Any], Any, list[str]]]:
+def planner() -> Any:
     from causal_agent.planner import Planner
     from causal_agent.plugins import collect_registry, make_plugin_manager
 
-    planner = Planner.from_registry(collect_registry(make_plugin_manager()))
-    out = []
-    for row in ROWS:
-        plan = planner.plan(row["question"], {"clinic": COLUMNS})
-        out.append((row, plan, routing_problems(row, plan)))
-    return out
+    return Planner.from_registry(collect_registry(make_plugin_manager()))
 
 
 def _table(title: str, counts: dict[str, list[int]], columns: tuple[str, ...]) -> None:
@@ -206,22 +217,25 @@ def _table(title: str, counts: dict[str, list[int]], columns: tuple[str, ...]) -
         print(f"{fam:<22}" + "".join(f"{v:>11}" for v in counts[fam]))
 
 
-def test_routing(routed) -> None:
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_routing(planner, name: str) -> None:
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    misses = []
-    for row, plan, why in routed:
+    misses, held = [], []
+    for row in ROWS_BY_SET[name]:
+        why = routing_problems(row, planner.plan(row["question"], {"clinic": COLUMNS}))
         fam = family(row)
         counts[fam][0] += 1
         counts[fam][1] += not why
+        if row["id"] not in SEEN and fam in THRESHOLD_FAMILIES | {"ambiguous"}:
+            held.append(not why)
         if why:
             misses.append(f"[{row['id']}] ({fam}) {row['question']}\n    {'; '.join(why)}")
-    _table("Natural phrasings, routing (tool and roles)", counts, ("rows", "right"))
+    _table(f"Natural phrasings, set {name}: routing (tool and roles)", counts, ("rows", "right"))
     print("\nRouting misses:\n" + "\n".join(misses))
-    held = [(r, w) for r, _, w in routed if family(r) in THRESHOLD_FAMILIES | {"ambiguous"} and r["id"] not in SEEN]
-    share = sum(not w for _, w in held) / len(held)
-    print(f"\nrouted right: {share:.1%} of {len(held)} held-out rows (families {sorted(THRESHOLD_FAMILIES)} "
-          f"and ambiguous)")
-    assert share >= ROUTING_TARGET, f"routing {share:.1%} < {ROUTING_TARGET:.0%} (run with -s for the misses)"
+    share = sum(held) / len(held)
+    target = TARGETS[name][0]
+    print(f"\nset {name}: routed right {share:.1%} of {len(held)} held-out rows (target {target:.0%})")
+    assert share >= target, f"set {name}: routing {share:.1%} < {target:.0%} (run with -s for the misses)"
 
 
 # ---- answers ---------------------------------------------------------------------------------------
@@ -325,87 +339,6 @@ def check_ambiguous(row: dict[str, Any], ans: Any) -> tuple[str, str]:
     return "wrong", f"answered ({[s.tool for s in ans.steps]}, {ans.incomplete_reason}) instead of asking"
 
 
-#: family -> the answer check (mediation and confidence: add theirs here and to THRESHOLD_FAMILIES)
-ANSWER_CHECKS: dict[str, Callable[[dict[str, Any], Any], tuple[str, str]]] = {
-    "causes_of": check_causes_of, "effects_of": check_effects_of, "causes": check_causes,
-    "explain_association": check_association, "adjustment_advice": check_adjustment,
-    "estimate_effect": check_effect, "ambiguous": check_ambiguous,
-}
-
-
-@pytest.fixture(scope="module")
-def answered() -> list[tuple[dict[str, Any], Any, str, str]]:
-    """One offline agent over the clinic data answers every question it has a check for; the
-    graph is learned (with its bootstrap) on the first question and reused from memory after."""
-    from causal_agent.agent import CausalAgent
-    from causal_agent.context import Settings
-    from causal_agent.examples import example_path
-
-    # the refuter does not change the verdicts; "pc" is what auto picks for these continuous data,
-    # named so that discover() skips auto's per-call nonlinearity profile (~3 s a question here)
-    agent = CausalAgent(settings=Settings(refute=False, algorithm="pc"), log=False)
-    agent.load(str(example_path("clinic")), name="clinic")
-    out = []
-    for row in ROWS:
-        check = ANSWER_CHECKS.get(family(row))
-        if check is None:
-            continue
-        ans = agent.ask(row["question"])
-        if not row.get("ambiguous_roles") and not ans.complete and not ans.steps:
-            verdict, why = "asked", f"asked back ({ans.incomplete_reason}): {ans.explanation[:90]!r}"
-        else:
-            verdict, why = check(row, ans)
-        out.append((row, ans, verdict, why))
-    assert len(agent.memory.list()) == 1  # one graph, learned once
-    return out
-
-
-def test_answers(answered) -> None:
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-    misses = []
-    for row, ans, verdict, why in answered:
-        c = counts[family(row)]
-        c[0] += 1
-        c[{"right": 1, "uncertain": 2, "asked": 3, "wrong": 4}[verdict]] += 1
-        if verdict != "right":
-            tools = ",".join(s.tool for s in ans.steps) or "-"
-            misses.append(f"[{row['id']}] ({family(row)}, {verdict}) {row['question']}\n    {tools}: {why}")
-    _table("Natural phrasings, answers against the truth", counts,
-           ("rows", "right", "uncertain", "asked back", "conf. wrong"))
-    print("\nAnswer misses:\n" + "\n".join(misses))
-    held = [v for r, _, v, _ in answered if family(r) in THRESHOLD_FAMILIES | {"ambiguous"} and r["id"] not in SEEN]
-    right = held.count("right") / len(held)
-    print(f"\nanswered right: {right:.1%} of {len(held)} held-out rows; uncertain {held.count('uncertain')}, "
-          f"asked back {held.count('asked')}, confidently wrong {held.count('wrong')}")
-    assert right >= ANSWER_TARGET, f"answered right {right:.1%} < {ANSWER_TARGET:.0%} (run with -s)"
-
-
-#: tools whose answer depends on which variable is the treatment
-ROLE_TOOLS = {"estimate_effect", "mediation", "adjustment_advice", "adjustment_sets"}
-
-
-def test_ambiguous_roles_are_asked_back(answered) -> None:
-    """Swapped roles are never silent: no question that leaves the treatment and the outcome open
-    is answered by a tool that needs them, and (nearly) every one gets needs_clarification."""
-    rows = [(r, a) for r, a, _, _ in answered if r.get("ambiguous_roles")]
-    assert len(rows) >= 5
-    guessed = [r["id"] for r, a in rows if {s.tool for s in a.steps} & ROLE_TOOLS]
-    assert not guessed, f"roles guessed for {guessed}"
-    asked = [r["id"] for r, a in rows if not a.complete and a.incomplete_reason == "needs_clarification"
-             and not a.steps]
-    others = {r["id"]: [s.tool for s in a.steps] for r, a in rows if r["id"] not in asked}
-    print(f"\nambiguous roles: {len(asked)} of {len(rows)} asked back; otherwise {others}")
-    assert len(asked) >= 0.85 * len(rows), others
-
-
-# ---- mediation and confidence (the mediation/confidence tools' own checks) --------------------------
-SUPPORT_FAMILIES = ("mediation", "confidence")
-#: floors for these two families (measured: see the report printed with -s); below the issue's
-#: 90 % / 85 % targets, which the other families are held to above
-SUPPORT_ROUTING_FLOOR = 0.75
-SUPPORT_ANSWER_FLOOR = 0.70
-
-
 def check_mediation(row: dict[str, Any], ans: Any) -> tuple[str, str]:
     """Right: the verdict agrees with the true DAG. 'Does X act on Y through M?' is yes exactly when
     M is on a directed X ~> Y path; 'is it fully mediated?' yes when every such path passes M (read
@@ -449,61 +382,89 @@ def check_confidence(row: dict[str, Any], ans: Any) -> tuple[str, str]:
     return "right", ""
 
 
-SUPPORT_CHECKS: dict[str, Callable[[dict[str, Any], Any], tuple[str, str]]] = {
+#: family -> the answer check
+ANSWER_CHECKS: dict[str, Callable[[dict[str, Any], Any], tuple[str, str]]] = {
+    "causes_of": check_causes_of, "effects_of": check_effects_of, "causes": check_causes,
+    "explain_association": check_association, "adjustment_advice": check_adjustment,
+    "estimate_effect": check_effect, "ambiguous": check_ambiguous,
     "mediation": check_mediation, "confidence": check_confidence,
 }
+#: families answered by the agent with effect bootstraps (mediation's CIs; 10 resamples keep it
+#: short, the checks read verdicts); the others by one without (the estimates' CIs are analytic)
+BOOTSTRAPPED = {"mediation", "confidence"}
 
 
-def test_mediation_and_confidence_routing(routed) -> None:
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    misses = []
-    for row, plan, why in routed:
-        if family(row) not in SUPPORT_FAMILIES:
-            continue
-        counts[family(row)][0] += 1
-        counts[family(row)][1] += not why
-        if why:
-            misses.append(f"[{row['id']}] ({family(row)}) {row['question']}\n    {'; '.join(why)}")
-    _table("Natural phrasings, routing: mediation and confidence", counts, ("rows", "right"))
-    print("\nRouting misses:\n" + "\n".join(misses))
-    held = [w for r, _, w in routed if family(r) in SUPPORT_FAMILIES and r["id"] not in SEEN]
-    share = sum(not w for w in held) / len(held)
-    print(f"\nrouted right: {share:.1%} of {len(held)} held-out mediation and confidence rows")
-    assert share >= SUPPORT_ROUTING_FLOOR
-
-
-@pytest.fixture(scope="module")
-def answered_support() -> list[tuple[dict[str, Any], Any, str, str]]:
-    """One offline agent answers the mediation and confidence rows (the graph and its bootstrap
-    learned on the first, reused after; 10 bootstrap resamples per mediation CI to keep it short: the checks read verdicts)."""
+def _agent(bootstrap: int) -> Any:
     from causal_agent.agent import CausalAgent
     from causal_agent.context import Settings
     from causal_agent.examples import example_path
 
-    agent = CausalAgent(settings=Settings(refute=False, bootstrap=10), log=False)
+    # the refuter does not change the verdicts; "pc" is what auto picks for these continuous data,
+    # named so that discover() skips auto's per-call nonlinearity profile (~3 s a question here)
+    agent = CausalAgent(settings=Settings(refute=False, algorithm="pc", bootstrap=bootstrap), log=False)
     agent.load(str(example_path("clinic")), name="clinic")
+    return agent
+
+
+@pytest.fixture(scope="module", params=sorted(SETS))
+def answered(request) -> tuple[str, list[tuple[dict[str, Any], Any, str]]]:
+    """Two offline agents over the clinic data (see BOOTSTRAPPED) answer every row of one set; each
+    learns the graph (with its bootstrap) on its first question and reuses it from memory after.
+    Returns (set name, [(row, answer, verdict, why)])."""
+    name = request.param
+    agents = {False: _agent(0), True: _agent(10)}
     out = []
-    for row in ROWS:
-        if family(row) in SUPPORT_CHECKS:
-            ans = agent.ask(row["question"])
-            out.append((row, ans, *SUPPORT_CHECKS[family(row)](row, ans)))
-    return out
+    for row in ROWS_BY_SET[name]:
+        agent = agents[family(row) in BOOTSTRAPPED]
+        ans = agent.ask(row["question"])
+        if not row.get("ambiguous_roles") and not ans.complete and not ans.steps \
+                and family(row) not in BOOTSTRAPPED:
+            verdict, why = "asked", f"asked back ({ans.incomplete_reason}): {ans.explanation[:90]!r}"
+        else:
+            verdict, why = ANSWER_CHECKS[family(row)](row, ans)
+        out.append((row, ans, verdict, why))
+    for agent in agents.values():
+        assert len(agent.memory.list()) <= 1  # one graph, learned once
+    return name, out
 
 
-def test_mediation_and_confidence_answers(answered_support) -> None:
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+def test_answers(answered) -> None:
+    name, rows = answered
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     misses = []
-    for row, ans, verdict, why in answered_support:
+    for row, ans, verdict, why in rows:
         c = counts[family(row)]
         c[0] += 1
-        c[{"right": 1, "uncertain": 2, "wrong": 3}[verdict]] += 1
+        c[{"right": 1, "uncertain": 2, "asked": 3, "wrong": 4}[verdict]] += 1
         if verdict != "right":
             tools = ",".join(s.tool for s in ans.steps) or "-"
             misses.append(f"[{row['id']}] ({family(row)}, {verdict}) {row['question']}\n    {tools}: {why}")
-    _table("Natural phrasings, answers: mediation and confidence", counts, ("rows", "right", "uncertain", "wrong"))
+    _table(f"Natural phrasings, set {name}: answers against the truth", counts,
+           ("rows", "right", "uncertain", "asked back", "conf. wrong"))
     print("\nAnswer misses:\n" + "\n".join(misses))
-    held = [v for r, _, v, _ in answered_support if r["id"] not in SEEN]
+    held = [v for r, _, v, _ in rows if r in held_out(ROWS_BY_SET[name])]
     right = held.count("right") / len(held)
-    print(f"\nanswered right: {right:.1%} of {len(held)} held-out rows; uncertain {held.count('uncertain')}, "
+    target = TARGETS[name][1]
+    print(f"\nset {name}: answered right {right:.1%} of {len(held)} held-out rows (target {target:.0%}); "
+          f"uncertain {held.count('uncertain')}, asked back {held.count('asked')}, "
           f"confidently wrong {held.count('wrong')}")
-    assert right >= SUPPORT_ANSWER_FLOOR
+    assert right >= target, f"set {name}: answered right {right:.1%} < {target:.0%} (run with -s)"
+
+
+#: tools whose answer depends on which variable is the treatment
+ROLE_TOOLS = {"estimate_effect", "mediation", "adjustment_advice", "adjustment_sets"}
+
+
+def test_ambiguous_roles_are_asked_back(answered) -> None:
+    """Swapped roles are never silent: no question that leaves the treatment and the outcome open
+    is answered by a tool that needs them, and (nearly) every one gets needs_clarification."""
+    name, rows = answered
+    amb = [(r, a) for r, a, _, _ in rows if r.get("ambiguous_roles")]
+    assert len(amb) >= 5
+    guessed = [r["id"] for r, a in amb if {s.tool for s in a.steps} & ROLE_TOOLS]
+    assert not guessed, f"set {name}: roles guessed for {guessed}"
+    asked = [r["id"] for r, a in amb if not a.complete and a.incomplete_reason == "needs_clarification"
+             and not a.steps]
+    others = {r["id"]: [s.tool for s in a.steps] for r, a in amb if r["id"] not in asked}
+    print(f"\nset {name}: ambiguous roles: {len(asked)} of {len(amb)} asked back; otherwise {others}")
+    assert len(asked) >= 0.85 * len(amb), others

@@ -38,7 +38,9 @@ LEAN_TOP3_COMMON = 0.5
 #: a phrase of function words alone is a cue only when at least this many examples use it
 PHRASE_MIN_USES = 5
 _DO = re.compile(r"(?<![a-z])do ?\(")
-_WORD = re.compile(r"[a-z][a-z'\-]*|VAR|NUM|DATA")
+_WORD = re.compile(r"[a-z][a-z'\-]*|VAR|NUM|DATA|ARROW")
+#: an arrow between variables ("X -> Y", "X → Y"): an edge or a path, whatever the words around it
+_ARROW = re.compile(r"-+>|→|⟶")
 #: a list of three or more variables: its length says nothing about the intent
 _LIST = re.compile(r"VAR(?:\s*,\s*VAR){2,}(?:\s*,?\s*(?:and|or|&)\s*VAR)?|VAR(?:\s*,\s*VAR)+\s*,?\s*(?:and|or|&)\s*VAR")
 
@@ -47,15 +49,28 @@ def features_text(skeleton: str, synonyms: dict[str, str] | None = None) -> str:
     """A skeleton as the classifier sees it: VAR for a variable, NUM for a number, DATA for a
     dataset, synonyms mapped to one word."""
     t = _DO.sub(" do-operator ", skeleton)  # do(T=1): an intervention, whatever surrounds it
+    t = _ARROW.sub(" ARROW ", t)
     t = _PLACE.sub("VAR", t)
     t = _LIST.sub(" VAR VAR and VAR ", t)
     t = t.replace("VAR", " VAR ")
     t = _DATA.sub(" DATA ", t)
     t = _NUMBER.sub(" NUM ", t)
     words = _WORD.findall(t)
-    if synonyms:
-        words = [synonyms.get(w, w) for w in words]
-    return " ".join(words)
+    if not synonyms:
+        return " ".join(words)
+    text = " ".join(synonyms.get(w, w) for w in words)
+    phrases = _phrase_pattern(tuple(sorted(k for k in synonyms if " " in k)))
+    if phrases is not None:  # "bring about" -> "cause": a phrase of several words read as one
+        text = phrases.sub(lambda m: synonyms[m.group(0)], text)
+    return text
+
+
+@lru_cache(maxsize=8)
+def _phrase_pattern(keys: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not keys:
+        return None
+    alts = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
+    return re.compile(rf"(?<!\S)(?:{alts})(?!\S)")
 
 
 def example_skeleton(example: str, slots: dict[str, Any]) -> str:
@@ -189,6 +204,10 @@ class IntentClassifier:
         text = features_text(skeleton, self.synonyms)
         words = [w for w in text.split() if w in self._cues]
         return words + sorted(ph for ph in self._phrases(text, function_words=True) if ph in self._cue_phrases)
+
+    def word_known(self, word: str) -> bool:
+        """Does some intent example use ``word`` (after the synonyms: "impacted" is "impact")?"""
+        return features_text(word, self.synonyms) in self._vocabulary
 
     def content_words(self, skeleton: str) -> list[str]:
         """Words of ``skeleton`` that lean to some intents (not cues, not polite wrappers)."""

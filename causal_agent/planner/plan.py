@@ -352,9 +352,18 @@ class Planner:
             if mirror is not None:  # "what does X affect?" read as its causes: the phrasing's role wins
                 name, p = mirror[0], mirror[1]
                 mass += mirror[2]
+            elif k == 1 and alt is None:
+                one = self._one_role(ctx, raw, name)
+                if one is not None:  # "is anything a cause of X?": a pair's reading, one variable
+                    name, p = one[0], one[1]  # acted on: the relation is asked of that variable
+                    mass += one[2]
+            name = self._by_directness(name, raw)
             clear = mass >= CLEAR_MARGIN * rival
+            # a one-variable reading whose role the phrasing states ("effects of X") is confirmed
+            # by that structure, cued or not
+            role_said = k == 1 and self._role_said(name, raw, ctx)
             if mass >= threshold or (cued and mass >= CLEAR_WINNER and (clear or self._marked(name, raw, ctx))) \
-                    or (not cued and mass >= CLEAR_UNCUED and clear):
+                    or (not cued and mass >= CLEAR_UNCUED and clear) or (role_said and mass >= CLEAR_WINNER):
                 return name, p, sent
         whole = clean(skel.text[sentences[0][0] : sentences[-1][1]])
         if len(sentences) > 1 and self._speaks(whole):
@@ -382,6 +391,71 @@ class Planner:
         p, best = max(same or mirrors)  # "its direct effects" mirrors "its direct causes"
         tool = self.intents[best].spec.tool
         return best, p, sum(q for q, n in mirrors if self.intents[n].spec.tool == tool)
+
+    def _one_role(self, ctx: rd._Context, raw: str, name: str) -> tuple[str, float, float] | None:
+        """(intent, probability, its tool's probability) of the one-variable intent whose role the
+        phrasing gives the question's one variable ("is anything a cause of X?": X is acted on;
+        "what does X lead to?": X acts), when the classifier's ``name`` relates a pair and a word
+        ("anything", "what") stands for the other; else None. The pair's reading cannot be
+        answered, and the phrasing's structure says which relation is asked. An effect's open
+        treatment or outcome ("what is the effect on Y?") and a name not found are asked back."""
+        it = self.intents.get(name)
+        if it is None or _needs(it) != 2 or it.of("variables") or set(it.of("variable")) == _TREATMENT_OUTCOME:
+            return None  # an effect's treatment or outcome left open is asked for
+        if not ctx.vocab.open_other.search(raw) or self._name_attempts(ctx, raw):
+            return None  # no word stands for the other variable, or one names a column not found
+        named = {ctx.skeleton.var_of.get(int(i)) for i in PLACEHOLDER.findall(raw)}
+        if len(named) == 1 and _named_twice(ctx.skeleton, raw, named.pop()):
+            return None  # "the effect of X on X": said as such below
+        role = rd.single_role(raw, ctx.skeleton, ctx.vocab)
+        if role is None:
+            return None
+        probs = self.classifier.probabilities(raw) if self.classifier else {}  # type: ignore[union-attr]
+        options = [(probs.get(n, 0.0), n) for n, other in self.intents.items()
+                   if len(other.roles) == 1 and other.roles[0][1] == role and _needs(other) == 1]
+        if not options:
+            return None
+        # a question that does not say "directly" asks about any causal path ("is anything a
+        # cause of X?"): the direct reading needs its word (see _by_directness)
+        direct = bool(ctx.vocab.direct_only.search(raw)) and not ctx.vocab.any_path.search(raw)
+        same = [o for o in options if bool(self.intents[o[1]].spec.constants.get("direct")) == direct]
+        p, best = max(same or options)
+        tool = self.intents[best].spec.tool
+        return best, p, sum(q for q, n in options if self.intents[n].spec.tool == tool)
+
+    def _name_attempts(self, ctx: rd._Context, raw: str) -> list[str]:
+        """The words of ``raw`` that look like a variable's name but match no column: the runs of
+        content words none of whose words the intent examples use ("income", not "impacted")."""
+        if self.classifier is None:
+            return rd._unmatched_slot_words(ctx, raw)
+        known = self.classifier.word_known
+        return [run for run in rd._unmatched_slot_words(ctx, raw) if not all(known(w) for w in run.split())]
+
+    def _role_said(self, name: str, raw: str, ctx: rd._Context) -> bool:
+        """Does the phrasing give the one variable of intent ``name`` the role its slot declares
+        ("the effects of X" for X's effects, "what drives X?" for its causes)?"""
+        it = self.intents.get(name)
+        return it is not None and len(it.roles) == 1 and rd.single_role(raw, ctx.skeleton, ctx.vocab) == it.roles[0][1]
+
+    def _by_directness(self, name: str, raw: str) -> str:
+        """Among intents of one tool that differ only in their ``direct`` constant ("the causes of
+        Y" and "its direct causes"), the one the phrasing's directness says: "directly", "immediate"
+        ask for direct relations, "directly or indirectly", "all the way back" for every path; a
+        phrasing that says neither keeps the classifier's reading."""
+        it = self.intents.get(name)
+        if it is None:
+            return name
+        rest = {k: v for k, v in it.spec.constants.items() if k != "direct"}
+        siblings = {bool(o.spec.constants.get("direct")): n for n, o in self.intents.items()
+                    if o.spec.tool == it.spec.tool
+                    and {k: v for k, v in o.spec.constants.items() if k != "direct"} == rest}
+        if len(siblings) < 2:
+            return name
+        if self.vocab.any_path.search(raw):
+            return siblings[False]
+        if self.vocab.direct_only.search(raw):
+            return siblings[True]
+        return name
 
     def _tool_mass(self, sent: str) -> dict[str, float]:
         """Each tool's probability for ``sent``: the sum over its intents."""
@@ -829,7 +903,9 @@ class Planner:
             asked = pat.sub(" ", asked)
         if self.classifier is not None and self._speaks(asked):
             pred = self._predict(seg)
-            if pred.name != name and pred.confidence >= FOLLOW_UP_SWITCH:
+            # as in _classify: as sure of the tool as of its intents together ("share a confounder")
+            mass = self._tool_mass(seg).get(self.intents[pred.name].spec.tool, 0.0) if pred.name in self.intents else 0.0
+            if pred.name != name and max(pred.confidence, mass) >= FOLLOW_UP_SWITCH:
                 name, switched = ctx.read_as.get(pred.name, pred.name), True
         refers_back = switched or bool(vocab.pronouns.search(seg) or vocab.followup_starters.search(seg))
         it = self.intents[name]
@@ -1113,7 +1189,7 @@ def _better(a: Plan, b: Plan) -> bool:
 #: can, when they are together at least this share as probable (``Planner._fitting``)
 FITTING_SHARE = 0.2
 MARKED_FITTING_SHARE = 0.1
-MARKED_EXTRA_SHARE = 0.2
+MARKED_EXTRA_SHARE = 0.1
 
 
 def _needs(it: _Intent) -> int:

@@ -91,6 +91,10 @@ EFFECT_EXAMPLES: list[str] = [
     "How large, numerically, is the causal influence linking {treatment} and {outcome}?",
     "Put a number on the causal effect involving {treatment} and {outcome}.",
     "What is the magnitude of the causal connection of {treatment} with {outcome}?",
+    "Quantify the causal effect linking {treatment} and {outcome}.",
+    "Give me a causal estimate for {treatment} and {outcome}.",
+    "How strongly are {treatment} and {outcome} causally connected, in numbers?",
+    "How big is the causal effect between {treatment} and {outcome}?",
     # a change stated without both values: the tool reads t0 and t1 off the data
     "If nobody had {treatment}, how much would {outcome} change?",
     "If {treatment} stopped, what would happen to {outcome}?",

@@ -41,6 +41,10 @@ THROUGH_EXAMPLES: list[str] = [
     "Does {treatment} reach {outcome} through its effect on {mediator}?",
     "Is the link from {treatment} to {outcome} channelled via {mediator}?",
     "Does {treatment} influence {outcome} because it changes {mediator}?",
+    "Is {mediator} a mediator of the effect of {treatment} on {outcome}?",
+    "Does {mediator} mediate between {treatment} and {outcome}?",
+    "Is {mediator} a link in the chain from {treatment} to {outcome}?",
+    "Is {mediator} part of how {treatment} gets to {outcome}?",
 ]
 
 SHARE_EXAMPLES: list[str] = [
@@ -77,6 +81,8 @@ FULLY_EXAMPLES: list[str] = [
     "Is the {treatment} to {outcome} effect completely mediated through {mediator}?",
     "Is the effect of {treatment} on {outcome} fully or only partly mediated by {mediator}?",
     "Is there complete mediation of {treatment} on {outcome} via {mediator}?",
+    "If we blocked {mediator}, would the effect of {treatment} on {outcome} disappear entirely?",
+    "Would cutting off {mediator} remove all of {treatment}'s effect on {outcome}?",
 ]
 
 DIRECT_EXAMPLES: list[str] = [
@@ -100,6 +106,9 @@ DIRECT_EXAMPLES: list[str] = [
     "What is the effect of {treatment} on {outcome} along paths that avoid {mediator}?",
     "Without going through {mediator}, does {treatment} still affect {outcome}?",
     "Compute the controlled direct effect of {treatment} on {outcome} with {mediator} fixed.",
+    "If {mediator} were held constant, would {treatment} still affect {outcome}?",
+    "If we blocked {mediator}, would {treatment} still change {outcome}?",
+    "Would {treatment} still matter for {outcome} if {mediator} could not change?",
 ]
 
 
