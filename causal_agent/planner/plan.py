@@ -357,7 +357,7 @@ class Planner:
                 if one is not None:  # "is anything a cause of X?": a pair's reading, one variable
                     name, p = one[0], one[1]  # acted on: the relation is asked of that variable
                     mass += one[2]
-            name = self._by_directness(name, raw)
+            name = self._by_constant(name, raw)
             clear = mass >= CLEAR_MARGIN * rival
             # a one-variable reading whose role the phrasing states ("effects of X") is confirmed
             # by that structure, cued or not
@@ -416,8 +416,8 @@ class Planner:
         if not options:
             return None
         # a question that does not say "directly" asks about any causal path ("is anything a
-        # cause of X?"): the direct reading needs its word (see _by_directness)
-        direct = bool(ctx.vocab.direct_only.search(raw)) and not ctx.vocab.any_path.search(raw)
+        # cause of X?"): the direct reading needs its word (see _by_constant)
+        direct = bool(self._said("direct", raw))
         same = [o for o in options if bool(self.intents[o[1]].spec.constants.get("direct")) == direct]
         p, best = max(same or options)
         tool = self.intents[best].spec.tool
@@ -437,24 +437,37 @@ class Planner:
         it = self.intents.get(name)
         return it is not None and len(it.roles) == 1 and rd.single_role(raw, ctx.skeleton, ctx.vocab) == it.roles[0][1]
 
-    def _by_directness(self, name: str, raw: str) -> str:
-        """Among intents of one tool that differ only in their ``direct`` constant ("the causes of
-        Y" and "its direct causes"), the one the phrasing's directness says: "directly", "immediate"
-        ask for direct relations, "directly or indirectly", "all the way back" for every path; a
-        phrasing that says neither keeps the classifier's reading."""
+    def _said(self, constant: str, raw: str) -> Any:
+        """The value of ``constant`` the phrasing says (the vocabulary's constant markers, first
+        match wins), else None."""
+        for key, value, pattern in self.vocab.constant_markers:
+            if key == constant and pattern.search(raw):
+                return value
+        return None
+
+    def _by_constant(self, name: str, raw: str) -> str:
+        """Among intents of one tool that differ only in one constant ("the causes of Y" and "its
+        direct causes"; "does X act through M?" and "fully through M?"), the one the phrasing's
+        marker names: "directly", "immediate" ask for direct relations, "directly or indirectly",
+        "all the way back" for every path, "all of", "only through" for complete mediation; a
+        phrasing that says none keeps the classifier's reading."""
         it = self.intents.get(name)
         if it is None:
             return name
-        rest = {k: v for k, v in it.spec.constants.items() if k != "direct"}
-        siblings = {bool(o.spec.constants.get("direct")): n for n, o in self.intents.items()
-                    if o.spec.tool == it.spec.tool
-                    and {k: v for k, v in o.spec.constants.items() if k != "direct"} == rest}
-        if len(siblings) < 2:
-            return name
-        if self.vocab.any_path.search(raw):
-            return siblings[False]
-        if self.vocab.direct_only.search(raw):
-            return siblings[True]
+        for key in dict.fromkeys(k for k, _, _ in self.vocab.constant_markers):
+            rest = {k: v for k, v in it.spec.constants.items() if k != key}
+            siblings = {o.spec.constants.get(key): n for n, o in self.intents.items()
+                        if o.spec.tool == it.spec.tool
+                        and {k: v for k, v in o.spec.constants.items() if k != key} == rest}
+            if len(siblings) < 2:
+                continue
+            value = self._said(key, raw)
+            if value is None:
+                continue
+            if key == "direct":  # an intent without the constant is the any-path reading
+                siblings = {bool(k): n for k, n in siblings.items()}
+            if value in siblings:
+                return siblings[value]
         return name
 
     def _tool_mass(self, sent: str) -> dict[str, float]:
@@ -485,8 +498,9 @@ class Planner:
         that intent's mediator or adjuster with its markers); else None. A question is not answered
         by asking for a variable it does not have when a reading that uses those it has is nearly
         as likely."""
-        if _fits(self.intents[name], k):
-            return None
+        it0 = self.intents[name]
+        if _fits(it0, k) and not (it0.of("given") and k > _needs(it0)):
+            return None  # (a conditioning set may take the extra variables: unless another reading marks one)
         probs = self.classifier.probabilities(sent)  # type: ignore[union-attr]
         by_tool: dict[str, list[tuple[float, str]]] = {}
         for n, p in probs.items():

@@ -99,11 +99,10 @@ class Vocabulary:
     role_effect: tuple[re.Pattern[str], ...] = ()
     #: "in this data", "in the dataset": the scope of a question that names variables, no cue
     data_scope: re.Pattern[str] = re.compile(r"(?!x)x")
-    #: "directly", "immediate": the question asks for direct relations only; and "directly or
-    #: indirectly", "all the way back": it asks for every path (for intents of one tool that differ
-    #: only in their ``direct`` constant)
-    direct_only: re.Pattern[str] = re.compile(r"(?!x)x")
-    any_path: re.Pattern[str] = re.compile(r"(?!x)x")
+    #: (constant, value, pattern) in order: a phrase that decides between intents of one tool that
+    #: differ only in that constant ("directly or not": direct False; "immediate": direct True;
+    #: "all of … through M": question "fully")
+    constant_markers: tuple[tuple[str, Any, re.Pattern[str]], ...] = ()
     #: "anything", "what": the word for the variable a one-variable question leaves open
     open_other: re.Pattern[str] = re.compile(r"(?!x)x")
 
@@ -199,8 +198,8 @@ def _compile_vocabulary(v: Mapping[str, Any]) -> Vocabulary:
         data_scope=comp(_alt(v["data_scope"])) if v.get("data_scope") else re.compile(r"(?!x)x"),
         role_cause=tuple(comp(p) for p in v.get("single_role", {}).get("cause", [])),
         role_effect=tuple(comp(p) for p in v.get("single_role", {}).get("effect", [])),
-        direct_only=comp(_alt(v["directness"]["direct"])) if v.get("directness") else re.compile(r"(?!x)x"),
-        any_path=comp(_alt(v["directness"]["any_path"])) if v.get("directness") else re.compile(r"(?!x)x"),
+        constant_markers=tuple((m["constant"], m["value"], comp(_alt(m["patterns"])))
+                               for m in v.get("constant_markers", [])),
         open_other=comp(_alt(v["open_other"])) if v.get("open_other") else re.compile(r"(?!x)x"),
     )
 
