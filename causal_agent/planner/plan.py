@@ -358,12 +358,17 @@ class Planner:
                     name, p = one[0], one[1]  # acted on: the relation is asked of that variable
                     mass += one[2]
             name = self._by_constant(name, raw)
+            if k and self.intents[name].spec.tool == tool and _fits(self.intents[name], k):
+                # a reading that cannot use the variables the question names is no rival ("is X
+                # among the ancestors of Y?": "the ancestors of Y" takes one variable)
+                fitting = self._tools_fitting(k)
+                rival = max((m for t, m in tools.items() if t != tool and t in fitting), default=0.0)
             clear = mass >= CLEAR_MARGIN * rival
             # a one-variable reading whose role the phrasing states ("effects of X") is confirmed
             # by that structure, cued or not
             role_said = k == 1 and self._role_said(name, raw, ctx)
             if mass >= threshold or (cued and mass >= CLEAR_WINNER and (clear or self._marked(name, raw, ctx))) \
-                    or (not cued and mass >= CLEAR_UNCUED and clear) or (role_said and mass >= CLEAR_WINNER):
+                    or (not cued and mass >= CLEAR_UNCUED and clear) or (role_said and clear and mass >= ROLE_SAID_MIN):
                 return name, p, sent
         whole = clean(skel.text[sentences[0][0] : sentences[-1][1]])
         if len(sentences) > 1 and self._speaks(whole):
@@ -436,6 +441,10 @@ class Planner:
         ("the effects of X" for X's effects, "what drives X?" for its causes)?"""
         it = self.intents.get(name)
         return it is not None and len(it.roles) == 1 and rd.single_role(raw, ctx.skeleton, ctx.vocab) == it.roles[0][1]
+
+    def _tools_fitting(self, k: int) -> set[str]:
+        """The tools with an intent that can use ``k`` named variables."""
+        return {it.spec.tool for it in self.intents.values() if _fits(it, k)}
 
     def _said(self, constant: str, raw: str) -> Any:
         """The value of ``constant`` the phrasing says (the vocabulary's constant markers, first
@@ -510,7 +519,9 @@ class Planner:
         if not by_tool:
             return None
         words = raw if raw is not None else sent
-        if k > _needs(self.intents[name]):  # only a reading whose third variable the question marks
+        # a list takes at least two: one variable is fewer than it takes, not more
+        took = _needs(it0) or (2 if it0.of("variables") else 0)
+        if k > took:  # only a reading whose third variable the question marks
             by_tool = {t: [o for o in opts if self._marked(o[1], words, ctx)] for t, opts in by_tool.items()}
             by_tool = {t: opts for t, opts in by_tool.items() if opts}
             if not by_tool:
@@ -518,7 +529,7 @@ class Planner:
         tool, options = max(by_tool.items(), key=lambda kv: sum(p for p, _ in kv[1]))
         p, best = max(options)
         marked = self._marked(best, words, ctx)
-        if k > _needs(self.intents[name]):  # more variables than the reading takes: it still answers
+        if k > took:  # more variables than the reading takes: it still answers
             if not marked:  # (a note names the extra one), unless the question marks the third's role
                 return None  # and that reading is nearly as likely ("controlling for Z, is X a
             share = MARKED_EXTRA_SHARE  # direct cause of Y?" conditions; "include Z as a covariate" asks)
@@ -1201,6 +1212,9 @@ def _better(a: Plan, b: Plan) -> bool:
 
 #: An intent that cannot use the variables a question names gives way to one tool's intents that
 #: can, when they are together at least this share as probable (``Planner._fitting``)
+#: a one-variable reading whose role the phrasing states ("the descendants of X") is taken at this
+#: probability when it is clear among the readings that can use one variable (``Planner._classify``)
+ROLE_SAID_MIN = 0.2
 FITTING_SHARE = 0.2
 MARKED_FITTING_SHARE = 0.1
 MARKED_EXTRA_SHARE = 0.1
