@@ -323,6 +323,11 @@ class Planner:
         def clean(t: str) -> str:
             for p in (*ctx.vocab.adjust_all, *ctx.vocab.confounder_strip):
                 t = p.sub(" ", t)
+            # "whether directly or through other variables" says any path, the reading a question
+            # without "directly" has: its "directly" is no cue of a direct relation
+            for key, value, p in ctx.vocab.constant_markers:
+                if key == "direct" and value is False:
+                    t = p.sub(" ", t)
             if PLACEHOLDER.search(t):  # "… in this data": the scope of a question about variables
                 t = ctx.vocab.data_scope.sub(" ", t)
             return t
@@ -348,7 +353,7 @@ class Planner:
             alt = self._fitting(ctx, sent, name, p, k, raw) if k else None
             if alt is not None:  # one of two readings, and only this one can be answered
                 name, p, mass = alt[0], alt[1], mass + alt[2]
-            mirror = self._mirror(ctx, raw, name) if k == 1 else None
+            mirror = self._mirror(ctx, raw, name, k) if k in (1, 2) else None
             if mirror is not None:  # "what does X affect?" read as its causes: the phrasing's role wins
                 name, p = mirror[0], mirror[1]
                 mass += mirror[2]
@@ -377,19 +382,23 @@ class Planner:
                 return pred.name, pred.confidence, whole
         return None, 0.0, whole
 
-    def _mirror(self, ctx: rd._Context, raw: str, name: str) -> tuple[str, float, float] | None:
+    def _mirror(self, ctx: rd._Context, raw: str, name: str, k: int) -> tuple[str, float, float] | None:
         """(intent, probability, its tool's probability) of the mirror reading when the phrasing
-        gives the one named variable the other role than ``name`` declares ("cause": X acts, as in
-        "what does X affect?"; "effect": X is acted on, "what affects X?"), else None."""
+        gives the ``k`` named variables the other role than ``name`` declares: one variable ("cause":
+        X acts, as in "what does X affect?"; "effect": X is acted on, "what affects X?") or a pair
+        whose slots share a role ("does any variable affect both X and Y?": the pair is acted on, a
+        common cause, not a common effect), else None."""
         it = self.intents.get(name)
-        if it is None or len(it.roles) != 1:
+        kinds = {r for _, r in it.roles} if it is not None else set()
+        if it is None or len(kinds) != 1 or len(it.roles) != k or k not in (1, 2):
             return None
-        role = rd.single_role(raw, ctx.skeleton, ctx.vocab)
-        if role is None or role == it.roles[0][1]:
+        read = rd.single_role if k == 1 else rd.pair_role
+        role = read(raw, ctx.skeleton, ctx.vocab)
+        if role is None or role in kinds:
             return None
         probs = self.classifier.probabilities(raw) if self.classifier else {}  # type: ignore[union-attr]
         mirrors = [(probs.get(n, 0.0), n) for n, other in self.intents.items()
-                   if len(other.roles) == 1 and other.roles[0][1] == role and _needs(other) == _needs(it)]
+                   if len(other.roles) == k and {r for _, r in other.roles} == {role} and _needs(other) == _needs(it)]
         if not mirrors:
             return None
         same = [m for m in mirrors if self.intents[m[1]].spec.constants == it.spec.constants]

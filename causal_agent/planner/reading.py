@@ -1090,3 +1090,12 @@ def single_role(seg: str, skel: _Skeleton, vocab: Vocabulary) -> str | None:
     found = {role for role, pats in (("cause", vocab.role_cause), ("effect", vocab.role_effect))
              if any(p.search(seg) for p in pats)}
     return found.pop() if len(found) == 1 else None
+
+
+def pair_role(seg: str, skel: _Skeleton, vocab: Vocabulary) -> str | None:
+    """"cause" when the phrasing makes its pair act on a third variable ("do X and Y both affect
+    …", "affected by both X and Y": a common effect), "effect" when a third acts on the pair ("does
+    any variable affect both X and Y?": a common cause); None when the patterns say neither or both."""
+    found = {role for role, pats in (("cause", vocab.pair_cause), ("effect", vocab.pair_effect))
+             if any(p.search(seg) for p in pats)}
+    return found.pop() if len(found) == 1 else None

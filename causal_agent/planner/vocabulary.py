@@ -97,6 +97,10 @@ class Vocabulary:
     #: or is acted on ("what affects X?", "causes of X"); group ``X``, for "cause"/"effect" slots
     role_cause: tuple[re.Pattern[str], ...] = ()
     role_effect: tuple[re.Pattern[str], ...] = ()
+    #: a pair's role towards a third variable: it acts ("both X and Y affect", a common effect) or is
+    #: acted on ("affects both X and Y", a common cause); groups ``X`` and ``Y``
+    pair_cause: tuple[re.Pattern[str], ...] = ()
+    pair_effect: tuple[re.Pattern[str], ...] = ()
     #: "in this data", "in the dataset": the scope of a question that names variables, no cue
     data_scope: re.Pattern[str] = re.compile(r"(?!x)x")
     #: (constant, value, pattern) in order: a phrase that decides between intents of one tool that
@@ -198,6 +202,8 @@ def _compile_vocabulary(v: Mapping[str, Any]) -> Vocabulary:
         data_scope=comp(_alt(v["data_scope"])) if v.get("data_scope") else re.compile(r"(?!x)x"),
         role_cause=tuple(comp(p) for p in v.get("single_role", {}).get("cause", [])),
         role_effect=tuple(comp(p) for p in v.get("single_role", {}).get("effect", [])),
+        pair_cause=tuple(comp(p) for p in v.get("pair_role", {}).get("cause", [])),
+        pair_effect=tuple(comp(p) for p in v.get("pair_role", {}).get("effect", [])),
         constant_markers=tuple((m["constant"], m["value"], comp(_alt(m["patterns"])))
                                for m in v.get("constant_markers", [])),
         open_other=comp(_alt(v["open_other"])) if v.get("open_other") else re.compile(r"(?!x)x"),

@@ -370,11 +370,14 @@ _PAIR = {"x": "variable", "y": "variable"}
 def register_intents(register):  # type: ignore[no-untyped-def]
     register("direct_cause", examples=DIRECT_CAUSE_EXAMPLES, slots=dict(_PAIR),
              name="direct_cause")
-    register("shared_confounder", examples=CONFOUNDER_EXAMPLES, slots=dict(_PAIR),
+    # the pair is acted on by a common cause and acts on a common effect: the planner reads that
+    # role from the phrasing ("affects both X and Y" vs "X and Y both affect") when the words are unclear
+    acted_on, acting = {"x": "effect", "y": "effect"}, {"x": "cause", "y": "cause"}
+    register("shared_confounder", examples=CONFOUNDER_EXAMPLES, slots=dict(acted_on),
              name="confounder")
-    register("shared_confounder", examples=DIRECT_CONFOUNDER_EXAMPLES, slots=dict(_PAIR),
+    register("shared_confounder", examples=DIRECT_CONFOUNDER_EXAMPLES, slots=dict(acted_on),
              constants={"direct": True}, name="direct_confounder")
-    register("shared_collider", examples=COLLIDER_EXAMPLES, slots=dict(_PAIR), name="collider")
+    register("shared_collider", examples=COLLIDER_EXAMPLES, slots=dict(acting), name="collider")
     register("d_separation", examples=D_SEPARATION_EXAMPLES,
              slots={**_PAIR, "given": "given"}, name="d_separation")
     register("adjustment_sets", examples=ADJUSTMENT_SET_EXAMPLES,
