@@ -166,12 +166,20 @@ class Planner:
         v = self.vocab
         return any(p.search(skeleton) for p in (v.pol_negative, v.pol_independent, v.pol_dependent))
 
-    def _predict(self, text: str, ctx: rd._Context | None = None) -> Any:
+    def _judged(self, text: str) -> bool:
+        """Does ``text`` ask whether an association is causal (the vocabulary's causal_judgement)?"""
+        return bool(self.vocab.causal_judgement.search(" ".join(text.split())))
+
+    def _predict(self, text: str, ctx: rd._Context | None = None, judged: bool | None = None) -> Any:
         """The classifier's intent; when only an (in)dependence word of the vocabulary says what
-        is asked, among the intents whose tools answer in that polarity group."""
+        is asked, among the intents whose tools answer in that polarity group; when the question
+        asks whether an association is causal (``judged``: the whole question does, "X and Y are
+        correlated. Is that causal?"), among the others."""
         assert self.classifier is not None
         among = None
-        if not self.classifier.known_words(text) and self._polarity_word(text):
+        if self._judged(text) if judged is None else judged:  # "is their association causal?": no test of it
+            among = {n for n, it in self.intents.items() if not it.polarity} or None
+        elif not self.classifier.known_words(text) and self._polarity_word(text):
             among = {n for n, it in self.intents.items() if it.polarity} or None
         pred = self.classifier.predict(text, among)
         if ctx is not None:  # a question that names a context ("... across sites"): see context_slot
@@ -332,6 +340,7 @@ class Planner:
                 t = ctx.vocab.data_scope.sub(" ", t)
             return t
 
+        seg_judged = self._judged(skel.text[sentences[0][0] : sentences[-1][1]])
         for s, e in reversed(sentences):
             raw = skel.text[s:e]  # the markers of a mediator or adjuster are read on the words as written
             sent = clean(raw)
@@ -339,11 +348,14 @@ class Planner:
             if not cued and not self.classifier.content_words(sent):
                 continue
             # without a telling word ("does one variable affect both X and Y?") the winner must be clear
-            pred = self._predict(sent, ctx) if cued else self.classifier.predict(sent)
+            if not cued and seg_judged:
+                pred = self.classifier.predict(sent, {n for n, it in self.intents.items() if not it.polarity})
+            else:
+                pred = self._predict(sent, ctx, judged=seg_judged) if cued else self.classifier.predict(sent)
             threshold = MIN_CONFIDENCE if cued else SURE_WITHOUT_CUE
             # the intents of one tool are readings of one call ("the causes of Y" and "its direct
             # causes"): the planner is as sure of the tool as of them together
-            tools = self._tool_mass(sent)
+            tools = self._tool_mass(sent, judged=seg_judged)
             tool = self.intents[pred.name].spec.tool if pred.name in self.intents else None
             name, p = pred.name, pred.confidence
             mass = tools.get(tool, p) if pred.name in self.classifier.probabilities(sent) else p
@@ -488,14 +500,17 @@ class Planner:
                 return siblings[value]
         return name
 
-    def _tool_mass(self, sent: str) -> dict[str, float]:
-        """Each tool's probability for ``sent``: the sum over its intents."""
+    def _tool_mass(self, sent: str, judged: bool | None = None) -> dict[str, float]:
+        """Each tool's probability for ``sent``: the sum over its intents (without the tools of a
+        polarity group, renormalised, when ``sent`` asks whether an association is causal)."""
         out: dict[str, float] = {}
+        judged = self._judged(sent) if judged is None else judged
         for n, p in self.classifier.probabilities(sent).items():  # type: ignore[union-attr]
             it = self.intents.get(n)
-            if it is not None:
+            if it is not None and not (judged and it.polarity):
                 out[it.spec.tool] = out.get(it.spec.tool, 0.0) + p
-        return out
+        total = sum(out.values())
+        return {t: m / total for t, m in out.items()} if judged and total > 0 else out
 
     def _marked(self, name: str, sent: str, ctx: rd._Context) -> bool:
         """Does the sentence name the variable of the intent's mediator or adjuster slot with that

@@ -100,6 +100,8 @@ class Vocabulary:
     #: a pair's role towards a third variable: it acts ("both X and Y affect", a common effect) or is
     #: acted on ("affects both X and Y", a common cause); groups ``X`` and ``Y``
     pair_cause: tuple[re.Pattern[str], ...] = ()
+    #: "is the association of X and Y causal?": asks about causation, not for a test of dependence
+    causal_judgement: re.Pattern[str] = re.compile(r"(?!x)x")
     pair_effect: tuple[re.Pattern[str], ...] = ()
     #: "in this data", "in the dataset": the scope of a question that names variables, no cue
     data_scope: re.Pattern[str] = re.compile(r"(?!x)x")
@@ -203,6 +205,7 @@ def _compile_vocabulary(v: Mapping[str, Any]) -> Vocabulary:
         role_cause=tuple(comp(p) for p in v.get("single_role", {}).get("cause", [])),
         role_effect=tuple(comp(p) for p in v.get("single_role", {}).get("effect", [])),
         pair_cause=tuple(comp(p) for p in v.get("pair_role", {}).get("cause", [])),
+        causal_judgement=comp(_alt(v["causal_judgement"])) if v.get("causal_judgement") else re.compile(r"(?!x)x"),
         pair_effect=tuple(comp(p) for p in v.get("pair_role", {}).get("effect", [])),
         constant_markers=tuple((m["constant"], m["value"], comp(_alt(m["patterns"])))
                                for m in v.get("constant_markers", [])),

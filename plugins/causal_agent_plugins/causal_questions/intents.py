@@ -225,6 +225,8 @@ EXPLAIN_ASSOCIATION_EXAMPLES: list[str] = [
     "Is the association between {a} and {b} causal or spurious?",
     "Is the correlation between {a} and {b} spurious?",
     "Could the link between {a} and {b} be spurious?",
+    "Is the dependence between {a} and {b} causal?",
+    "Does the statistical dependence between {a} and {b} reflect a causal link?",
     "Is the link between {a} and {b} causal, confounded, or a mix of the two?",
     "Is what ties {a} to {b} spurious or real?",
     "Is the correlation between {a} and {b} real or due to confounding?",

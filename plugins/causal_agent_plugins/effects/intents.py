@@ -95,6 +95,7 @@ EFFECT_EXAMPLES: list[str] = [
     "Give me a causal estimate for {treatment} and {outcome}.",
     "How strongly are {treatment} and {outcome} causally connected, in numbers?",
     "How big is the causal effect between {treatment} and {outcome}?",
+    "How strong is the causal relationship between {treatment} and {outcome}, as a number?",
     # a change stated without both values: the tool reads t0 and t1 off the data
     "If nobody had {treatment}, how much would {outcome} change?",
     "If {treatment} stopped, what would happen to {outcome}?",
