@@ -953,7 +953,8 @@ class Planner:
         if self.classifier is not None and self._speaks(asked):
             pred = self._predict(seg)
             # as in _classify: as sure of the tool as of its intents together ("share a confounder")
-            mass = self._tool_mass(seg).get(self.intents[pred.name].spec.tool, 0.0) if pred.name in self.intents else 0.0
+            new_tool = self.intents[pred.name].spec.tool if pred.name in self.intents else None
+            mass = self._tool_mass(seg).get(new_tool, 0.0) if new_tool else 0.0
             if pred.name != name and max(pred.confidence, mass) >= FOLLOW_UP_SWITCH:
                 name, switched = ctx.read_as.get(pred.name, pred.name), True
         refers_back = switched or bool(vocab.pronouns.search(seg) or vocab.followup_starters.search(seg))
