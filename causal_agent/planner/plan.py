@@ -375,15 +375,23 @@ class Planner:
                     name, p = one[0], one[1]  # acted on: the relation is asked of that variable
                     mass += one[2]
             name = self._by_constant(name, raw)
-            if k and self.intents[name].spec.tool == tool and _fits(self.intents[name], k):
+            if k and _fits(self.intents[name], k):
                 # a reading that cannot use the variables the question names is no rival ("is X
-                # among the ancestors of Y?": "the ancestors of Y" takes one variable)
+                # among the ancestors of Y?": "the ancestors of Y" takes one variable), nor is the
+                # reading switched from or to above (its probability is in ``mass``)
                 fitting = self._tools_fitting(k)
-                rival = max((m for t, m in tools.items() if t != tool and t in fitting), default=0.0)
-            clear = mass >= CLEAR_MARGIN * rival
+                chosen = {tool, self.intents[name].spec.tool}
+                rival = max((m for t, m in tools.items() if t not in chosen and t in fitting), default=0.0)
             # a one-variable reading whose role the phrasing states ("effects of X") is confirmed
-            # by that structure, cued or not
+            # by that structure, cued or not, and its mirror ("causes of X") is then no rival
             role_said = k == 1 and self._role_said(name, raw, ctx)
+            if role_said:
+                mirrored = {o.spec.tool for o in self.intents.values()
+                            if len(o.roles) == 1 and o.roles[0][1] != self.intents[name].roles[0][1]}
+                fitting = self._tools_fitting(k)
+                chosen = {tool, self.intents[name].spec.tool} | mirrored
+                rival = max((m for t, m in tools.items() if t not in chosen and t in fitting), default=0.0)
+            clear = mass >= CLEAR_MARGIN * rival
             if mass >= threshold or (cued and mass >= CLEAR_WINNER and (clear or self._marked(name, raw, ctx))) \
                     or (not cued and mass >= CLEAR_UNCUED and clear) or (role_said and clear and mass >= ROLE_SAID_MIN):
                 return name, p, sent
