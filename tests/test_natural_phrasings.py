@@ -14,9 +14,9 @@ Two measurements, per family:
   answers each question, scored against the row's truth: right, uncertain (honest, not right)
   or confidently wrong. The learned graph may differ from the true DAG; that counts against us.
 
-All seven families (and the ambiguous rows) are held to the issue's targets on set "a": 90 %
-routed right, 85 % answered right. Sets "b" and "c" are smaller; they are held to the floors in
-``TARGETS`` and their figures are printed beside set "a"'s.
+All seven families (and the ambiguous rows) are held to the issue's targets on sets "a" and "c":
+90 % routed right, 85 % answered right. Set "b" was read while the planner was changed; it is held
+to the floors in ``TARGETS`` and its figures are printed beside the others'.
 
 Run ``pytest -s tests/test_natural_phrasings.py`` to see the per-family table and every miss.
 """
@@ -48,11 +48,11 @@ COLUMNS = ["age", "stress", "genetics", "smoking", "yellow_fingers", "lung_cance
 #: the issue's seven families (its first is "causes_of" and "effects_of"), each held to the targets
 THRESHOLD_FAMILIES = {"causes_of", "effects_of", "causes", "estimate_effect", "explain_association",
                       "adjustment_advice", "mediation", "confidence"}
-#: set -> (routed right, answered right) over its held-out rows: set "a" (the issue's set of at
-#: least 100) at the issue's targets; sets "b" (read while the planner was changed on 2026-12-03)
-#: and "c" (62 rows, written after those changes; 93.5 % routed when first scored, 90.4 % routed and
-#: 92.3 % answered at the last change) at floors under their measured figures (printed with -s)
-TARGETS = {"a": (0.90, 0.85), "b": (0.85, 0.80), "c": (0.85, 0.85)}
+#: set -> (routed right, answered right) over its held-out rows: sets "a" (the issue's set of at
+#: least 100) and "c" (62 rows, written after the planner changes of 2026-12-03; 93.5 % routed when
+#: first scored) at the issue's targets; set "b" (read while the planner was changed) at floors
+#: under its measured figures (printed with -s)
+TARGETS = {"a": (0.90, 0.85), "b": (0.85, 0.80), "c": (0.90, 0.85)}
 #: the eval's ATE tolerance (evals/causal_agent_evals/scoring.Tolerance): 10 % relative + 0.05
 REL_TOL, ABS_TOL = 0.10, 0.05
 #: the test set's role names -> the tool's
