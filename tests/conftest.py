@@ -106,8 +106,9 @@ def _question_log(tmp_path_factory, monkeypatch):
 #: planner reads it), so the limits stay visible instead of being deleted. Not strict.
 KNOWN_READING_LIMITS: dict[str, str] = {
     "tests/test_parser.py::test_direct_effect_is_an_edge_question_not_an_estimate":
-        "'the direct effect of X on Y' without a mediator is read as the total effect's estimate "
-        "(effect 0.35, mediation_direct 0.26, direct_cause 0.15): a direct effect is no total effect",
+        "'the direct effect of X on Y' without a mediator is read as an effect question (effect 0.35, "
+        "mediation_direct 0.26, direct_cause 0.15); it now asks back for the mediator (a total effect "
+        "would be the wrong number) instead of reading it as the edge question",
     "tests/test_parser.py::test_intent_examples_plan_back_to_their_own_tool_call":
         "effect_by_environment examples plan back 13/22",
     "tests/test_parser.py::test_common_child_and_common_parent_phrasings[Is coughing a consequence of both smoking and lung cancer?-collider-pair_6]":

@@ -336,6 +336,17 @@ def test_direct_effect_is_an_edge_question_not_an_estimate(parse):
     assert (p.intent, p.tool) == ("direct_cause", "direct_cause")
 
 
+@pytest.mark.parametrize("q", ["What is the direct effect of Smoking on Coughing?",
+                               "How much does Smoking change Coughing directly?"])
+def test_a_direct_effect_without_its_mediator_is_asked_for_never_a_total_effect(parse, q):
+    p = parse(q)
+    assert p.tool is None and "mediator" in " ".join(p.missing) and "directly cause" in (p.problem or "")
+    p = parse("What is the direct effect of Smoking on Coughing, not through Lung Cancer?")
+    assert (p.tool, p.args["mediator"], p.args["question"]) == ("mediation", "Lung Cancer", "direct")
+    p = parse("What is the effect of Smoking on Coughing, directly or indirectly?")
+    assert p.tool == "estimate_effect"
+
+
 def test_published_ate_row_with_repeated_t0_and_confounders(parse):
     q = (
         "A clinic wants to know: if X2 changed from 0.2 to 1.0, what is the Average Treatment Effect on X4? "

@@ -590,6 +590,16 @@ class Planner:
         unfilled = sorted(it.required - set(plan.args) - set(it.spec.constants))
         if unfilled and not plan.missing:  # the tool cannot be called without them: ask
             plan.missing.append("a value for " + ", ".join(unfilled) + f" (needed by {it.spec.tool})")
+        if (not plan.missing and set(it.of("variable")) == _TREATMENT_OUTCOME and not it.of("mediator")
+                and (self._said("question", cue_sentence) == "direct"
+                     or (_DIRECTLY.search(cue_sentence) and self._said("direct", cue_sentence)))):
+            # "the direct effect of X on Y" with no mediator: a total effect would be the wrong number
+            t, o = plan.args.get("treatment"), plan.args.get("outcome")
+            plan.problem = (f"A direct effect is the part of {t}'s effect on {o} that does not go through "
+                            f"another variable: name it ('the direct effect of {t} on {o} not through M'), "
+                            f"ask 'does {t} directly cause {o}?' for the edge, or 'what is the effect of "
+                            f"{t} on {o}?' for the total effect.")
+            plan.missing.append("the mediator the direct effect leaves out")
         return plan
 
     def _fill(self, plan: Plan, it: _Intent, ctx: rd._Context, sentences: list[tuple[int, int]],
@@ -1267,6 +1277,9 @@ def _fits(it: _Intent, k: int) -> bool:
         return k != 1 if it.of("variables") else k == 0
     return k >= n if it.of("given") else k == n
 
+
+#: "directly" itself (not "parents", which also reads as direct): an effect asked "directly" is a direct effect
+_DIRECTLY = re.compile(r"(?<![a-z])directly(?![a-z])")
 
 #: A pair of variable slots named so is read from the phrasing's roles ("the effect of X on Y",
 #: "how much does X change Y", "Y's response to X"); a question that leaves them open is asked back.
